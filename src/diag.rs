@@ -1,0 +1,151 @@
+//! Diagnostics: problems the user can fix, each tied to a place in a spec file.
+
+use crate::source::{SourceMap, Span};
+use std::fmt::Write as _;
+
+/// One problem in the user's input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Where the problem is; `None` for problems with no single place (a missing file).
+    pub span: Option<Span>,
+    /// What is wrong.
+    pub message: String,
+    /// What to write instead.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(span: Option<Span>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn at(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Some(span), message)
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Every problem found by a run, reported together.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Sorts by location (file, line, column) and drops exact repeats.
+    pub fn sort(&mut self) {
+        self.items
+            .sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));
+        self.items.dedup();
+    }
+
+    /// Renders every problem with its source line and a caret under the column.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let mut out = String::new();
+        for d in &self.items {
+            match d.span {
+                Some(span) => {
+                    let _ = writeln!(out, "error: {}: {}", sources.locate(span), d.message);
+                    if let Some(line) = sources.line(span) {
+                        let num = span.line.to_string();
+                        let pad = " ".repeat(num.len());
+                        let caret_pad: String = line
+                            .chars()
+                            .take(span.col as usize - 1)
+                            .map(|c| if c == '\t' { '\t' } else { ' ' })
+                            .collect();
+                        let _ = writeln!(out, "{pad} |");
+                        let _ = writeln!(out, "{num} | {line}");
+                        let _ = writeln!(out, "{pad} | {caret_pad}^");
+                    }
+                }
+                None => {
+                    let _ = writeln!(out, "error: {}", d.message);
+                }
+            }
+            if let Some(h) = &d.help {
+                let _ = writeln!(out, "  help: {h}");
+            }
+        }
+        let n = self.items.len();
+        let _ = writeln!(
+            out,
+            "{} problem{} found; nothing was written",
+            n,
+            if n == 1 { "" } else { "s" }
+        );
+        out
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// The closest candidate to `word`, if it is close enough to be a likely typo.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2) && *d < c.len())
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(suggest("imgae", ["image", "ports", "env"]), Some("image"));
+        assert_eq!(
+            suggest("replics", ["replicas", "resources"]),
+            Some("replicas")
+        );
+        assert_eq!(suggest("zzz", ["image", "ports"]), None);
+    }
+
+    #[test]
+    fn renders_line_and_caret() {
+        let mut sm = SourceMap::default();
+        let f = sm.add(std::path::Path::new("p.yaml"), "a: 1\nbad: x\n".into());
+        let mut ds = Diagnostics::default();
+        ds.push(Diagnostic::at(Span::new(f, 2, 6), "wrong").help("write y"));
+        let text = ds.render(&sm);
+        assert!(text.contains("error: p.yaml:2:6: wrong"), "{text}");
+        assert!(text.contains("2 | bad: x\n  |      ^"), "{text}");
+        assert!(text.contains("help: write y"), "{text}");
+        assert!(
+            text.contains("1 problem found; nothing was written"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,204 @@
+//! Stage 4, expand: turn a validated spec into typed Kubernetes objects.
+//!
+//! Everything here builds `k8s-openapi` structs; the only conversion to a generic
+//! value happens in [`Object::new`], once an object is complete.
+
+mod database;
+mod network;
+mod pod;
+mod service;
+
+use crate::spec::Map;
+use crate::validate::Valid;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// One finished Kubernetes object, ready for emission.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub value: serde_json::Value,
+}
+
+impl Object {
+    pub fn new<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize>(
+        t: T,
+    ) -> Object {
+        let md = t.metadata();
+        let name = md
+            .name
+            .clone()
+            .expect("every expanded object is given a name");
+        let namespace = md.namespace.clone();
+        let value =
+            head_first(serde_json::to_value(&t).expect("k8s-openapi types serialize to JSON"));
+        Object {
+            kind: T::KIND.to_string(),
+            name,
+            namespace,
+            value,
+        }
+    }
+}
+
+/// Puts apiVersion, kind and metadata first, the order people read manifests in.
+fn head_first(v: serde_json::Value) -> serde_json::Value {
+    let serde_json::Value::Object(mut m) = v else {
+        return v;
+    };
+    let mut out = serde_json::Map::with_capacity(m.len());
+    for k in ["apiVersion", "kind", "metadata"] {
+        if let Some(x) = m.shift_remove(k) {
+            out.insert(k.to_string(), x);
+        }
+    }
+    out.extend(m);
+    serde_json::Value::Object(out)
+}
+
+/// Shared facts about the environment being expanded.
+pub struct Ctx<'a> {
+    pub v: &'a Valid,
+    /// Hashed ConfigMap name of each platform config.
+    pub config_names: BTreeMap<String, String>,
+}
+
+pub const NAME: &str = "app.kubernetes.io/name";
+pub const PART_OF: &str = "app.kubernetes.io/part-of";
+pub const COMPONENT: &str = "app.kubernetes.io/component";
+pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+pub const VERSION: &str = "app.kubernetes.io/version";
+
+impl Ctx<'_> {
+    /// Labels that select a workload's pods: stable across environments and versions.
+    pub fn selector(&self, name: &str) -> Map {
+        Map::from([
+            (NAME.to_string(), name.to_string()),
+            (PART_OF.to_string(), self.v.spec.platform.clone()),
+        ])
+    }
+
+    /// Recommended labels for an object belonging to workload `name`.
+    pub fn labels(&self, name: &str, component: &str) -> Map {
+        let mut l = self.v.spec.labels.clone();
+        l.extend(self.selector(name));
+        l.insert(COMPONENT.to_string(), component.to_string());
+        l.insert(MANAGED_BY.to_string(), "genk8s".to_string());
+        l
+    }
+
+    pub fn meta(
+        &self,
+        name: impl Into<String>,
+        labels: Map,
+        extra_annotations: &Map,
+    ) -> ObjectMeta {
+        let mut annotations = self.v.spec.annotations.clone();
+        annotations.extend(extra_annotations.clone());
+        ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some(self.v.namespace.clone()),
+            labels: non_empty_map(labels),
+            annotations: non_empty_map(annotations),
+            ..ObjectMeta::default()
+        }
+    }
+
+    /// Labels for objects that belong to the platform as a whole.
+    pub fn platform_labels(&self) -> Map {
+        let mut l = self.v.spec.labels.clone();
+        l.insert(PART_OF.to_string(), self.v.spec.platform.clone());
+        l.insert(MANAGED_BY.to_string(), "genk8s".to_string());
+        l
+    }
+}
+
+pub fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    if v.is_empty() { None } else { Some(v) }
+}
+
+pub fn non_empty_map(m: Map) -> Option<Map> {
+    if m.is_empty() { None } else { Some(m) }
+}
+
+/// `<base>-<10 hex digits of sha256(data)>`: the name changes exactly when the data does.
+pub fn hashed_name(base: &str, data: &BTreeMap<String, String>) -> String {
+    let mut h = Sha256::new();
+    for (k, v) in data {
+        h.update((k.len() as u64).to_le_bytes());
+        h.update(k.as_bytes());
+        h.update((v.len() as u64).to_le_bytes());
+        h.update(v.as_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    format!("{base}-{hex}")
+}
+
+/// Builds every object of the environment.
+pub fn expand(v: &Valid) -> Vec<Object> {
+    let mut objects = Vec::new();
+    let mut ctx = Ctx {
+        v,
+        config_names: BTreeMap::new(),
+    };
+    objects.push(namespace(&ctx));
+    for (name, cfg) in &v.spec.configs {
+        let mut data = cfg.data.clone();
+        for (k, f) in &cfg.files {
+            data.insert(k.clone(), file_content(v, f));
+        }
+        let cm_name = hashed_name(name, &data);
+        ctx.config_names.insert(name.clone(), cm_name.clone());
+        objects.push(Object::new(ConfigMap {
+            metadata: ctx.meta(cm_name, ctx.labels(name, "config"), &Map::new()),
+            data: non_empty_map(data),
+            ..ConfigMap::default()
+        }));
+    }
+    for (name, svc) in &v.spec.services {
+        service::expand(&ctx, name, svc, &mut objects);
+    }
+    for (name, db) in &v.spec.databases {
+        database::expand(&ctx, name, db, &mut objects);
+    }
+    network::expand(&ctx, &mut objects);
+    objects
+}
+
+pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {
+    match (&f.content, &f.from) {
+        (Some(c), _) => c.clone(),
+        (None, Some(from)) => v
+            .files
+            .get(from)
+            .cloned()
+            .expect("validate reads every from: file"),
+        (None, None) => unreachable!("validate requires content or from"),
+    }
+}
+
+fn namespace(ctx: &Ctx) -> Object {
+    let mut labels = ctx.platform_labels();
+    labels.insert("genk8s.io/environment".to_string(), ctx.v.env.clone());
+    for mode in ["enforce", "audit", "warn"] {
+        labels.insert(
+            format!("pod-security.kubernetes.io/{mode}"),
+            "restricted".to_string(),
+        );
+    }
+    Object::new(Namespace {
+        metadata: ObjectMeta {
+            name: Some(ctx.v.namespace.clone()),
+            labels: Some(labels),
+            annotations: non_empty_map(ctx.v.spec.annotations.clone()),
+            ..ObjectMeta::default()
+        },
+        ..Namespace::default()
+    })
+}

@@ -1,0 +1,195 @@
+//! Least-privilege NetworkPolicies derived from `uses`: a default deny for the
+//! namespace, and per workload an allow-list of exactly the paths the spec declares.
+
+use super::{Ctx, Object};
+use crate::spec::Map;
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+/// Namespace the ingress controller runs in when the spec names none.
+pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
+
+struct Workload {
+    ports: Vec<(u16, String)>,
+    uses: Vec<String>,
+    exposed: Option<u16>,
+    /// External endpoint (port) for an external database: reachable only by egress.
+    external: Option<u16>,
+}
+
+fn tcp(port: u16, protocol: &str) -> NetworkPolicyPort {
+    NetworkPolicyPort {
+        port: Some(IntOrString::Int(i32::from(port))),
+        protocol: Some(protocol.into()),
+        end_port: None,
+    }
+}
+
+fn pods(ctx: &Ctx, name: &str) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector {
+            match_labels: Some(ctx.selector(name)),
+            ..LabelSelector::default()
+        }),
+        ..NetworkPolicyPeer::default()
+    }
+}
+
+fn namespace(name: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(Map::from([(
+            "kubernetes.io/metadata.name".to_string(),
+            name.to_string(),
+        )])),
+        ..LabelSelector::default()
+    }
+}
+
+pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
+    let spec = &ctx.v.spec;
+    let mut workloads: BTreeMap<&str, Workload> = BTreeMap::new();
+    for (name, svc) in &spec.services {
+        let ports = svc
+            .ports
+            .values()
+            .map(|p| {
+                (
+                    p.container,
+                    format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP)),
+                )
+            })
+            .collect();
+        let exposed = svc.ingress.as_ref().map(|i| {
+            let port = i
+                .port
+                .as_ref()
+                .or_else(|| svc.ports.keys().next())
+                .expect("validated: exposed services have ports");
+            svc.ports[port].container
+        });
+        workloads.insert(
+            name,
+            Workload {
+                ports,
+                uses: svc.uses.clone(),
+                exposed,
+                external: None,
+            },
+        );
+    }
+    for (name, db) in &spec.databases {
+        let e = &ctx.v.engines[name];
+        let mut ports = vec![(e.port.number, "TCP".to_string())];
+        ports.extend(e.extra_ports.values().map(|p| (*p, "TCP".to_string())));
+        let external = db
+            .external
+            .as_ref()
+            .map(|x| x.port.unwrap_or(e.port.number));
+        workloads.insert(
+            name,
+            Workload {
+                ports,
+                uses: Vec::new(),
+                exposed: None,
+                external,
+            },
+        );
+    }
+
+    out.push(Object::new(NetworkPolicy {
+        metadata: ctx.meta("default-deny", ctx.platform_labels(), &Map::new()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector::default()),
+            policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
+            ..NetworkPolicySpec::default()
+        }),
+    }));
+
+    let controller_ns = spec
+        .ingress
+        .controller_namespace
+        .as_deref()
+        .unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
+    for (name, w) in &workloads {
+        if w.external.is_some() {
+            continue;
+        }
+        let mut ingress = Vec::new();
+        let mut users: Vec<&str> = workloads
+            .iter()
+            .filter(|(_, o)| o.uses.iter().any(|u| u == name))
+            .map(|(n, _)| *n)
+            .collect();
+        users.sort();
+        if !users.is_empty() && !w.ports.is_empty() {
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(users.iter().map(|u| pods(ctx, u)).collect()),
+                ports: Some(w.ports.iter().map(|(p, proto)| tcp(*p, proto)).collect()),
+            });
+        }
+        if let Some(port) = w.exposed {
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(namespace(controller_ns)),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: Some(vec![tcp(port, "TCP")]),
+            });
+        }
+        let mut egress = vec![NetworkPolicyEgressRule {
+            to: Some(vec![NetworkPolicyPeer {
+                namespace_selector: Some(namespace("kube-system")),
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(Map::from([(
+                        "k8s-app".to_string(),
+                        "kube-dns".to_string(),
+                    )])),
+                    ..LabelSelector::default()
+                }),
+                ..NetworkPolicyPeer::default()
+            }]),
+            ports: Some(vec![tcp(53, "UDP"), tcp(53, "TCP")]),
+        }];
+        for u in &w.uses {
+            let target = &workloads[u.as_str()];
+            match target.external {
+                // Outside the cluster: allow the port to any address (its IP is not known here).
+                Some(port) => egress.push(NetworkPolicyEgressRule {
+                    to: None,
+                    ports: Some(vec![tcp(port, "TCP")]),
+                }),
+                None => egress.push(NetworkPolicyEgressRule {
+                    to: Some(vec![pods(ctx, u)]),
+                    ports: Some(
+                        target
+                            .ports
+                            .iter()
+                            .map(|(p, proto)| tcp(*p, proto))
+                            .collect(),
+                    ),
+                }),
+            }
+        }
+        out.push(Object::new(NetworkPolicy {
+            metadata: ctx.meta(
+                name.to_string(),
+                ctx.labels(name, "network-policy"),
+                &Map::new(),
+            ),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(ctx.selector(name)),
+                    ..LabelSelector::default()
+                }),
+                policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
+                ingress: super::non_empty(ingress),
+                egress: Some(egress),
+            }),
+        }));
+    }
+}

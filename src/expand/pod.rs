@@ -1,0 +1,272 @@
+//! Pieces every pod shares: the restricted security profile, probes,
+//! resources, environment variables and wait-for-dependency init containers.
+
+use super::{Ctx, non_empty};
+use crate::quantity;
+use crate::spec::{EnvValue, Probe, Resources, Short, Toleration};
+use k8s_openapi::api::core::v1::{
+    Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource,
+    ExecAction, HTTPGetAction, ObjectFieldSelector, PodSecurityContext, Probe as KProbe,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, TCPSocketAction,
+    Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+/// Pod-level part of the Pod Security Standards "restricted" profile.
+pub fn pod_security(uid: i64, gid: i64, fs_group: i64) -> PodSecurityContext {
+    PodSecurityContext {
+        run_as_non_root: Some(true),
+        run_as_user: Some(uid),
+        run_as_group: Some(gid),
+        fs_group: Some(fs_group),
+        fs_group_change_policy: Some("OnRootMismatch".into()),
+        seccomp_profile: Some(SeccompProfile {
+            type_: "RuntimeDefault".into(),
+            ..SeccompProfile::default()
+        }),
+        ..PodSecurityContext::default()
+    }
+}
+
+/// Container-level part of the restricted profile, with a read-only root filesystem.
+pub fn container_security() -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".into()]),
+            add: None,
+        }),
+        privileged: Some(false),
+        read_only_root_filesystem: Some(true),
+        run_as_non_root: Some(true),
+        seccomp_profile: Some(SeccompProfile {
+            type_: "RuntimeDefault".into(),
+            ..SeccompProfile::default()
+        }),
+        ..SecurityContext::default()
+    }
+}
+
+/// Requests and limits: user values over defaults; the memory limit defaults to the request.
+pub fn resources(
+    user: Option<&Resources>,
+    default: &Resources,
+    gpu: Option<u32>,
+) -> ResourceRequirements {
+    let mut requests = BTreeMap::new();
+    let mut limits = BTreeMap::new();
+    let pick = |u: Option<&String>, d: &Option<String>| u.cloned().or_else(|| d.clone());
+    let u = user.cloned().unwrap_or_default();
+    for (key, val) in [
+        ("cpu", pick(u.cpu.as_ref(), &default.cpu)),
+        ("memory", pick(u.memory.as_ref(), &default.memory)),
+        (
+            "ephemeral-storage",
+            pick(u.ephemeral_storage.as_ref(), &default.ephemeral_storage),
+        ),
+    ] {
+        let Some(val) = val else { continue };
+        let (req, lim) = quantity::split(&val);
+        requests.insert(key.to_string(), Quantity(req.to_string()));
+        match (lim, key) {
+            (Some(l), _) => {
+                limits.insert(key.to_string(), Quantity(l.to_string()));
+            }
+            (None, "memory") => {
+                limits.insert(key.to_string(), Quantity(req.to_string()));
+            }
+            _ => {}
+        }
+    }
+    if let Some(n) = gpu.filter(|n| *n > 0) {
+        requests.insert("nvidia.com/gpu".into(), Quantity(n.to_string()));
+        limits.insert("nvidia.com/gpu".into(), Quantity(n.to_string()));
+    }
+    ResourceRequirements {
+        requests: Some(requests),
+        limits: Some(limits),
+        ..ResourceRequirements::default()
+    }
+}
+
+/// Defaults for a service container that sets no resources.
+pub fn default_resources() -> Resources {
+    Resources {
+        cpu: Some("100m".into()),
+        memory: Some("128Mi/256Mi".into()),
+        ephemeral_storage: None,
+    }
+}
+
+/// Defaults for small helper containers (waits, migrations inherit the app's).
+pub fn helper_resources() -> Resources {
+    Resources {
+        cpu: Some("10m".into()),
+        memory: Some("32Mi/64Mi".into()),
+        ephemeral_storage: None,
+    }
+}
+
+fn port_ref(p: &str) -> IntOrString {
+    match p.parse::<i32>() {
+        Ok(n) => IntOrString::Int(n),
+        Err(_) => IntOrString::String(p.to_string()),
+    }
+}
+
+/// A typed probe; `default_port` is the workload's first port name.
+pub fn probe(p: &Probe, default_port: Option<&str>) -> KProbe {
+    let port = p.port.as_deref().or(default_port).unwrap_or("http");
+    KProbe {
+        http_get: p.http.as_ref().map(|path| HTTPGetAction {
+            path: Some(path.clone()),
+            port: port_ref(port),
+            ..HTTPGetAction::default()
+        }),
+        tcp_socket: p.tcp.as_ref().map(|t| TCPSocketAction {
+            port: port_ref(t),
+            ..TCPSocketAction::default()
+        }),
+        exec: p.exec.as_ref().map(|c| ExecAction {
+            command: Some(c.clone()),
+        }),
+        initial_delay_seconds: p.initial_delay,
+        period_seconds: p.period,
+        timeout_seconds: p.timeout,
+        failure_threshold: p.failure_threshold,
+        success_threshold: p.success_threshold,
+        ..KProbe::default()
+    }
+}
+
+/// Environment variables, sorted by name.
+pub fn env(ctx: &Ctx, vars: &BTreeMap<String, Short<EnvValue>>) -> Vec<EnvVar> {
+    vars.iter()
+        .map(|(name, v)| {
+            let value_from = if let Some(secret) = &v.secret {
+                Some(EnvVarSource {
+                    secret_key_ref: Some(SecretKeySelector {
+                        name: secret.clone(),
+                        key: v.key.clone().expect("validated: secret env has a key"),
+                        optional: None,
+                    }),
+                    ..EnvVarSource::default()
+                })
+            } else if let Some(cfg) = &v.config {
+                Some(EnvVarSource {
+                    config_map_key_ref: Some(ConfigMapKeySelector {
+                        name: ctx
+                            .config_names
+                            .get(cfg)
+                            .cloned()
+                            .unwrap_or_else(|| cfg.clone()),
+                        key: v.key.clone().expect("validated: config env has a key"),
+                        optional: None,
+                    }),
+                    ..EnvVarSource::default()
+                })
+            } else {
+                v.field.as_ref().map(|f| EnvVarSource {
+                    field_ref: Some(ObjectFieldSelector {
+                        field_path: f.clone(),
+                        api_version: None,
+                    }),
+                    ..EnvVarSource::default()
+                })
+            };
+            EnvVar {
+                name: name.clone(),
+                value: v.value.clone(),
+                value_from,
+            }
+        })
+        .collect()
+}
+
+/// An emptyDir volume and its mount, for a path the container must write to.
+pub fn writable(name: String, path: &str) -> (Volume, VolumeMount) {
+    (
+        Volume {
+            name: name.clone(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Volume::default()
+        },
+        VolumeMount {
+            name,
+            mount_path: path.to_string(),
+            ..VolumeMount::default()
+        },
+    )
+}
+
+/// `/tmp` plus the extra writable paths, as emptyDirs (sorted, de-duplicated).
+pub fn writable_dirs(paths: &[String]) -> (Vec<Volume>, Vec<VolumeMount>) {
+    let mut all: Vec<&str> = vec!["/tmp"];
+    all.extend(paths.iter().map(String::as_str));
+    all.sort();
+    all.dedup();
+    all.into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            writable(
+                if p == "/tmp" {
+                    "tmp".to_string()
+                } else {
+                    format!("writable-{i}")
+                },
+                p,
+            )
+        })
+        .unzip()
+}
+
+/// Init container that waits until a database accepts connections.
+pub fn wait_for(ctx: &Ctx, db: &str) -> Container {
+    let engine = &ctx.v.engines[db];
+    let image = engine.wait_image.clone().unwrap_or_else(|| {
+        let spec = &ctx.v.spec.databases[db];
+        spec.image.clone().unwrap_or_else(|| engine.image.clone())
+    });
+    Container {
+        name: format!("wait-for-{db}"),
+        image: Some(image),
+        command: Some(vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            format!(
+                "until {}; do echo waiting for {db}; sleep 2; done",
+                engine.wait
+            ),
+        ]),
+        resources: Some(resources(None, &helper_resources(), None)),
+        security_context: Some(container_security()),
+        ..Container::default()
+    }
+}
+
+pub fn tolerations(
+    t: &[Toleration],
+    gpu: bool,
+) -> Option<Vec<k8s_openapi::api::core::v1::Toleration>> {
+    let mut out: Vec<_> = t
+        .iter()
+        .map(|t| k8s_openapi::api::core::v1::Toleration {
+            key: t.key.clone(),
+            operator: t.operator.clone(),
+            value: t.value.clone(),
+            effect: t.effect.clone(),
+            ..Default::default()
+        })
+        .collect();
+    if gpu && !t.iter().any(|t| t.key.as_deref() == Some("nvidia.com/gpu")) {
+        out.push(k8s_openapi::api::core::v1::Toleration {
+            key: Some("nvidia.com/gpu".into()),
+            operator: Some("Exists".into()),
+            effect: Some("NoSchedule".into()),
+            ..Default::default()
+        });
+    }
+    non_empty(out)
+}

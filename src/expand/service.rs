@@ -1,0 +1,586 @@
+//! A service: Deployment, Service, ConfigMap for files, PVCs, ServiceAccount,
+//! HorizontalPodAutoscaler, PodDisruptionBudget and Ingress.
+
+use super::pod::{self, container_security, pod_security};
+use super::{Ctx, Object, VERSION, file_content, hashed_name, non_empty, non_empty_map};
+use crate::spec::{Map, Service, Strategy};
+use crate::validate::{is_int_or_percent, resolve_host};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::autoscaling::v2 as hpa;
+use k8s_openapi::api::core::v1::{
+    ConfigMap, ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec,
+    PodTemplateSpec, SecretEnvSource, SecretVolumeSource, Service as KService, ServiceAccount,
+    ServicePort, ServiceSpec, TopologySpreadConstraint, Volume, VolumeMount,
+    VolumeResourceRequirements,
+};
+use k8s_openapi::api::networking::v1::{
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+/// Default non-root identity for application pods that set none.
+pub const DEFAULT_UID: i64 = 10001;
+
+pub fn int_or_string(v: &str) -> IntOrString {
+    match v.parse::<i32>() {
+        Ok(n) if is_int_or_percent(v) => IntOrString::Int(n),
+        _ => IntOrString::String(v.to_string()),
+    }
+}
+
+/// The image with the `tag` override applied.
+pub fn image(svc: &Service) -> String {
+    match &svc.tag {
+        None => svc.image.clone(),
+        Some(tag) => {
+            let repo = match svc.image.rfind(':') {
+                Some(i) if !svc.image[i..].contains('/') => &svc.image[..i],
+                _ => svc.image.as_str(),
+            };
+            format!("{repo}:{tag}")
+        }
+    }
+}
+
+fn image_tag(image: &str) -> Option<&str> {
+    let after = image.rsplit('/').next()?;
+    let tag = after.split_once(':')?.1;
+    Some(tag.split('@').next().unwrap_or(tag))
+}
+
+/// Replicas the workload runs with at least (for PDB and spreading).
+pub fn min_replicas(svc: &Service) -> i32 {
+    svc.autoscale
+        .as_ref()
+        .map_or(svc.replicas.unwrap_or(1), |a| a.min)
+}
+
+pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
+    let component = svc.component.as_deref().unwrap_or("service");
+    let labels = ctx.labels(name, component);
+    let selector = ctx.selector(name);
+    let image = image(svc);
+    let mut volumes: Vec<Volume> = Vec::new();
+    let mut mounts: Vec<VolumeMount> = Vec::new();
+
+    let (wv, wm) = pod::writable_dirs(&svc.writable);
+    volumes.extend(wv);
+    mounts.extend(wm);
+
+    if !svc.files.is_empty() {
+        let data: BTreeMap<String, String> = svc
+            .files
+            .iter()
+            .map(|(path, f)| (file_key(path), file_content(ctx.v, f)))
+            .collect();
+        let cm = hashed_name(&format!("{name}-files"), &data);
+        volumes.push(Volume {
+            name: "files".into(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: cm.clone(),
+                ..ConfigMapVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+        for path in svc.files.keys() {
+            mounts.push(VolumeMount {
+                name: "files".into(),
+                mount_path: path.clone(),
+                sub_path: Some(file_key(path)),
+                read_only: Some(true),
+                ..VolumeMount::default()
+            });
+        }
+        out.push(Object::new(ConfigMap {
+            metadata: ctx.meta(cm, labels.clone(), &Map::new()),
+            data: Some(data),
+            ..ConfigMap::default()
+        }));
+    }
+    for (i, (path, src)) in svc.mounts.iter().enumerate() {
+        let vname = format!("mount-{i}");
+        volumes.push(Volume {
+            name: vname.clone(),
+            config_map: src.config.as_ref().map(|c| ConfigMapVolumeSource {
+                name: ctx.config_names[c].clone(),
+                ..ConfigMapVolumeSource::default()
+            }),
+            secret: src.secret.as_ref().map(|s| SecretVolumeSource {
+                secret_name: Some(s.clone()),
+                ..SecretVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+        mounts.push(VolumeMount {
+            name: vname,
+            mount_path: path.clone(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        });
+    }
+    for (vname, vol) in &svc.volumes {
+        let claim = format!("{name}-{vname}");
+        out.push(Object::new(PersistentVolumeClaim {
+            metadata: ctx.meta(claim.clone(), labels.clone(), &Map::new()),
+            spec: Some(PersistentVolumeClaimSpec {
+                access_modes: Some(vec![
+                    vol.access.clone().unwrap_or_else(|| "ReadWriteOnce".into()),
+                ]),
+                storage_class_name: vol.class.clone(),
+                resources: Some(VolumeResourceRequirements {
+                    requests: Some(BTreeMap::from([(
+                        "storage".to_string(),
+                        Quantity(vol.size.clone()),
+                    )])),
+                    ..VolumeResourceRequirements::default()
+                }),
+                ..PersistentVolumeClaimSpec::default()
+            }),
+            ..PersistentVolumeClaim::default()
+        }));
+        volumes.push(Volume {
+            name: format!("vol-{vname}"),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
+                claim_name: claim,
+                read_only: None,
+            }),
+            ..Volume::default()
+        });
+        mounts.push(VolumeMount {
+            name: format!("vol-{vname}"),
+            mount_path: vol.path.clone(),
+            ..VolumeMount::default()
+        });
+    }
+
+    let env = pod::env(ctx, &svc.env);
+    let env_from: Vec<EnvFromSource> = svc
+        .env_from
+        .iter()
+        .map(|s| EnvFromSource {
+            config_map_ref: s.config.as_ref().map(|c| ConfigMapEnvSource {
+                name: ctx.config_names[c].clone(),
+                optional: None,
+            }),
+            secret_ref: s.secret.as_ref().map(|n| SecretEnvSource {
+                name: n.clone(),
+                optional: None,
+            }),
+            prefix: None,
+        })
+        .collect();
+    let ports: Vec<ContainerPort> = svc
+        .ports
+        .iter()
+        .map(|(pname, p)| ContainerPort {
+            name: Some(pname.clone()),
+            container_port: i32::from(p.container),
+            protocol: Some(format!(
+                "{:?}",
+                p.protocol.unwrap_or(crate::spec::Protocol::TCP)
+            )),
+            ..ContainerPort::default()
+        })
+        .collect();
+    let first_port = svc.ports.keys().next().map(String::as_str);
+    let (liveness, readiness) = match (&svc.probes.liveness, &svc.probes.readiness, first_port) {
+        // A service that serves traffic gets TCP probes on its first port unless it declares its own.
+        (None, None, Some(p)) => (
+            Some(crate::spec::Probe {
+                tcp: Some(p.to_string()),
+                initial_delay: Some(10),
+                period: Some(10),
+                ..Default::default()
+            }),
+            Some(crate::spec::Probe {
+                tcp: Some(p.to_string()),
+                period: Some(5),
+                ..Default::default()
+            }),
+        ),
+        (l, r, _) => (l.clone(), r.clone()),
+    };
+    let resources = pod::resources(svc.resources.as_ref(), &pod::default_resources(), svc.gpu);
+    let main = Container {
+        name: name.to_string(),
+        image: Some(image.clone()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        command: svc.command.clone(),
+        args: svc.args.clone(),
+        ports: non_empty(ports),
+        env: non_empty(env.clone()),
+        env_from: non_empty(env_from.clone()),
+        resources: Some(resources.clone()),
+        liveness_probe: liveness.as_ref().map(|p| pod::probe(p, first_port)),
+        readiness_probe: readiness.as_ref().map(|p| pod::probe(p, first_port)),
+        startup_probe: svc
+            .probes
+            .startup
+            .as_ref()
+            .map(|p| pod::probe(p, first_port)),
+        security_context: Some(container_security()),
+        volume_mounts: non_empty(mounts.clone()),
+        ..Container::default()
+    };
+    let mut init: Vec<Container> = svc
+        .uses
+        .iter()
+        .filter(|u| ctx.v.spec.databases.contains_key(*u))
+        .map(|db| pod::wait_for(ctx, db))
+        .collect();
+    if let Some(m) = &svc.migrate {
+        init.push(Container {
+            name: "migrate".into(),
+            image: Some(m.image.clone().unwrap_or_else(|| image.clone())),
+            image_pull_policy: Some("IfNotPresent".into()),
+            command: Some(m.command.clone()),
+            env: non_empty(env),
+            env_from: non_empty(env_from),
+            resources: Some(resources),
+            security_context: Some(container_security()),
+            volume_mounts: non_empty(mounts),
+            ..Container::default()
+        });
+    }
+
+    let sa = svc.service_account.as_ref();
+    let sa_name = sa.map(|s| s.name.clone().unwrap_or_else(|| name.to_string()));
+    if let (Some(sa), Some(sa_name)) = (sa, &sa_name)
+        && sa.create
+    {
+        out.push(Object::new(ServiceAccount {
+            metadata: ctx.meta(sa_name.clone(), labels.clone(), &sa.annotations),
+            automount_service_account_token: Some(sa.token),
+            ..ServiceAccount::default()
+        }));
+    }
+
+    let replicas = min_replicas(svc);
+    let mut pod_labels = svc.pod_labels.clone();
+    pod_labels.extend(labels.clone());
+    if let Some(tag) = image_tag(&image).filter(|t| t.len() <= 63) {
+        pod_labels.insert(VERSION.into(), tag.to_string());
+    }
+    let uid = svc.run_as_user.unwrap_or(DEFAULT_UID);
+    let gid = svc.run_as_group.unwrap_or(uid);
+    let spread = (replicas > 1 || svc.autoscale.as_ref().is_some_and(|a| a.max > 1)).then(|| {
+        vec![TopologySpreadConstraint {
+            max_skew: 1,
+            topology_key: "kubernetes.io/hostname".into(),
+            when_unsatisfiable: "ScheduleAnyway".into(),
+            label_selector: Some(LabelSelector {
+                match_labels: Some(selector.clone()),
+                ..LabelSelector::default()
+            }),
+            ..TopologySpreadConstraint::default()
+        }]
+    });
+    let strategy = match &svc.strategy {
+        Some(Strategy::Recreate) => DeploymentStrategy {
+            type_: Some("Recreate".into()),
+            rolling_update: None,
+        },
+        // One pod at a time cannot roll with a single-attach volume or a scarce GPU.
+        None if !svc.volumes.is_empty() || svc.gpu.is_some_and(|g| g > 0) => DeploymentStrategy {
+            type_: Some("Recreate".into()),
+            rolling_update: None,
+        },
+        Some(Strategy::Rolling {
+            max_surge,
+            max_unavailable,
+        }) => rolling(max_surge.as_deref(), max_unavailable.as_deref()),
+        None => rolling(None, None),
+    };
+    out.push(Object::new(Deployment {
+        metadata: ctx.meta(name, labels.clone(), &svc.annotations),
+        spec: Some(DeploymentSpec {
+            replicas: if svc.autoscale.is_some() {
+                None
+            } else {
+                Some(svc.replicas.unwrap_or(1))
+            },
+            revision_history_limit: Some(5),
+            selector: LabelSelector {
+                match_labels: Some(selector.clone()),
+                ..LabelSelector::default()
+            },
+            strategy: Some(strategy),
+            template: PodTemplateSpec {
+                metadata: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                    labels: Some(pod_labels),
+                    annotations: non_empty_map(svc.pod_annotations.clone()),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    automount_service_account_token: Some(sa.is_some_and(|s| s.token)),
+                    service_account_name: sa_name,
+                    security_context: Some(pod_security(uid, gid, svc.fs_group.unwrap_or(gid))),
+                    init_containers: non_empty(init),
+                    containers: vec![main],
+                    volumes: non_empty(volumes),
+                    node_selector: non_empty_map(svc.node_selector.clone()),
+                    tolerations: pod::tolerations(&svc.tolerations, svc.gpu.is_some_and(|g| g > 0)),
+                    topology_spread_constraints: spread,
+                    ..PodSpec::default()
+                }),
+            },
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    }));
+
+    if !svc.ports.is_empty() {
+        out.push(Object::new(KService {
+            metadata: ctx.meta(name, labels.clone(), &Map::new()),
+            spec: Some(ServiceSpec {
+                type_: Some("ClusterIP".into()),
+                selector: Some(selector.clone()),
+                ports: Some(
+                    svc.ports
+                        .iter()
+                        .map(|(pname, p)| ServicePort {
+                            name: Some(pname.clone()),
+                            port: i32::from(p.service.unwrap_or(p.container)),
+                            target_port: Some(IntOrString::String(pname.clone())),
+                            protocol: Some(format!(
+                                "{:?}",
+                                p.protocol.unwrap_or(crate::spec::Protocol::TCP)
+                            )),
+                            ..ServicePort::default()
+                        })
+                        .collect(),
+                ),
+                ..ServiceSpec::default()
+            }),
+            ..KService::default()
+        }));
+    }
+
+    if let Some(a) = &svc.autoscale {
+        out.push(autoscaler(ctx, name, &labels, a));
+    }
+    let pdb = match &svc.pdb {
+        Some(p) => Some((p.min_available.clone(), p.max_unavailable.clone())),
+        None if replicas > 1 => Some((None, Some("1".to_string()))),
+        None => None,
+    };
+    if let Some((min, max)) = pdb {
+        out.push(disruption_budget(
+            ctx,
+            name,
+            &labels,
+            min.as_deref(),
+            max.as_deref(),
+        ));
+    }
+    if let Some(ing) = &svc.ingress {
+        out.push(ingress(ctx, name, svc, &labels, ing));
+    }
+}
+
+/// ConfigMap key for a mounted file: its file name.
+fn file_key(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
+fn rolling(surge: Option<&str>, unavailable: Option<&str>) -> DeploymentStrategy {
+    DeploymentStrategy {
+        type_: Some("RollingUpdate".into()),
+        rolling_update: Some(RollingUpdateDeployment {
+            max_surge: Some(int_or_string(surge.unwrap_or("25%"))),
+            max_unavailable: Some(int_or_string(unavailable.unwrap_or("0"))),
+        }),
+    }
+}
+
+pub fn disruption_budget(
+    ctx: &Ctx,
+    name: &str,
+    labels: &Map,
+    min: Option<&str>,
+    max: Option<&str>,
+) -> Object {
+    Object::new(PodDisruptionBudget {
+        metadata: ctx.meta(name, labels.clone(), &Map::new()),
+        spec: Some(PodDisruptionBudgetSpec {
+            min_available: min.map(int_or_string),
+            max_unavailable: max.map(int_or_string),
+            selector: Some(LabelSelector {
+                match_labels: Some(ctx.selector(name)),
+                ..LabelSelector::default()
+            }),
+            ..PodDisruptionBudgetSpec::default()
+        }),
+        ..PodDisruptionBudget::default()
+    })
+}
+
+fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -> Object {
+    let mut metrics = Vec::new();
+    for (res, target) in [("cpu", a.cpu), ("memory", a.memory)] {
+        if let Some(t) = target {
+            metrics.push(hpa::MetricSpec {
+                type_: "Resource".into(),
+                resource: Some(hpa::ResourceMetricSource {
+                    name: res.into(),
+                    target: hpa::MetricTarget {
+                        type_: "Utilization".into(),
+                        average_utilization: Some(t),
+                        ..Default::default()
+                    },
+                }),
+                ..Default::default()
+            });
+        }
+    }
+    for (metric, value) in &a.pods {
+        metrics.push(hpa::MetricSpec {
+            type_: "Pods".into(),
+            pods: Some(hpa::PodsMetricSource {
+                metric: hpa::MetricIdentifier {
+                    name: metric.clone(),
+                    selector: None,
+                },
+                target: hpa::MetricTarget {
+                    type_: "AverageValue".into(),
+                    average_value: Some(Quantity(value.clone())),
+                    ..Default::default()
+                },
+            }),
+            ..Default::default()
+        });
+    }
+    let rules = |r: &Option<crate::spec::ScaleRules>| {
+        r.as_ref().map(|r| hpa::HPAScalingRules {
+            stabilization_window_seconds: r.window,
+            select_policy: r.select.clone(),
+            policies: non_empty(
+                r.policies
+                    .iter()
+                    .map(|p| hpa::HPAScalingPolicy {
+                        type_: if p.percent.is_some() {
+                            "Percent".into()
+                        } else {
+                            "Pods".into()
+                        },
+                        value: p.percent.or(p.pods).unwrap_or(1),
+                        period_seconds: p.period,
+                    })
+                    .collect(),
+            ),
+        })
+    };
+    let behavior = (a.scale_up.is_some() || a.scale_down.is_some()).then(|| {
+        hpa::HorizontalPodAutoscalerBehavior {
+            scale_up: rules(&a.scale_up),
+            scale_down: rules(&a.scale_down),
+        }
+    });
+    Object::new(hpa::HorizontalPodAutoscaler {
+        metadata: ctx.meta(name, labels.clone(), &Map::new()),
+        spec: Some(hpa::HorizontalPodAutoscalerSpec {
+            scale_target_ref: hpa::CrossVersionObjectReference {
+                api_version: Some("apps/v1".into()),
+                kind: "Deployment".into(),
+                name: name.into(),
+            },
+            min_replicas: Some(a.min),
+            max_replicas: a.max,
+            metrics: Some(metrics),
+            behavior,
+        }),
+        ..Default::default()
+    })
+}
+
+fn ingress(
+    ctx: &Ctx,
+    name: &str,
+    svc: &Service,
+    labels: &Map,
+    ing: &crate::spec::Ingress,
+) -> Object {
+    let defaults = &ctx.v.spec.ingress;
+    let issuer = ing.issuer.clone().or_else(|| defaults.issuer.clone());
+    let tls = ing.tls.unwrap_or(issuer.is_some());
+    let mut annotations = defaults.annotations.clone();
+    annotations.extend(ing.annotations.clone());
+    if let (true, Some(issuer)) = (tls, &issuer) {
+        annotations.insert("cert-manager.io/cluster-issuer".into(), issuer.clone());
+    }
+    let port = ing
+        .port
+        .clone()
+        .or_else(|| svc.ports.keys().next().cloned())
+        .expect("validated: exposed services have ports");
+    let hosts: Vec<String> = ing
+        .hosts
+        .iter()
+        .map(|h| resolve_host(h, ctx.v.spec.domain.as_deref()).expect("validated: hosts resolve"))
+        .collect();
+    let path = HTTPIngressPath {
+        path: Some(ing.path.clone().unwrap_or_else(|| "/".into())),
+        path_type: ing.path_type.clone().unwrap_or_else(|| "Prefix".into()),
+        backend: IngressBackend {
+            service: Some(IngressServiceBackend {
+                name: name.into(),
+                port: Some(ServiceBackendPort {
+                    name: Some(port),
+                    number: None,
+                }),
+            }),
+            ..IngressBackend::default()
+        },
+    };
+    Object::new(Ingress {
+        metadata: ctx.meta(name, labels.clone(), &annotations),
+        spec: Some(IngressSpec {
+            ingress_class_name: ing.class.clone().or_else(|| defaults.class.clone()),
+            rules: Some(
+                hosts
+                    .iter()
+                    .map(|h| IngressRule {
+                        host: Some(h.clone()),
+                        http: Some(HTTPIngressRuleValue {
+                            paths: vec![path.clone()],
+                        }),
+                    })
+                    .collect(),
+            ),
+            tls: tls.then(|| {
+                vec![IngressTLS {
+                    hosts: Some(hosts.clone()),
+                    secret_name: Some(format!("{name}-tls")),
+                }]
+            }),
+            ..IngressSpec::default()
+        }),
+        ..Ingress::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_override_keeps_registry_port() {
+        let mut s: Service =
+            crate::yaml::de::from_node(&crate::yaml::parse("image: reg:5000/a/b:1\n", 0).unwrap())
+                .unwrap();
+        s.tag = Some("2".into());
+        assert_eq!(image(&s), "reg:5000/a/b:2");
+        s.image = "reg:5000/a/b".into();
+        assert_eq!(image(&s), "reg:5000/a/b:2");
+        assert_eq!(image_tag("reg:5000/a/b:3@sha256:x"), Some("3"));
+        assert_eq!(image_tag("reg:5000/a/b"), None);
+    }
+}

@@ -1,0 +1,109 @@
+//! genk8s: compile a compact platform spec into Kubernetes manifests.
+//!
+//! The pipeline has one module per stage and a named type between stages:
+//! [`load`] (`Loaded`) → [`merge`] (`Merged`) → [`validate`] (`Valid`) →
+//! [`expand`] (`Vec<Object>`) → [`emit`] (a stream or a tree).
+
+pub mod catalog;
+pub mod cli;
+pub mod diag;
+pub mod emit;
+pub mod expand;
+pub mod load;
+pub mod merge;
+pub mod quantity;
+pub mod source;
+pub mod spec;
+pub mod validate;
+pub mod yaml;
+
+use diag::Diagnostics;
+use source::SourceMap;
+use std::path::Path;
+
+/// Why a run failed. Every variant is the user's to fix and maps to exit code 2.
+#[derive(Debug)]
+pub enum Error {
+    /// Problems in the spec, rendered with file:line:col and source lines.
+    Spec(String),
+    /// A bad command line (unknown environment, conflicting flags).
+    Usage(String),
+    /// The output could not be written.
+    Output(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Spec(s) => f.write_str(s.trim_end()),
+            Error::Usage(s) | Error::Output(s) => write!(f, "error: {s}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The objects of one environment, sorted for emission.
+pub struct Build {
+    pub platform: String,
+    pub env: String,
+    pub objects: Vec<expand::Object>,
+}
+
+fn spec_error(diags: Diagnostics, sources: &SourceMap) -> Error {
+    Error::Spec(diags.render(sources))
+}
+
+/// Environment names of the platform in `dir`, sorted.
+pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
+    let mut sources = SourceMap::default();
+    let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
+    Ok(loaded.envs.into_keys().collect())
+}
+
+/// Builds the given environments (all of them when `only` is `None`).
+/// Either every environment builds or nothing is returned.
+pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
+    let mut sources = SourceMap::default();
+    let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
+    let catalog = catalog::Catalog::load(dir).map_err(|d| spec_error(d, &sources))?;
+    if let Some(env) = only
+        && !loaded.envs.contains_key(env)
+    {
+        let names: Vec<&str> = loaded.envs.keys().map(String::as_str).collect();
+        let hint = diag::suggest(env, names.iter().copied())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "no environment `{env}` in {}{hint}; environments: {}",
+            dir.display(),
+            names.join(", ")
+        )));
+    }
+    let mut all = Diagnostics::default();
+    let mut builds = Vec::new();
+    for (env, overlay) in &loaded.envs {
+        if only.is_some_and(|o| o != env) {
+            continue;
+        }
+        let merged = merge::merge_env(&loaded.base, env, overlay);
+        match validate::validate(&merged, dir, &catalog, &mut sources) {
+            Ok(valid) => {
+                let mut objects = expand::expand(&valid);
+                emit::sort(&mut objects);
+                builds.push(Build {
+                    platform: valid.spec.platform.clone(),
+                    env: env.clone(),
+                    objects,
+                });
+            }
+            Err(d) => all.items.extend(d.items),
+        }
+    }
+    if all.is_empty() {
+        Ok(builds)
+    } else {
+        all.sort();
+        Err(spec_error(all, &sources))
+    }
+}

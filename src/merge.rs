@@ -1,0 +1,158 @@
+//! Stage 2, merge: lay an environment overlay over the base.
+//!
+//! Rules:
+//! - maps deep-merge key by key;
+//! - lists whose items are all maps with a `name` key merge item by item by name
+//!   (new names are appended);
+//! - any other value (scalars, other lists) is replaced by the overlay's;
+//! - an explicit `null` in the overlay deletes the key from the result.
+//!
+//! Every node keeps the span of the file it came from, so the merged tree records
+//! the provenance of each value.
+
+use crate::yaml::node::{Entry, Node, NodeKind};
+
+/// The base with one environment applied.
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub env: String,
+    pub node: Node,
+}
+
+pub fn merge_env(base: &Node, env: &str, overlay: &Node) -> Merged {
+    Merged {
+        env: env.to_string(),
+        node: strip_nulls(merge(base, overlay)),
+    }
+}
+
+/// Merges `over` onto `base`.
+pub fn merge(base: &Node, over: &Node) -> Node {
+    match (&base.kind, &over.kind) {
+        (_, NodeKind::Null) if !matches!(base.kind, NodeKind::Null) => base.clone(),
+        (NodeKind::Map(b), NodeKind::Map(o)) => {
+            let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+            for be in b {
+                match o.iter().find(|oe| oe.key == be.key) {
+                    Some(oe) if oe.value.is_null() => {}
+                    Some(oe) => out.push(Entry {
+                        key: be.key.clone(),
+                        key_span: oe.key_span,
+                        value: merge(&be.value, &oe.value),
+                    }),
+                    None => out.push(be.clone()),
+                }
+            }
+            for oe in o {
+                if !b.iter().any(|be| be.key == oe.key) && !oe.value.is_null() {
+                    out.push(oe.clone());
+                }
+            }
+            Node::map(base.span, out)
+        }
+        (NodeKind::Seq(b), NodeKind::Seq(o)) if is_named_list(b) && is_named_list(o) => {
+            let mut out: Vec<Node> = b
+                .iter()
+                .map(
+                    |bi| match o.iter().find(|oi| item_name(oi) == item_name(bi)) {
+                        Some(oi) => merge(bi, oi),
+                        None => bi.clone(),
+                    },
+                )
+                .collect();
+            out.extend(
+                o.iter()
+                    .filter(|oi| !b.iter().any(|bi| item_name(bi) == item_name(oi)))
+                    .cloned(),
+            );
+            Node {
+                span: over.span,
+                kind: NodeKind::Seq(out),
+            }
+        }
+        _ => over.clone(),
+    }
+}
+
+fn item_name(n: &Node) -> Option<&str> {
+    n.get("name").and_then(Node::as_str)
+}
+
+fn is_named_list(items: &[Node]) -> bool {
+    !items.is_empty() && items.iter().all(|i| item_name(i).is_some())
+}
+
+/// Removes map entries whose value is null (in the base, `key: ~` means "not set").
+fn strip_nulls(node: Node) -> Node {
+    match node.kind {
+        NodeKind::Map(entries) => Node::map(
+            node.span,
+            entries
+                .into_iter()
+                .filter(|e| !e.value.is_null())
+                .map(|e| Entry {
+                    value: strip_nulls(e.value),
+                    ..e
+                })
+                .collect(),
+        ),
+        NodeKind::Seq(items) => Node {
+            span: node.span,
+            kind: NodeKind::Seq(items.into_iter().map(strip_nulls).collect()),
+        },
+        _ => node,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    fn m(base: &str, over: &str) -> Node {
+        merge_env(&parse(base, 0).unwrap(), "x", &parse(over, 1).unwrap()).node
+    }
+
+    #[test]
+    fn maps_deep_merge_and_scalars_replace() {
+        let n = m("a: {b: 1, c: 2}\nd: x\n", "a: {c: 3, e: 4}\n");
+        let a = n.get("a").unwrap();
+        assert_eq!(a.get("b").unwrap().as_str(), Some("1"));
+        assert_eq!(a.get("c").unwrap().as_str(), Some("3"));
+        assert_eq!(
+            a.get("c").unwrap().span.file,
+            1,
+            "value records the overlay as its origin"
+        );
+        assert_eq!(a.get("e").unwrap().as_str(), Some("4"));
+        assert_eq!(n.get("d").unwrap().as_str(), Some("x"));
+    }
+
+    #[test]
+    fn null_deletes() {
+        let n = m("a: {b: 1, c: 2}\n", "a: {b: null}\n");
+        assert!(n.get("a").unwrap().get("b").is_none());
+        let n = m("a: {b: 1}\n", "a: ~\n");
+        assert!(n.get("a").is_none());
+    }
+
+    #[test]
+    fn named_lists_merge_by_name_other_lists_replace() {
+        let n = m(
+            "l: [{name: a, v: 1}, {name: b, v: 2}]\nk: [1, 2]\n",
+            "l: [{name: b, v: 3}, {name: c}]\nk: [3]\n",
+        );
+        let NodeKind::Seq(items) = &n.get("l").unwrap().kind else {
+            panic!()
+        };
+        let got: Vec<_> = items
+            .iter()
+            .map(|i| (item_name(i).unwrap(), i.get("v").and_then(Node::as_str)))
+            .collect();
+        assert_eq!(got, vec![("a", Some("1")), ("b", Some("3")), ("c", None)]);
+        let NodeKind::Seq(k) = &n.get("k").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(k.len(), 1);
+    }
+}

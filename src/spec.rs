@@ -1,0 +1,433 @@
+//! The platform spec as typed Rust: what `platform.yaml` and each
+//! `environments/<env>.yaml` may contain, after the overlay has been merged.
+//!
+//! Field names are snake_case. Maps keyed by name (services, databases, ports,
+//! env) are `BTreeMap`s, so the order they were written in never reaches the output.
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Deref;
+
+pub type Map = BTreeMap<String, String>;
+
+/// A value that may be written as a short string or as its full map form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Short<T>(pub T);
+
+impl<T> Deref for Short<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// The meaning of the short string form of a spec value.
+pub trait FromShort: Sized {
+    fn from_short(s: &str) -> Result<Self, String>;
+}
+
+impl<'de, T: Deserialize<'de> + FromShort> Deserialize<'de> for Short<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de> + FromShort> Visitor<'de> for V<T> {
+            type Value = Short<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("text or a map")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Short<T>, E> {
+                T::from_short(s).map(Short).map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Short<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(m)).map(Short)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// The whole platform (base merged with one environment).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// Platform name: `app.kubernetes.io/part-of` and the default namespace prefix.
+    pub platform: String,
+    /// Namespace of the environment (default `<platform>-<env>`).
+    pub namespace: Option<String>,
+    /// Base domain; ingress hosts without a dot are prefixed to it, `@` is the domain itself.
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub labels: Map,
+    #[serde(default)]
+    pub annotations: Map,
+    #[serde(default)]
+    pub ingress: IngressDefaults,
+    #[serde(default)]
+    pub configs: BTreeMap<String, ConfigSpec>,
+    #[serde(default)]
+    pub services: BTreeMap<String, Service>,
+    #[serde(default)]
+    pub databases: BTreeMap<String, Database>,
+}
+
+/// Platform-wide ingress settings every exposed service starts from.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IngressDefaults {
+    /// `ingressClassName` (nginx, alb, traefik...).
+    pub class: Option<String>,
+    /// cert-manager ClusterIssuer used for TLS.
+    pub issuer: Option<String>,
+    /// Namespace the ingress controller runs in (network policies admit it).
+    pub controller_namespace: Option<String>,
+    #[serde(default)]
+    pub annotations: Map,
+}
+
+/// A shared ConfigMap: literal keys and file contents.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSpec {
+    #[serde(default)]
+    pub data: Map,
+    #[serde(default)]
+    pub files: BTreeMap<String, Short<FileSource>>,
+}
+
+/// Content of a config file: inline text, or `{from: path}` relative to the platform folder.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSource {
+    pub content: Option<String>,
+    pub from: Option<String>,
+}
+
+impl FromShort for FileSource {
+    fn from_short(s: &str) -> Result<Self, String> {
+        Ok(FileSource {
+            content: Some(s.to_string()),
+            from: None,
+        })
+    }
+}
+
+/// An application workload: a Deployment and what goes with it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub image: String,
+    /// Replaces the tag of `image` (handy in environment overlays).
+    pub tag: Option<String>,
+    /// `app.kubernetes.io/component` (default `service`).
+    pub component: Option<String>,
+    pub command: Option<Vec<String>>,
+    pub args: Option<Vec<String>>,
+    #[serde(default)]
+    pub ports: BTreeMap<String, Short<PortSpec>>,
+    #[serde(default)]
+    pub env: BTreeMap<String, Short<EnvValue>>,
+    #[serde(default)]
+    pub env_from: Vec<Source>,
+    /// Files mounted read-only at an absolute path, from a generated ConfigMap.
+    #[serde(default)]
+    pub files: BTreeMap<String, Short<FileSource>>,
+    /// Directories mounted from a shared config or an existing Secret.
+    #[serde(default)]
+    pub mounts: BTreeMap<String, Source>,
+    /// Persistent volumes (PersistentVolumeClaims) by name.
+    #[serde(default)]
+    pub volumes: BTreeMap<String, Volume>,
+    /// Extra writable directories (emptyDir); `/tmp` is always writable.
+    #[serde(default)]
+    pub writable: Vec<String>,
+    #[serde(default)]
+    pub probes: Probes,
+    pub resources: Option<Resources>,
+    pub replicas: Option<i32>,
+    pub strategy: Option<Strategy>,
+    pub autoscale: Option<Autoscale>,
+    pub pdb: Option<Pdb>,
+    pub ingress: Option<Ingress>,
+    /// Services and databases this one talks to.
+    #[serde(default)]
+    pub uses: Vec<String>,
+    /// A command run before the app starts (same image and env), e.g. migrations.
+    pub migrate: Option<Migrate>,
+    /// Number of `nvidia.com/gpu` devices.
+    pub gpu: Option<u32>,
+    #[serde(default)]
+    pub node_selector: Map,
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    pub service_account: Option<Short<ServiceAccount>>,
+    pub run_as_user: Option<i64>,
+    pub run_as_group: Option<i64>,
+    pub fs_group: Option<i64>,
+    #[serde(default)]
+    pub pod_labels: Map,
+    #[serde(default)]
+    pub pod_annotations: Map,
+    #[serde(default)]
+    pub labels: Map,
+    #[serde(default)]
+    pub annotations: Map,
+}
+
+/// A named port: `http: 8080` or `http: {container: 8080, service: 80, protocol: TCP}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortSpec {
+    pub container: u16,
+    pub service: Option<u16>,
+    pub protocol: Option<Protocol>,
+}
+
+impl FromShort for PortSpec {
+    fn from_short(s: &str) -> Result<Self, String> {
+        match s.parse::<u16>() {
+            Ok(p) => Ok(PortSpec {
+                container: p,
+                service: None,
+                protocol: None,
+            }),
+            Err(_) => Err(format!("expected a port number (1-65535), found `{s}`")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Protocol {
+    TCP,
+    UDP,
+    SCTP,
+}
+
+/// An environment variable: a literal, or `{secret: NAME, key: KEY}`, `{config: NAME, key: KEY}`, `{field: PATH}`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvValue {
+    pub value: Option<String>,
+    pub secret: Option<String>,
+    pub config: Option<String>,
+    pub key: Option<String>,
+    pub field: Option<String>,
+}
+
+impl FromShort for EnvValue {
+    fn from_short(s: &str) -> Result<Self, String> {
+        Ok(EnvValue {
+            value: Some(s.to_string()),
+            ..EnvValue::default()
+        })
+    }
+}
+
+/// A ConfigMap (`config:`, one of the platform's `configs`) or an existing Secret (`secret:`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub config: Option<String>,
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    pub path: String,
+    pub size: String,
+    pub class: Option<String>,
+    /// ReadWriteOnce (default), ReadWriteMany, ReadOnlyMany, ReadWriteOncePod.
+    pub access: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probes {
+    pub liveness: Option<Probe>,
+    pub readiness: Option<Probe>,
+    pub startup: Option<Probe>,
+}
+
+/// One probe: exactly one of `http` (a path), `tcp` (a port name) or `exec` (a command).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Probe {
+    pub http: Option<String>,
+    pub tcp: Option<String>,
+    pub exec: Option<Vec<String>>,
+    /// Port name for `http` (default: the service's first port).
+    pub port: Option<String>,
+    pub initial_delay: Option<i32>,
+    pub period: Option<i32>,
+    pub timeout: Option<i32>,
+    pub failure_threshold: Option<i32>,
+    pub success_threshold: Option<i32>,
+}
+
+/// `cpu: 250m/1`, `memory: 512Mi/2Gi`: request, then an optional limit after `/`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    pub cpu: Option<String>,
+    pub memory: Option<String>,
+    #[serde(rename = "ephemeral-storage")]
+    pub ephemeral_storage: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    Recreate,
+    Rolling {
+        max_surge: Option<String>,
+        max_unavailable: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Autoscale {
+    pub min: i32,
+    pub max: i32,
+    /// Target average CPU utilization, percent of the request.
+    pub cpu: Option<i32>,
+    /// Target average memory utilization, percent of the request.
+    pub memory: Option<i32>,
+    /// Custom per-pod metrics: metric name → target average value.
+    #[serde(default)]
+    pub pods: Map,
+    #[serde(default)]
+    pub scale_up: Option<ScaleRules>,
+    #[serde(default)]
+    pub scale_down: Option<ScaleRules>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleRules {
+    /// Stabilization window in seconds.
+    pub window: Option<i32>,
+    /// Max, Min or Disabled.
+    pub select: Option<String>,
+    #[serde(default)]
+    pub policies: Vec<ScalePolicy>,
+}
+
+/// `{percent: 10, period: 60}` or `{pods: 4, period: 15}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScalePolicy {
+    pub percent: Option<i32>,
+    pub pods: Option<i32>,
+    pub period: i32,
+}
+
+/// PodDisruptionBudget: one of `min_available` / `max_unavailable` (a count or a percentage).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pdb {
+    pub min_available: Option<String>,
+    pub max_unavailable: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ingress {
+    pub hosts: Vec<String>,
+    pub path: Option<String>,
+    /// Prefix (default), Exact or ImplementationSpecific.
+    pub path_type: Option<String>,
+    /// Port name to route to (default: the first port).
+    pub port: Option<String>,
+    pub class: Option<String>,
+    pub issuer: Option<String>,
+    /// TLS through the issuer (default: on when an issuer is set).
+    pub tls: Option<bool>,
+    #[serde(default)]
+    pub annotations: Map,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Migrate {
+    pub command: Vec<String>,
+    /// Defaults to the service's image.
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Toleration {
+    pub key: Option<String>,
+    pub operator: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
+}
+
+/// `service_account: NAME` uses an existing account; the map form creates one.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccount {
+    pub name: Option<String>,
+    #[serde(default)]
+    pub create: bool,
+    /// Mount the API token into pods (off by default).
+    #[serde(default)]
+    pub token: bool,
+    #[serde(default)]
+    pub annotations: Map,
+}
+
+impl FromShort for ServiceAccount {
+    fn from_short(s: &str) -> Result<Self, String> {
+        Ok(ServiceAccount {
+            name: Some(s.to_string()),
+            ..ServiceAccount::default()
+        })
+    }
+}
+
+/// A database from the engine catalog, or an external one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// Catalog engine: postgres, postgis, mongodb, redis, qdrant, or one in the platform's `templates/engines/`.
+    pub engine: String,
+    /// Image tag of the engine's default image.
+    pub version: Option<String>,
+    /// Full image reference, replacing the engine's image.
+    pub image: Option<String>,
+    /// A database outside the cluster: no workload, an ExternalName Service when `host` is a name.
+    pub external: Option<External>,
+    pub storage: Option<Storage>,
+    pub resources: Option<Resources>,
+    pub replicas: Option<i32>,
+    /// Secret holding the credentials (default `<name>-credentials`).
+    pub credentials: Option<String>,
+    /// Name of the database to create, where the engine has one.
+    pub database: Option<String>,
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub env: Map,
+    #[serde(default)]
+    pub node_selector: Map,
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    pub pdb: Option<Pdb>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct External {
+    pub host: String,
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Storage {
+    pub size: String,
+    pub class: Option<String>,
+}

@@ -1,0 +1,1002 @@
+//! Stage 3, validate: check the merged spec as a whole and resolve what the
+//! expand stage needs (engine descriptions, file contents). Every problem is
+//! collected, each with the file:line:col of the value at fault.
+
+use crate::catalog::{Catalog, Engine, EngineVars};
+use crate::diag::{Diagnostic, Diagnostics, suggest};
+use crate::merge::Merged;
+use crate::quantity;
+use crate::source::SourceMap;
+use crate::spec::{EnvValue, FileSource, Platform, Probe, Resources, Service, Short, Source};
+use crate::yaml::{Node, de::from_node};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A spec that passed every check, with everything expand needs resolved.
+#[derive(Debug)]
+pub struct Valid {
+    pub env: String,
+    pub namespace: String,
+    pub spec: Platform,
+    /// Rendered engine of each database, by database name.
+    pub engines: BTreeMap<String, Engine>,
+    /// Contents of files referenced with `from:`, by the path as written.
+    pub files: BTreeMap<String, String>,
+}
+
+pub fn validate(
+    merged: &Merged,
+    dir: &Path,
+    catalog: &Catalog,
+    sources: &mut SourceMap,
+) -> Result<Valid, Diagnostics> {
+    let spec: Platform = from_node(&merged.node).map_err(|e| {
+        let mut d = Diagnostic::new(e.span, e.message);
+        d.help = e.help;
+        Diagnostics { items: vec![d] }
+    })?;
+    let mut c = Checker {
+        root: &merged.node,
+        diags: Diagnostics::default(),
+    };
+    let namespace = spec
+        .namespace
+        .clone()
+        .unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
+    c.check_platform(&spec, &namespace);
+    let mut files = BTreeMap::new();
+    c.read_files(&spec, dir, &mut files);
+    let mut engines = BTreeMap::new();
+    for (name, db) in &spec.databases {
+        if !catalog.has(&db.engine) {
+            let known: Vec<&str> = catalog.names().collect();
+            let help = match suggest(&db.engine, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "catalog engines: {}; or add templates/engines/{}.yaml.j2 to the platform",
+                    known.join(", "),
+                    db.engine
+                ),
+            };
+            c.err(
+                &["databases", name, "engine"],
+                format!("unknown database engine `{}`", db.engine),
+                help,
+            );
+            continue;
+        }
+        let credentials = db
+            .credentials
+            .clone()
+            .unwrap_or_else(|| format!("{name}-credentials"));
+        let host = db
+            .external
+            .as_ref()
+            .map_or(name.as_str(), |e| e.host.as_str());
+        let vars = EngineVars {
+            name,
+            version: db.version.as_deref(),
+            database: db.database.as_deref(),
+            credentials: &credentials,
+            host,
+            port: db.external.as_ref().and_then(|e| e.port),
+        };
+        let at = merged.node.find(&["databases", name, "engine"]);
+        // The port is known only after a first render; render again so `wait` sees it.
+        match catalog.render(&db.engine, &vars, sources, at) {
+            Ok(first) => {
+                let vars = EngineVars {
+                    port: Some(vars.port.unwrap_or(first.port.number)),
+                    ..vars
+                };
+                match catalog.render(&db.engine, &vars, sources, at) {
+                    Ok(e) => {
+                        engines.insert(name.clone(), e);
+                    }
+                    Err(d) => c.diags.push(d),
+                }
+            }
+            Err(d) => c.diags.push(d),
+        }
+    }
+    if c.diags.is_empty() {
+        Ok(Valid {
+            env: merged.env.clone(),
+            namespace,
+            spec,
+            engines,
+            files,
+        })
+    } else {
+        c.diags.sort();
+        Err(c.diags)
+    }
+}
+
+struct Checker<'a> {
+    root: &'a Node,
+    diags: Diagnostics,
+}
+
+/// RFC 1123 label: lowercase alphanumerics and '-', starting and ending alphanumeric, at most 63.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// RFC 1035 label (Service names): a DNS label that starts with a letter.
+fn is_dns1035_label(s: &str) -> bool {
+    is_dns_label(s) && s.starts_with(|c: char| c.is_ascii_lowercase())
+}
+
+/// RFC 1123 subdomain: dot-separated labels, at most 253.
+fn is_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns_label)
+}
+
+/// IANA service name (port names): at most 15, lowercase alphanumerics and '-', with a letter.
+fn is_port_name(s: &str) -> bool {
+    is_dns_label(s)
+        && s.len() <= 15
+        && !s.contains("--")
+        && s.chars().any(|c| c.is_ascii_lowercase())
+}
+
+fn is_config_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Label/annotation key: optional DNS-subdomain prefix and a name of at most 63 characters.
+fn is_label_key(k: &str) -> bool {
+    let (prefix, name) = match k.rsplit_once('/') {
+        Some((p, n)) => (Some(p), n),
+        None => (None, k),
+    };
+    prefix.is_none_or(is_dns_subdomain)
+        && !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+fn is_label_value(v: &str) -> bool {
+    v.is_empty() || (v.len() <= 63 && is_label_key(v) && !v.contains('/'))
+}
+
+impl Checker<'_> {
+    fn err(&mut self, path: &[&str], message: impl Into<String>, help: impl Into<String>) {
+        let span = self.root.find(path);
+        self.diags.push(Diagnostic::at(span, message).help(help));
+    }
+
+    fn check_platform(&mut self, spec: &Platform, namespace: &str) {
+        if !is_dns_label(&spec.platform) {
+            self.err(
+                &["platform"],
+                format!("platform name `{}` is not a DNS label", spec.platform),
+                "use lowercase letters, digits and '-', at most 63 characters",
+            );
+        }
+        if !is_dns_label(namespace) {
+            let path: &[&str] = if spec.namespace.is_some() {
+                &["namespace"]
+            } else {
+                &["platform"]
+            };
+            self.err(path, format!("namespace `{namespace}` is not a DNS label"), "set `namespace:` in the environment file to lowercase letters, digits and '-', at most 63 characters");
+        }
+        if let Some(d) = &spec.domain
+            && !is_dns_subdomain(d)
+        {
+            self.err(
+                &["domain"],
+                format!("domain `{d}` is not a valid DNS name"),
+                "write a lowercase host name such as example.com",
+            );
+        }
+        self.check_labels(&["labels"], &spec.labels, true);
+        self.check_labels(&["annotations"], &spec.annotations, false);
+        self.check_labels(
+            &["ingress", "annotations"],
+            &spec.ingress.annotations,
+            false,
+        );
+        for (name, cfg) in &spec.configs {
+            if !is_dns_label(name) {
+                self.err(
+                    &["configs", name],
+                    format!("config name `{name}` is not a DNS label"),
+                    "use lowercase letters, digits and '-'",
+                );
+            }
+            for k in cfg.data.keys().chain(cfg.files.keys()) {
+                if !is_config_key(k) {
+                    self.err(
+                        &["configs", name],
+                        format!("config key `{k}` may hold only letters, digits, '-', '_' and '.'"),
+                        "rename the key",
+                    );
+                }
+            }
+        }
+        for name in spec.services.keys() {
+            if spec.databases.contains_key(name) {
+                self.err(
+                    &["databases", name],
+                    format!("`{name}` is both a service and a database"),
+                    "rename one of them: they would share a Service name",
+                );
+            }
+        }
+        for (name, svc) in &spec.services {
+            self.check_service(spec, name, svc);
+        }
+        for (name, db) in &spec.databases {
+            let at = |f: &'static str| ["databases", name.as_str(), f];
+            if !is_dns1035_label(name) || name.len() > 52 {
+                self.err(&["databases", name], format!("database name `{name}` must be a DNS label starting with a letter, at most 52 characters"), "use lowercase letters, digits and '-' (its StatefulSet pods and Services derive their names from it)");
+            }
+            if let Some(r) = &db.resources {
+                self.check_resources(&["databases", name, "resources"], r);
+            }
+            if let Some(s) = &db.storage
+                && quantity::parse(&s.size).is_none()
+            {
+                self.err(
+                    &["databases", name, "storage", "size"],
+                    format!("`{}` is not a storage quantity", s.size),
+                    quantity::hint(&s.size),
+                );
+            }
+            if let Some(r) = db.replicas
+                && r < 0
+            {
+                self.err(
+                    &at("replicas"),
+                    "replicas cannot be negative",
+                    "write 0 or more",
+                );
+            }
+            if let Some(e) = &db.external {
+                if !is_dns_subdomain(&e.host) && e.host.parse::<std::net::IpAddr>().is_err() {
+                    self.err(
+                        &["databases", name, "external", "host"],
+                        format!("`{}` is not a host name or IP address", e.host),
+                        "write the database's DNS name or IP",
+                    );
+                }
+                if e.port == Some(0) {
+                    self.err(
+                        &["databases", name, "external", "port"],
+                        "port 0 is not a valid port",
+                        "write a port between 1 and 65535",
+                    );
+                }
+            }
+            self.check_pdb(&["databases", name, "pdb"], db.pdb.as_ref());
+        }
+    }
+
+    fn check_labels(&mut self, path: &[&str], map: &BTreeMap<String, String>, values_too: bool) {
+        for (k, v) in map {
+            let mut p = path.to_vec();
+            p.push(k);
+            if !is_label_key(k) {
+                self.err(
+                    &p,
+                    format!("`{k}` is not a valid label or annotation key"),
+                    "write [prefix/]name: name up to 63 letters, digits, '-', '_' or '.'",
+                );
+            }
+            if values_too && !is_label_value(v) {
+                self.err(
+                    &p,
+                    format!("label value `{v}` is not valid"),
+                    "up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
+                );
+            }
+        }
+    }
+
+    fn check_service(&mut self, spec: &Platform, name: &str, svc: &Service) {
+        let base = ["services", name];
+        let p = |rest: &[&'static str]| -> Vec<String> {
+            base.iter()
+                .map(|s| s.to_string())
+                .chain(rest.iter().map(|s| s.to_string()))
+                .collect()
+        };
+        let err = |c: &mut Self, rest: &[&str], msg: String, help: &str| {
+            let mut path: Vec<&str> = base.to_vec();
+            path.extend_from_slice(rest);
+            c.err(&path, msg, help.to_string());
+        };
+        let _ = p;
+        if !is_dns1035_label(name) || name.len() > 52 {
+            err(
+                self,
+                &[],
+                format!(
+                    "service name `{name}` must be a DNS label starting with a letter, at most 52 characters"
+                ),
+                "use lowercase letters, digits and '-'",
+            );
+        }
+        if svc.image.trim().is_empty() || svc.image.contains(char::is_whitespace) {
+            err(
+                self,
+                &["image"],
+                format!("`{}` is not an image reference", svc.image),
+                "write registry/name:tag, e.g. ghcr.io/acme/api:1.4.2",
+            );
+        }
+        if let Some(t) = &svc.tag
+            && (t.is_empty()
+                || t.len() > 128
+                || !t
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+        {
+            err(
+                self,
+                &["tag"],
+                format!("`{t}` is not a valid image tag"),
+                "tags hold letters, digits, '_', '.' and '-', at most 128",
+            );
+        }
+        for (pname, port) in &svc.ports {
+            if !is_port_name(pname) {
+                err(
+                    self,
+                    &["ports", pname],
+                    format!("port name `{pname}` is not valid"),
+                    "port names are at most 15 lowercase letters, digits and '-', with at least one letter (e.g. http, grpc, metrics)",
+                );
+            }
+            if port.container == 0 || port.service == Some(0) {
+                err(
+                    self,
+                    &["ports", pname],
+                    "port 0 is not a valid port".into(),
+                    "write a port between 1 and 65535",
+                );
+            }
+        }
+        for (k, v) in &svc.env {
+            self.check_env(&base, k, v, spec);
+        }
+        for (i, s) in svc.env_from.iter().enumerate() {
+            let idx = i.to_string();
+            self.check_source(&["services", name, "env_from", &idx], s, spec);
+        }
+        for (path, s) in &svc.mounts {
+            if !path.starts_with('/') {
+                err(
+                    self,
+                    &["mounts", path],
+                    format!("mount path `{path}` is not absolute"),
+                    "start it with /",
+                );
+            }
+            self.check_source(&["services", name, "mounts", path], s, spec);
+        }
+        for path in svc.files.keys() {
+            let file_name = path.rsplit('/').next().unwrap_or_default();
+            if !path.starts_with('/') || !is_config_key(file_name) {
+                err(
+                    self,
+                    &["files", path],
+                    format!(
+                        "file path `{path}` must be absolute and end in a file name of letters, digits, '-', '_' or '.'"
+                    ),
+                    "e.g. /etc/app/config.yaml",
+                );
+            }
+        }
+        for (vname, vol) in &svc.volumes {
+            if !is_dns_label(vname) {
+                err(
+                    self,
+                    &["volumes", vname],
+                    format!("volume name `{vname}` is not a DNS label"),
+                    "use lowercase letters, digits and '-'",
+                );
+            }
+            if !vol.path.starts_with('/') {
+                err(
+                    self,
+                    &["volumes", vname, "path"],
+                    format!("volume path `{}` is not absolute", vol.path),
+                    "start it with /",
+                );
+            }
+            if quantity::parse(&vol.size).is_none() {
+                err(
+                    self,
+                    &["volumes", vname, "size"],
+                    format!("`{}` is not a storage quantity", vol.size),
+                    &quantity::hint(&vol.size),
+                );
+            }
+            if let Some(a) = &vol.access
+                && ![
+                    "ReadWriteOnce",
+                    "ReadWriteMany",
+                    "ReadOnlyMany",
+                    "ReadWriteOncePod",
+                ]
+                .contains(&a.as_str())
+            {
+                err(
+                    self,
+                    &["volumes", vname, "access"],
+                    format!("unknown access mode `{a}`"),
+                    "write ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod",
+                );
+            }
+        }
+        for w in &svc.writable {
+            if !w.starts_with('/') {
+                err(
+                    self,
+                    &["writable"],
+                    format!("writable path `{w}` is not absolute"),
+                    "start it with /",
+                );
+            }
+        }
+        for (kind, probe) in [
+            ("liveness", &svc.probes.liveness),
+            ("readiness", &svc.probes.readiness),
+            ("startup", &svc.probes.startup),
+        ] {
+            if let Some(pr) = probe {
+                self.check_probe(&["services", name, "probes", kind], pr, &svc.ports);
+            }
+        }
+        if let Some(r) = &svc.resources {
+            self.check_resources(&["services", name, "resources"], r);
+        }
+        if let Some(r) = svc.replicas
+            && r < 0
+        {
+            err(
+                self,
+                &["replicas"],
+                "replicas cannot be negative".into(),
+                "write 0 or more",
+            );
+        }
+        if let Some(a) = &svc.autoscale {
+            if a.min < 1 {
+                err(
+                    self,
+                    &["autoscale", "min"],
+                    format!("autoscale min is {}; it must be at least 1", a.min),
+                    "write min: 1 or more",
+                );
+            }
+            if a.max < a.min {
+                err(
+                    self,
+                    &["autoscale", "max"],
+                    format!("autoscale max {} is below min {}", a.max, a.min),
+                    "raise max or lower min",
+                );
+            }
+            for (k, v) in [("cpu", a.cpu), ("memory", a.memory)] {
+                if let Some(v) = v
+                    && !(1..=1000).contains(&v)
+                {
+                    err(
+                        self,
+                        &["autoscale", k],
+                        format!("target utilization {v}% is out of range"),
+                        "write a percentage of the request between 1 and 1000",
+                    );
+                }
+            }
+            if a.cpu.is_none() && a.memory.is_none() && a.pods.is_empty() {
+                err(
+                    self,
+                    &["autoscale"],
+                    "autoscale has no metric".into(),
+                    "set cpu:, memory: (target utilization %) or pods: {metric: target}",
+                );
+            }
+            for (m, v) in &a.pods {
+                if quantity::parse(v).is_none() {
+                    err(
+                        self,
+                        &["autoscale", "pods", m],
+                        format!("`{v}` is not a quantity"),
+                        "write the target average value, e.g. \"100\" or 500m",
+                    );
+                }
+            }
+            for (dir, rules) in [("scale_up", &a.scale_up), ("scale_down", &a.scale_down)] {
+                let Some(rules) = rules else { continue };
+                if let Some(s) = &rules.select
+                    && !["Max", "Min", "Disabled"].contains(&s.as_str())
+                {
+                    err(
+                        self,
+                        &["autoscale", dir, "select"],
+                        format!("unknown select policy `{s}`"),
+                        "write Max, Min or Disabled",
+                    );
+                }
+                for (i, pol) in rules.policies.iter().enumerate() {
+                    if pol.percent.is_some() == pol.pods.is_some() {
+                        let idx = i.to_string();
+                        err(
+                            self,
+                            &["autoscale", dir, "policies", &idx],
+                            "a scaling policy needs exactly one of percent: or pods:".into(),
+                            "e.g. {percent: 100, period: 15}",
+                        );
+                    }
+                }
+            }
+        }
+        self.check_pdb(&["services", name, "pdb"], svc.pdb.as_ref());
+        if let Some(ing) = &svc.ingress {
+            if svc.ports.is_empty() {
+                err(
+                    self,
+                    &["ingress"],
+                    format!("service `{name}` has no ports to expose"),
+                    "add ports: {http: 8080} or remove ingress",
+                );
+            }
+            if ing.hosts.is_empty() {
+                err(
+                    self,
+                    &["ingress", "hosts"],
+                    "ingress needs at least one host".into(),
+                    "add hosts: [app.example.com]",
+                );
+            }
+            for (i, h) in ing.hosts.iter().enumerate() {
+                let full = resolve_host(h, spec.domain.as_deref());
+                let idx = i.to_string();
+                match full {
+                    Some(f) if is_dns_subdomain(f.trim_start_matches("*.")) => {}
+                    Some(f) => err(
+                        self,
+                        &["ingress", "hosts", &idx],
+                        format!("`{f}` is not a valid host name"),
+                        "write a lowercase DNS name",
+                    ),
+                    None => err(
+                        self,
+                        &["ingress", "hosts", &idx],
+                        format!("host `{h}` needs the platform `domain`"),
+                        "set domain: in the environment, or write the full host name",
+                    ),
+                }
+            }
+            if let Some(port) = &ing.port
+                && !svc.ports.contains_key(port)
+            {
+                err(
+                    self,
+                    &["ingress", "port"],
+                    format!("ingress port `{port}` is not one of the service's ports"),
+                    &known("ports", svc.ports.keys()),
+                );
+            }
+            if let Some(path) = &ing.path
+                && !path.starts_with('/')
+            {
+                err(
+                    self,
+                    &["ingress", "path"],
+                    format!("ingress path `{path}` must start with /"),
+                    "e.g. /api",
+                );
+            }
+            if let Some(pt) = &ing.path_type
+                && !["Prefix", "Exact", "ImplementationSpecific"].contains(&pt.as_str())
+            {
+                err(
+                    self,
+                    &["ingress", "path_type"],
+                    format!("unknown path type `{pt}`"),
+                    "write Prefix, Exact or ImplementationSpecific",
+                );
+            }
+            if ing.tls == Some(true) && ing.issuer.is_none() && spec.ingress.issuer.is_none() {
+                err(
+                    self,
+                    &["ingress", "tls"],
+                    "tls is on but no certificate issuer is set".into(),
+                    "set issuer: (a cert-manager ClusterIssuer) here or under the platform's ingress:",
+                );
+            }
+            self.check_labels(
+                &["services", name, "ingress", "annotations"],
+                &ing.annotations,
+                false,
+            );
+        }
+        for (i, u) in svc.uses.iter().enumerate() {
+            let idx = i.to_string();
+            if u == name {
+                err(
+                    self,
+                    &["uses", &idx],
+                    format!("service `{name}` lists itself in uses"),
+                    "remove it",
+                );
+            } else if !spec.services.contains_key(u) && !spec.databases.contains_key(u) {
+                let cands: Vec<&str> = spec
+                    .services
+                    .keys()
+                    .chain(spec.databases.keys())
+                    .map(String::as_str)
+                    .collect();
+                let help = match suggest(u, cands.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => known("services and databases", cands.iter()),
+                };
+                err(
+                    self,
+                    &["uses", &idx],
+                    format!("`{u}` is not a service or database of this platform"),
+                    &help,
+                );
+            } else if let Some(s) = spec.services.get(u)
+                && s.ports.is_empty()
+            {
+                err(
+                    self,
+                    &["uses", &idx],
+                    format!("`{u}` has no ports, so nothing can connect to it"),
+                    "give it ports: or remove it from uses",
+                );
+            }
+        }
+        if let Some(m) = &svc.migrate
+            && m.command.is_empty()
+        {
+            err(
+                self,
+                &["migrate", "command"],
+                "migrate command is empty".into(),
+                "e.g. command: [python, -m, alembic, upgrade, head]",
+            );
+        }
+        if let Some(sa) = &svc.service_account
+            && let Some(n) = &sa.name
+            && !is_dns_subdomain(n)
+        {
+            err(
+                self,
+                &["service_account"],
+                format!("service account name `{n}` is not valid"),
+                "use lowercase letters, digits, '-' and '.'",
+            );
+        }
+        self.check_labels(&["services", name, "labels"], &svc.labels, true);
+        self.check_labels(&["services", name, "pod_labels"], &svc.pod_labels, true);
+        self.check_labels(&["services", name, "annotations"], &svc.annotations, false);
+        self.check_labels(
+            &["services", name, "pod_annotations"],
+            &svc.pod_annotations,
+            false,
+        );
+    }
+
+    fn check_env(&mut self, base: &[&str], k: &str, v: &Short<EnvValue>, spec: &Platform) {
+        let mut path = base.to_vec();
+        path.extend(["env", k]);
+        if k.is_empty() || k.contains('=') || k.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
+            self.err(
+                &path,
+                format!("`{k}` is not a valid environment variable name"),
+                "use letters, digits and '_', e.g. LOG_LEVEL",
+            );
+        }
+        let sources = [
+            v.value.is_some(),
+            v.secret.is_some(),
+            v.config.is_some(),
+            v.field.is_some(),
+        ];
+        if sources.iter().filter(|b| **b).count() != 1 {
+            self.err(
+                &path,
+                format!("env `{k}` needs exactly one of value, secret, config or field"),
+                "e.g. {secret: api-secrets, key: token}",
+            );
+        } else if (v.secret.is_some() || v.config.is_some()) && v.key.is_none() {
+            self.err(
+                &path,
+                format!("env `{k}` reads a Secret or ConfigMap but names no key"),
+                "add key: <key in that Secret/ConfigMap>",
+            );
+        } else if let Some(c) = &v.config
+            && !spec.configs.contains_key(c)
+        {
+            self.err(
+                &path,
+                format!("config `{c}` is not defined"),
+                known("configs", spec.configs.keys()),
+            );
+        } else if let (Some(c), Some(key)) = (&v.config, &v.key)
+            && let Some(cfg) = spec.configs.get(c)
+            && !cfg.data.contains_key(key)
+            && !cfg.files.contains_key(key)
+        {
+            self.err(
+                &path,
+                format!("config `{c}` has no key `{key}`"),
+                known("keys", cfg.data.keys().chain(cfg.files.keys())),
+            );
+        }
+    }
+
+    fn check_source(&mut self, path: &[&str], s: &Source, spec: &Platform) {
+        match (&s.config, &s.secret) {
+            (Some(c), None) => {
+                if !spec.configs.contains_key(c) {
+                    let help = match suggest(c, spec.configs.keys().map(String::as_str)) {
+                        Some(x) => format!("did you mean `{x}`?"),
+                        None => known("configs", spec.configs.keys()),
+                    };
+                    self.err(path, format!("config `{c}` is not defined"), help);
+                }
+            }
+            (None, Some(sec)) => {
+                if !is_dns_subdomain(sec) {
+                    self.err(
+                        path,
+                        format!("secret name `{sec}` is not valid"),
+                        "use lowercase letters, digits, '-' and '.'",
+                    );
+                }
+            }
+            _ => self.err(
+                path,
+                "write exactly one of config: or secret:",
+                "e.g. {secret: api-secrets}",
+            ),
+        }
+    }
+
+    fn check_probe(
+        &mut self,
+        path: &[&str],
+        pr: &Probe,
+        ports: &BTreeMap<String, Short<crate::spec::PortSpec>>,
+    ) {
+        let kinds = [pr.http.is_some(), pr.tcp.is_some(), pr.exec.is_some()];
+        if kinds.iter().filter(|b| **b).count() != 1 {
+            self.err(
+                path,
+                "a probe needs exactly one of http:, tcp: or exec:",
+                "e.g. {http: /healthz} or {tcp: http} or {exec: [pg_isready]}",
+            );
+            return;
+        }
+        if let Some(h) = &pr.http
+            && !h.starts_with('/')
+        {
+            let mut p = path.to_vec();
+            p.push("http");
+            self.err(
+                &p,
+                format!("probe path `{h}` must start with /"),
+                "e.g. http: /healthz",
+            );
+        }
+        let port = pr.tcp.as_ref().or(pr.port.as_ref());
+        if let Some(port) = port {
+            if !ports.contains_key(port) && port.parse::<u16>().is_err() {
+                let mut p = path.to_vec();
+                p.push(if pr.tcp.is_some() { "tcp" } else { "port" });
+                self.err(
+                    &p,
+                    format!("probe port `{port}` is not one of the service's ports"),
+                    known("ports", ports.keys()),
+                );
+            }
+        } else if pr.http.is_some() && ports.is_empty() {
+            self.err(
+                path,
+                "an http probe needs a port, and this service has none",
+                "add ports: or set port: on the probe",
+            );
+        }
+        if let Some(e) = &pr.exec
+            && e.is_empty()
+        {
+            self.err(
+                path,
+                "exec probe command is empty",
+                "e.g. exec: [cat, /tmp/healthy]",
+            );
+        }
+        for (k, v) in [
+            ("initial_delay", pr.initial_delay),
+            ("period", pr.period),
+            ("timeout", pr.timeout),
+            ("failure_threshold", pr.failure_threshold),
+            ("success_threshold", pr.success_threshold),
+        ] {
+            if let Some(v) = v
+                && (v < 0 || (k != "initial_delay" && v < 1))
+            {
+                let mut p = path.to_vec();
+                p.push(k);
+                self.err(
+                    &p,
+                    format!(
+                        "{k} is {v}; it must be at least {}",
+                        if k == "initial_delay" { 0 } else { 1 }
+                    ),
+                    "write a positive number of seconds (or attempts)",
+                );
+            }
+        }
+    }
+
+    fn check_resources(&mut self, path: &[&str], r: &Resources) {
+        for (k, v) in [
+            ("cpu", &r.cpu),
+            ("memory", &r.memory),
+            ("ephemeral-storage", &r.ephemeral_storage),
+        ] {
+            let Some(v) = v else { continue };
+            let mut p = path.to_vec();
+            p.push(k);
+            let (req, lim) = quantity::split(v);
+            let rq = quantity::parse(req);
+            let lq = lim.map(quantity::parse);
+            match (rq, lq) {
+                (None, _) => self.err(
+                    &p,
+                    format!("`{req}` is not a {k} quantity"),
+                    quantity::hint(req),
+                ),
+                (_, Some(None)) => self.err(
+                    &p,
+                    format!("`{}` is not a {k} quantity", lim.unwrap_or_default()),
+                    quantity::hint(lim.unwrap_or_default()),
+                ),
+                (Some(a), Some(Some(b))) if a > b => self.err(
+                    &p,
+                    format!(
+                        "{k} request {req} is above its limit {}",
+                        lim.unwrap_or_default()
+                    ),
+                    "write request/limit with the request not above the limit",
+                ),
+                _ => {}
+            }
+        }
+    }
+
+    fn check_pdb(&mut self, path: &[&str], pdb: Option<&crate::spec::Pdb>) {
+        let Some(pdb) = pdb else { return };
+        if pdb.min_available.is_some() == pdb.max_unavailable.is_some() {
+            self.err(
+                path,
+                "a disruption budget needs exactly one of min_available or max_unavailable",
+                "e.g. pdb: {min_available: 2}",
+            );
+        }
+        for v in [&pdb.min_available, &pdb.max_unavailable]
+            .into_iter()
+            .flatten()
+        {
+            if !is_int_or_percent(v) {
+                self.err(
+                    path,
+                    format!("`{v}` is neither a count nor a percentage"),
+                    "write e.g. 2 or 50%",
+                );
+            }
+        }
+    }
+
+    fn read_files(&mut self, spec: &Platform, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let mut check = |c: &mut Self, path: Vec<&str>, f: &FileSource| match (&f.content, &f.from)
+        {
+            (Some(_), None) => {}
+            (None, Some(from)) => {
+                if !out.contains_key(from) {
+                    match crate::load::read_text(&dir.join(from)) {
+                        Ok(t) => {
+                            out.insert(from.clone(), t);
+                        }
+                        Err(d) => c.err(
+                            &path,
+                            d.message,
+                            "paths in from: are relative to the platform folder",
+                        ),
+                    }
+                }
+            }
+            _ => c.err(
+                &path,
+                "a file needs exactly one of content: or from:",
+                "write the text directly, or {from: files/app.conf}",
+            ),
+        };
+        for (n, cfg) in &spec.configs {
+            for (k, f) in &cfg.files {
+                check(self, vec!["configs", n, "files", k], f);
+            }
+        }
+        for (n, svc) in &spec.services {
+            for (k, f) in &svc.files {
+                check(self, vec!["services", n, "files", k], f);
+            }
+        }
+    }
+}
+
+pub fn is_int_or_percent(v: &str) -> bool {
+    let digits = v.strip_suffix('%').unwrap_or(v);
+    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+/// `api` + domain `example.com` → `api.example.com`; `@` → the domain; full names stay.
+pub fn resolve_host(h: &str, domain: Option<&str>) -> Option<String> {
+    if h == "@" {
+        return domain.map(str::to_string);
+    }
+    if h.contains('.') {
+        return Some(h.to_string());
+    }
+    domain.map(|d| format!("{h}.{d}"))
+}
+
+fn known<'a>(
+    what: &str,
+    names: impl Iterator<Item = &'a (impl AsRef<str> + 'a + ?Sized)>,
+) -> String {
+    let v: Vec<&str> = names.map(AsRef::as_ref).collect();
+    if v.is_empty() {
+        format!("there are no {what} defined")
+    } else {
+        format!("known {what}: {}", v.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(is_dns_label("api-v2"));
+        assert!(!is_dns_label("Api"));
+        assert!(!is_dns_label("-a"));
+        assert!(!is_dns_label(&"a".repeat(64)));
+        assert!(is_port_name("http"));
+        assert!(!is_port_name("8080"));
+        assert!(!is_port_name("a-very-long-port-name"));
+        assert!(is_label_key("app.kubernetes.io/name"));
+        assert!(!is_label_key("bad key"));
+        assert_eq!(
+            resolve_host("api", Some("x.com")).as_deref(),
+            Some("api.x.com")
+        );
+        assert_eq!(resolve_host("@", Some("x.com")).as_deref(), Some("x.com"));
+        assert_eq!(resolve_host("api", None), None);
+    }
+}

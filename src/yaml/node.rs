@@ -1,0 +1,389 @@
+//! The spanned YAML tree and its loader (built on saphyr-parser's event stream).
+
+use crate::diag::Diagnostic;
+use crate::source::{FileId, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// Inputs larger than this are refused before parsing.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Deepest nesting of sequences and maps accepted.
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes one document may expand to (counting alias expansion), which
+/// stops "billion laughs" alias bombs in bounded time and memory.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// A YAML value with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    /// A scalar's text; `plain` is false when it was quoted or a block scalar.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// A key/value pair of a mapping (keys are always scalars).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn map(span: Span, entries: Vec<Entry>) -> Node {
+        Node {
+            span,
+            kind: NodeKind::Map(entries),
+        }
+    }
+
+    pub fn str(span: Span, text: impl Into<String>) -> Node {
+        Node {
+            span,
+            kind: NodeKind::Scalar {
+                text: text.into(),
+                plain: false,
+            },
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, NodeKind::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()?
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| &e.value)
+    }
+
+    /// The entry (with its key span) for `key`.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()?.iter().find(|e| e.key == key)
+    }
+
+    /// What the value is, for messages ("a map", "a list", ...).
+    pub fn describe(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Scalar { .. } => "a scalar",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a map",
+        }
+    }
+
+    /// Follows a path of map keys and list indexes ("services", "api", "uses", "0")
+    /// and returns the deepest node reached and the span of the last key found.
+    pub fn find(&self, path: &[&str]) -> Span {
+        let mut node = self;
+        let mut span = self.span;
+        for part in path {
+            match &node.kind {
+                NodeKind::Map(entries) => match entries.iter().find(|e| e.key == *part) {
+                    Some(e) => {
+                        span = if matches!(e.value.kind, NodeKind::Scalar { .. }) {
+                            e.value.span
+                        } else {
+                            e.key_span
+                        };
+                        node = &e.value;
+                    }
+                    None => return span,
+                },
+                NodeKind::Seq(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i))
+                {
+                    Some(item) => {
+                        span = item.span;
+                        node = item;
+                    }
+                    None => return span,
+                },
+                _ => return span,
+            }
+        }
+        span
+    }
+}
+
+fn is_null_text(t: &str) -> bool {
+    matches!(t, "" | "~" | "null" | "Null" | "NULL")
+}
+
+/// Parses one YAML document (an empty file gives a null node).
+pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
+    if text.len() > MAX_BYTES {
+        return Err(Diagnostic::at(
+            Span::new(file, 1, 1),
+            format!(
+                "file is {} bytes; genk8s reads spec files up to {} bytes",
+                text.len(),
+                MAX_BYTES
+            ),
+        )
+        .help("split the spec into smaller files"));
+    }
+    Loader {
+        file,
+        anchors: HashMap::new(),
+        count: 0,
+    }
+    .run(text)
+}
+
+struct Loader {
+    file: FileId,
+    anchors: HashMap<usize, (Node, usize)>,
+    count: usize,
+}
+
+enum Frame {
+    Seq(Span, usize, Vec<Node>),
+    Map(Span, usize, Vec<Entry>, Option<(String, Span)>),
+}
+
+impl Loader {
+    fn span(&self, m: &saphyr_parser::Marker) -> Span {
+        Span::new(self.file, m.line(), m.col() + 1)
+    }
+
+    fn run(mut self, text: &str) -> Result<Node, Diagnostic> {
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut root: Option<Node> = None;
+        let mut docs = 0;
+        for ev in Parser::new_from_str(text) {
+            let (ev, sp) = ev.map_err(|e| {
+                let m = e.marker();
+                Diagnostic::at(
+                    Span::new(self.file, m.line(), m.col() + 1),
+                    format!("YAML syntax error: {}", e.info()),
+                )
+                .help("check the indentation and quoting on this line")
+            })?;
+            let here = self.span(&sp.start);
+            let done: Option<(Node, usize)> = match ev {
+                Event::DocumentStart(_) => {
+                    docs += 1;
+                    if docs > 1 {
+                        return Err(Diagnostic::at(
+                            here,
+                            "a spec file holds one YAML document; found a second `---`",
+                        )
+                        .help("move the second document to its own file"));
+                    }
+                    None
+                }
+                Event::Scalar(v, style, anchor, tag) => {
+                    let text = v.into_owned();
+                    let plain = style == ScalarStyle::Plain && tag.is_none();
+                    let kind = if plain && is_null_text(&text) {
+                        NodeKind::Null
+                    } else {
+                        NodeKind::Scalar { text, plain }
+                    };
+                    Some((Node { span: here, kind }, anchor))
+                }
+                Event::Alias(id) => {
+                    let (node, size) = self
+                        .anchors
+                        .get(&id)
+                        .ok_or_else(|| Diagnostic::at(here, "alias refers to an unknown anchor"))?;
+                    if self.count + size > MAX_NODES {
+                        return Err(too_many(here));
+                    }
+                    self.count += size - 1;
+                    Some((node.clone(), 0))
+                }
+                Event::SequenceStart(anchor, _) => {
+                    stack.push(Frame::Seq(here, anchor, Vec::new()));
+                    None
+                }
+                Event::MappingStart(anchor, _) => {
+                    stack.push(Frame::Map(here, anchor, Vec::new(), None));
+                    None
+                }
+                Event::SequenceEnd => match stack.pop() {
+                    Some(Frame::Seq(span, anchor, items)) => Some((
+                        Node {
+                            span,
+                            kind: NodeKind::Seq(items),
+                        },
+                        anchor,
+                    )),
+                    _ => unreachable!("parser emitted an unbalanced sequence end"),
+                },
+                Event::MappingEnd => match stack.pop() {
+                    Some(Frame::Map(span, anchor, entries, _)) => {
+                        Some((Node::map(span, entries), anchor))
+                    }
+                    _ => unreachable!("parser emitted an unbalanced mapping end"),
+                },
+                _ => None,
+            };
+            if stack.len() > MAX_DEPTH {
+                return Err(Diagnostic::at(
+                    here,
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+                .help("flatten the structure; no genk8s field nests this deep"));
+            }
+            let Some((node, anchor)) = done else { continue };
+            self.count += 1;
+            if self.count > MAX_NODES {
+                return Err(too_many(here));
+            }
+            if anchor != 0 {
+                self.anchors
+                    .insert(anchor, (node.clone(), count_nodes(&node)));
+            }
+            match stack.last_mut() {
+                None => root = Some(node),
+                Some(Frame::Seq(_, _, items)) => items.push(node),
+                Some(Frame::Map(_, _, entries, pending)) => match pending.take() {
+                    None => {
+                        let key = match &node.kind {
+                            NodeKind::Scalar { text, .. } => text.clone(),
+                            NodeKind::Null => String::new(),
+                            _ => {
+                                return Err(Diagnostic::at(
+                                    node.span,
+                                    "map keys must be plain text",
+                                )
+                                .help("write the key as a string"));
+                            }
+                        };
+                        if key == "<<" {
+                            return Err(Diagnostic::at(
+                                node.span,
+                                "YAML merge keys (`<<`) are not supported",
+                            )
+                            .help("write the values out, or put shared values in the base spec"));
+                        }
+                        if let Some(prev) = entries.iter().find(|e| e.key == key) {
+                            return Err(Diagnostic::at(
+                                node.span,
+                                format!(
+                                    "duplicate key `{key}` (first written at line {})",
+                                    prev.key_span.line
+                                ),
+                            )
+                            .help("remove one of the two"));
+                        }
+                        *pending = Some((key, node.span));
+                    }
+                    Some((key, key_span)) => entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    }),
+                },
+            }
+        }
+        Ok(root.unwrap_or(Node {
+            span: Span::new(self.file, 1, 1),
+            kind: NodeKind::Null,
+        }))
+    }
+}
+
+fn too_many(at: Span) -> Diagnostic {
+    Diagnostic::at(
+        at,
+        format!("document expands to more than {MAX_NODES} values"),
+    )
+    .help("remove the aliases that repeat large parts of the document")
+}
+
+fn count_nodes(n: &Node) -> usize {
+    match &n.kind {
+        NodeKind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        NodeKind::Map(entries) => 1 + entries.iter().map(|e| count_nodes(&e.value)).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_and_quoting() {
+        let n = parse("a:\n  b: on\n  c: \"on\"\nd: [1, ~]\n", 0).unwrap();
+        let b = n.get("a").unwrap().get("b").unwrap();
+        assert_eq!((b.span.line, b.span.col), (2, 6));
+        assert_eq!(
+            b.kind,
+            NodeKind::Scalar {
+                text: "on".into(),
+                plain: true
+            }
+        );
+        let c = n.get("a").unwrap().get("c").unwrap();
+        assert_eq!(
+            c.kind,
+            NodeKind::Scalar {
+                text: "on".into(),
+                plain: false
+            }
+        );
+        match &n.get("d").unwrap().kind {
+            NodeKind::Seq(items) => assert!(items[1].is_null()),
+            k => panic!("{k:?}"),
+        }
+    }
+
+    #[test]
+    fn rejects_duplicates_syntax_and_bombs() {
+        let e = parse("a: 1\na: 2\n", 0).unwrap_err();
+        assert!(e.message.contains("duplicate key `a`"));
+        assert_eq!(e.span.unwrap().line, 2);
+        let e = parse("a: [1, 2\nb: 3\n", 0).unwrap_err();
+        assert!(e.message.starts_with("YAML syntax error"), "{}", e.message);
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let e = parse(&bomb, 0).unwrap_err();
+        assert!(e.message.contains("expands to more than"), "{}", e.message);
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert!(
+            parse(&deep, 0)
+                .unwrap_err()
+                .message
+                .contains("nesting deeper")
+        );
+    }
+
+    #[test]
+    fn find_follows_paths() {
+        let n = parse("services:\n  api:\n    uses: [db, cache]\n", 0).unwrap();
+        let s = n.find(&["services", "api", "uses", "1"]);
+        assert_eq!((s.line, s.col), (3, 16));
+    }
+}
