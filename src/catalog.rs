@@ -12,22 +12,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const BUILTIN: &[(&str, &str)] = &[
-    (
-        "mongodb",
-        include_str!("../templates/engines/mongodb.yaml.j2"),
-    ),
-    (
-        "postgis",
-        include_str!("../templates/engines/postgis.yaml.j2"),
-    ),
-    (
-        "postgres",
-        include_str!("../templates/engines/postgres.yaml.j2"),
-    ),
-    (
-        "qdrant",
-        include_str!("../templates/engines/qdrant.yaml.j2"),
-    ),
+    ("mongodb", include_str!("../templates/engines/mongodb.yaml.j2")),
+    ("postgis", include_str!("../templates/engines/postgis.yaml.j2")),
+    ("postgres", include_str!("../templates/engines/postgres.yaml.j2")),
+    ("qdrant", include_str!("../templates/engines/qdrant.yaml.j2")),
     ("redis", include_str!("../templates/engines/redis.yaml.j2")),
 ];
 
@@ -104,13 +92,7 @@ impl Catalog {
         let mut templates: BTreeMap<String, (PathBuf, String)> = BUILTIN
             .iter()
             .map(|(n, t)| {
-                (
-                    n.to_string(),
-                    (
-                        PathBuf::from(format!("<built-in>/templates/engines/{n}.yaml.j2")),
-                        t.to_string(),
-                    ),
-                )
+                (n.to_string(), (PathBuf::from(format!("<built-in>/templates/engines/{n}.yaml.j2")), t.to_string()))
             })
             .collect();
         let dir = platform_dir.join("templates").join("engines");
@@ -119,11 +101,7 @@ impl Catalog {
             let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
             paths.sort();
             for p in paths {
-                let Some(name) = p
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(|n| n.strip_suffix(".yaml.j2"))
-                else {
+                let Some(name) = p.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".yaml.j2")) else {
                     continue;
                 };
                 match crate::load::read_text(&p) {
@@ -134,11 +112,7 @@ impl Catalog {
                 }
             }
         }
-        if diags.is_empty() {
-            Ok(Catalog { templates })
-        } else {
-            Err(diags)
-        }
+        if diags.is_empty() { Ok(Catalog { templates }) } else { Err(diags) }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -157,28 +131,20 @@ impl Catalog {
         sources: &mut SourceMap,
         at: Span,
     ) -> Result<Engine, Diagnostic> {
-        let (path, text) = self
-            .templates
-            .get(engine)
-            .unwrap_or_else(|| panic!("validate admits only catalog engines, got {engine}"));
+        let (path, text) =
+            self.templates.get(engine).unwrap_or_else(|| panic!("validate admits only catalog engines, got {engine}"));
         let mut env = minijinja::Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         let name = path.display().to_string();
         let rendered = env
             .add_template(&name, text)
-            .and_then(|()| {
-                env.get_template(&name)
-                    .and_then(|t| t.render(vars.to_value()))
-            })
+            .and_then(|()| env.get_template(&name).and_then(|t| t.render(vars.to_value())))
             .map_err(|e| {
                 let line = e.line().unwrap_or(1);
                 Diagnostic::at(at, format!("engine template {}:{}: {}", name, line, e))
                     .help("fix the engine template (a variable it uses may be missing)")
             })?;
-        let file = sources.add(
-            &PathBuf::from(format!("{name} (rendered for {})", vars.name)),
-            rendered,
-        );
+        let file = sources.add(&PathBuf::from(format!("{name} (rendered for {})", vars.name)), rendered);
         let node = yaml::parse(&sources.file(file).text, file)?;
         from_node::<Engine>(&node).map_err(|e| {
             let mut d = Diagnostic::new(e.span, format!("engine `{engine}`: {}", e.message));
@@ -193,14 +159,7 @@ mod tests {
     use super::*;
 
     fn vars<'a>(version: Option<&'a str>) -> EngineVars<'a> {
-        EngineVars {
-            name: "db",
-            version,
-            database: None,
-            credentials: "db-credentials",
-            host: "db",
-            port: None,
-        }
+        EngineVars { name: "db", version, database: None, credentials: "db-credentials", host: "db", port: None }
     }
 
     #[test]
@@ -208,9 +167,8 @@ mod tests {
         let cat = Catalog::load(Path::new("/nonexistent")).unwrap();
         let mut sm = SourceMap::default();
         for name in cat.names().map(str::to_string).collect::<Vec<_>>() {
-            let e = cat
-                .render(&name, &vars(None), &mut sm, Span::default())
-                .unwrap_or_else(|d| panic!("{name}: {d:?}"));
+            let e =
+                cat.render(&name, &vars(None), &mut sm, Span::default()).unwrap_or_else(|d| panic!("{name}: {d:?}"));
             assert!(e.image.contains(':'), "{name}: {}", e.image);
             assert!(e.run_as_user > 0, "{name} must not run as root");
         }
@@ -220,21 +178,9 @@ mod tests {
     fn postgres_uid_follows_the_image_variant() {
         let cat = Catalog::load(Path::new("/nonexistent")).unwrap();
         let mut sm = SourceMap::default();
-        let alpine = cat
-            .render(
-                "postgres",
-                &vars(Some("15-alpine")),
-                &mut sm,
-                Span::default(),
-            )
-            .unwrap();
-        assert_eq!(
-            (alpine.image.as_str(), alpine.run_as_user),
-            ("postgres:15-alpine", 70)
-        );
-        let debian = cat
-            .render("postgres", &vars(Some("14")), &mut sm, Span::default())
-            .unwrap();
+        let alpine = cat.render("postgres", &vars(Some("15-alpine")), &mut sm, Span::default()).unwrap();
+        assert_eq!((alpine.image.as_str(), alpine.run_as_user), ("postgres:15-alpine", 70));
+        let debian = cat.render("postgres", &vars(Some("14")), &mut sm, Span::default()).unwrap();
         assert_eq!(debian.run_as_user, 999);
     }
 }

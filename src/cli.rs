@@ -35,12 +35,7 @@ and this one does not are removed, and files genk8s did not write are left alone
         #[arg(long, requires = "out")]
         all: bool,
         /// Platform folder
-        #[arg(
-            short = 'p',
-            long = "platform",
-            default_value = ".",
-            value_name = "DIR"
-        )]
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
         /// Write a kustomize tree here instead of printing a stream
         #[arg(short = 'o', long = "out", value_name = "OUT")]
@@ -50,12 +45,7 @@ and this one does not are removed, and files genk8s did not write are left alone
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
         /// Platform folder
-        #[arg(
-            short = 'p',
-            long = "platform",
-            default_value = ".",
-            value_name = "DIR"
-        )]
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
     },
 }
@@ -67,12 +57,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let names = envs(&platform)?;
             print(&(names.join("\n") + "\n"))
         }
-        Command::Build {
-            env,
-            all,
-            platform,
-            out,
-        } => {
+        Command::Build { env, all, platform, out } => {
             let builds = build(&platform, if all { None } else { env.as_deref() })?;
             match out {
                 None => {
@@ -102,10 +87,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 
 fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Ok(()) => Ok(()),
         // A closed pipe (`genk8s build prod | head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -16,11 +16,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(span: Option<Span>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            span,
-            message: message.into(),
-            help: None,
-        }
+        Diagnostic { span, message: message.into(), help: None }
     }
 
     pub fn at(span: Span, message: impl Into<String>) -> Diagnostic {
@@ -50,8 +46,7 @@ impl Diagnostics {
 
     /// Sorts by location (file, line, column) and drops exact repeats.
     pub fn sort(&mut self) {
-        self.items
-            .sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));
+        self.items.sort_by(|a, b| (a.span, &a.message).cmp(&(b.span, &b.message)));
         self.items.dedup();
     }
 
@@ -84,12 +79,7 @@ impl Diagnostics {
             }
         }
         let n = self.items.len();
-        let _ = writeln!(
-            out,
-            "{} problem{} found; nothing was written",
-            n,
-            if n == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(out, "{} problem{} found; nothing was written", n, if n == 1 { "" } else { "s" });
         out
     }
 }
@@ -126,10 +116,7 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         assert_eq!(suggest("imgae", ["image", "ports", "env"]), Some("image"));
-        assert_eq!(
-            suggest("replics", ["replicas", "resources"]),
-            Some("replicas")
-        );
+        assert_eq!(suggest("replics", ["replicas", "resources"]), Some("replicas"));
         assert_eq!(suggest("zzz", ["image", "ports"]), None);
     }
 
@@ -143,9 +130,6 @@ mod tests {
         assert!(text.contains("error: p.yaml:2:6: wrong"), "{text}");
         assert!(text.contains("2 | bad: x\n  |      ^"), "{text}");
         assert!(text.contains("help: write y"), "{text}");
-        assert!(
-            text.contains("1 problem found; nothing was written"),
-            "{text}"
-        );
+        assert!(text.contains("1 problem found; nothing was written"), "{text}");
     }
 }

@@ -71,9 +71,8 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
         && !loaded.envs.contains_key(env)
     {
         let names: Vec<&str> = loaded.envs.keys().map(String::as_str).collect();
-        let hint = diag::suggest(env, names.iter().copied())
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
+        let hint =
+            diag::suggest(env, names.iter().copied()).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
         return Err(Error::Usage(format!(
             "no environment `{env}` in {}{hint}; environments: {}",
             dir.display(),
@@ -91,11 +90,7 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
             Ok(valid) => {
                 let mut objects = expand::expand(&valid);
                 emit::sort(&mut objects);
-                builds.push(Build {
-                    platform: valid.spec.platform.clone(),
-                    env: env.clone(),
-                    objects,
-                });
+                builds.push(Build { platform: valid.spec.platform.clone(), env: env.clone(), objects });
             }
             Err(d) => all.items.extend(d.items),
         }

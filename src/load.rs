@@ -45,18 +45,12 @@ pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> 
     }
     if base.is_some() && envs.is_empty() && diags.is_empty() {
         diags.push(
-            Diagnostic::new(None, format!("{} has no environments", dir.display())).help(format!(
-                "add {}/<env>.yaml, e.g. {}/dev.yaml holding `namespace: my-app-dev`",
-                ENV_DIR, ENV_DIR
-            )),
+            Diagnostic::new(None, format!("{} has no environments", dir.display()))
+                .help(format!("add {}/<env>.yaml, e.g. {}/dev.yaml holding `namespace: my-app-dev`", ENV_DIR, ENV_DIR)),
         );
     }
     match base {
-        Some(base) if diags.is_empty() => Ok(Loaded {
-            dir: dir.to_path_buf(),
-            base,
-            envs,
-        }),
+        Some(base) if diags.is_empty() => Ok(Loaded { dir: dir.to_path_buf(), base, envs }),
         _ => {
             diags.sort();
             Err(diags)
@@ -84,16 +78,8 @@ fn env_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
         };
         if !crate::validate::is_dns_label(stem) {
             diags.push(
-                Diagnostic::new(
-                    None,
-                    format!(
-                        "{}: `{stem}` is not a valid environment name",
-                        path.display()
-                    ),
-                )
-                .help(
-                    "name environment files with lowercase letters, digits and '-', e.g. prod.yaml",
-                ),
+                Diagnostic::new(None, format!("{}: `{stem}` is not a valid environment name", path.display()))
+                    .help("name environment files with lowercase letters, digits and '-', e.g. prod.yaml"),
             );
             continue;
         }
@@ -120,12 +106,11 @@ pub fn read_yaml(path: &Path, sources: &mut SourceMap) -> Result<Node, Diagnosti
 /// Reads a UTF-8 file, turning I/O failures into a diagnostic.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(None, format!("cannot read {}: {e}", path.display()))
-            .help(if path.ends_with(BASE_FILE) {
-                "run genk8s in a platform folder or pass one with -p DIR (genk8s init DIR scaffolds one)"
-            } else {
-                "check the path"
-            })
+        Diagnostic::new(None, format!("cannot read {}: {e}", path.display())).help(if path.ends_with(BASE_FILE) {
+            "run genk8s in a platform folder or pass one with -p DIR (genk8s init DIR scaffolds one)"
+        } else {
+            "check the path"
+        })
     })?;
     if bytes.len() > yaml::node::MAX_BYTES {
         return Err(Diagnostic::new(
@@ -141,20 +126,12 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         Diagnostic::new(
             None,
-            format!(
-                "{} is not UTF-8 text (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ),
+            format!("{} is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()),
         )
     })
 }
 
 /// Span of the first line of a file, for whole-file problems.
 pub fn file_start(node: &Node) -> Span {
-    Span {
-        line: 1,
-        col: 1,
-        ..node.span
-    }
+    Span { line: 1, col: 1, ..node.span }
 }

@@ -20,10 +20,7 @@ pub struct Merged {
 }
 
 pub fn merge_env(base: &Node, env: &str, overlay: &Node) -> Merged {
-    Merged {
-        env: env.to_string(),
-        node: strip_nulls(merge(base, overlay)),
-    }
+    Merged { env: env.to_string(), node: strip_nulls(merge(base, overlay)) }
 }
 
 /// Merges `over` onto `base`.
@@ -53,22 +50,13 @@ pub fn merge(base: &Node, over: &Node) -> Node {
         (NodeKind::Seq(b), NodeKind::Seq(o)) if is_named_list(b) && is_named_list(o) => {
             let mut out: Vec<Node> = b
                 .iter()
-                .map(
-                    |bi| match o.iter().find(|oi| item_name(oi) == item_name(bi)) {
-                        Some(oi) => merge(bi, oi),
-                        None => bi.clone(),
-                    },
-                )
+                .map(|bi| match o.iter().find(|oi| item_name(oi) == item_name(bi)) {
+                    Some(oi) => merge(bi, oi),
+                    None => bi.clone(),
+                })
                 .collect();
-            out.extend(
-                o.iter()
-                    .filter(|oi| !b.iter().any(|bi| item_name(bi) == item_name(oi)))
-                    .cloned(),
-            );
-            Node {
-                span: over.span,
-                kind: NodeKind::Seq(out),
-            }
+            out.extend(o.iter().filter(|oi| !b.iter().any(|bi| item_name(bi) == item_name(oi))).cloned());
+            Node { span: over.span, kind: NodeKind::Seq(out) }
         }
         _ => over.clone(),
     }
@@ -90,16 +78,12 @@ fn strip_nulls(node: Node) -> Node {
             entries
                 .into_iter()
                 .filter(|e| !e.value.is_null())
-                .map(|e| Entry {
-                    value: strip_nulls(e.value),
-                    ..e
-                })
+                .map(|e| Entry { value: strip_nulls(e.value), ..e })
                 .collect(),
         ),
-        NodeKind::Seq(items) => Node {
-            span: node.span,
-            kind: NodeKind::Seq(items.into_iter().map(strip_nulls).collect()),
-        },
+        NodeKind::Seq(items) => {
+            Node { span: node.span, kind: NodeKind::Seq(items.into_iter().map(strip_nulls).collect()) }
+        }
         _ => node,
     }
 }
@@ -119,11 +103,7 @@ mod tests {
         let a = n.get("a").unwrap();
         assert_eq!(a.get("b").unwrap().as_str(), Some("1"));
         assert_eq!(a.get("c").unwrap().as_str(), Some("3"));
-        assert_eq!(
-            a.get("c").unwrap().span.file,
-            1,
-            "value records the overlay as its origin"
-        );
+        assert_eq!(a.get("c").unwrap().span.file, 1, "value records the overlay as its origin");
         assert_eq!(a.get("e").unwrap().as_str(), Some("4"));
         assert_eq!(n.get("d").unwrap().as_str(), Some("x"));
     }
@@ -138,21 +118,11 @@ mod tests {
 
     #[test]
     fn named_lists_merge_by_name_other_lists_replace() {
-        let n = m(
-            "l: [{name: a, v: 1}, {name: b, v: 2}]\nk: [1, 2]\n",
-            "l: [{name: b, v: 3}, {name: c}]\nk: [3]\n",
-        );
-        let NodeKind::Seq(items) = &n.get("l").unwrap().kind else {
-            panic!()
-        };
-        let got: Vec<_> = items
-            .iter()
-            .map(|i| (item_name(i).unwrap(), i.get("v").and_then(Node::as_str)))
-            .collect();
+        let n = m("l: [{name: a, v: 1}, {name: b, v: 2}]\nk: [1, 2]\n", "l: [{name: b, v: 3}, {name: c}]\nk: [3]\n");
+        let NodeKind::Seq(items) = &n.get("l").unwrap().kind else { panic!() };
+        let got: Vec<_> = items.iter().map(|i| (item_name(i).unwrap(), i.get("v").and_then(Node::as_str))).collect();
         assert_eq!(got, vec![("a", Some("1")), ("b", Some("3")), ("c", None)]);
-        let NodeKind::Seq(k) = &n.get("k").unwrap().kind else {
-            panic!()
-        };
+        let NodeKind::Seq(k) = &n.get("k").unwrap().kind else { panic!() };
         assert_eq!(k.len(), 1);
     }
 }

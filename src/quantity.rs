@@ -20,10 +20,7 @@ const SUFFIXES: &[(&str, f64)] = &[
 
 /// The value of a quantity, or `None` when it is not valid Kubernetes syntax.
 pub fn parse(q: &str) -> Option<f64> {
-    let (num, mult) = SUFFIXES
-        .iter()
-        .find_map(|(s, m)| q.strip_suffix(s).map(|n| (n, *m)))
-        .unwrap_or((q, 1.0));
+    let (num, mult) = SUFFIXES.iter().find_map(|(s, m)| q.strip_suffix(s).map(|n| (n, *m))).unwrap_or((q, 1.0));
     let (mantissa, exp) = match num.find(['e', 'E']) {
         Some(i) if mult == 1.0 => (&num[..i], num[i + 1..].parse::<i32>().ok()?),
         _ => (num, 0),

@@ -17,11 +17,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, line: usize, col: usize) -> Span {
-        Span {
-            file,
-            line: line.max(1) as u32,
-            col: col.max(1) as u32,
-        }
+        Span { file, line: line.max(1) as u32, col: col.max(1) as u32 }
     }
 }
 
@@ -40,10 +36,7 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
-        self.files.push(SourceFile {
-            path: path.to_path_buf(),
-            text,
-        });
+        self.files.push(SourceFile { path: path.to_path_buf(), text });
         (self.files.len() - 1) as FileId
     }
 
@@ -71,9 +64,7 @@ pub struct Location<'a> {
 impl fmt::Display for Location<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let file = self.map.files.get(self.span.file as usize);
-        let path = file
-            .map(|f| f.path.display().to_string())
-            .unwrap_or_default();
+        let path = file.map(|f| f.path.display().to_string()).unwrap_or_default();
         write!(f, "{}:{}:{}", path, self.span.line, self.span.col)
     }
 }

@@ -105,10 +105,7 @@ pub struct FileSource {
 
 impl FromShort for FileSource {
     fn from_short(s: &str) -> Result<Self, String> {
-        Ok(FileSource {
-            content: Some(s.to_string()),
-            from: None,
-        })
+        Ok(FileSource { content: Some(s.to_string()), from: None })
     }
 }
 
@@ -186,11 +183,7 @@ pub struct PortSpec {
 impl FromShort for PortSpec {
     fn from_short(s: &str) -> Result<Self, String> {
         match s.parse::<u16>() {
-            Ok(p) => Ok(PortSpec {
-                container: p,
-                service: None,
-                protocol: None,
-            }),
+            Ok(p) => Ok(PortSpec { container: p, service: None, protocol: None }),
             Err(_) => Err(format!("expected a port number (1-65535), found `{s}`")),
         }
     }
@@ -216,10 +209,7 @@ pub struct EnvValue {
 
 impl FromShort for EnvValue {
     fn from_short(s: &str) -> Result<Self, String> {
-        Ok(EnvValue {
-            value: Some(s.to_string()),
-            ..EnvValue::default()
-        })
+        Ok(EnvValue { value: Some(s.to_string()), ..EnvValue::default() })
     }
 }
 
@@ -279,10 +269,7 @@ pub struct Resources {
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     Recreate,
-    Rolling {
-        max_surge: Option<String>,
-        max_unavailable: Option<String>,
-    },
+    Rolling { max_surge: Option<String>, max_unavailable: Option<String> },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -351,7 +338,8 @@ pub struct Ingress {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Migrate {
-    pub command: Vec<String>,
+    /// Defaults to the image's own entrypoint.
+    pub command: Option<Vec<String>>,
     /// Defaults to the service's image.
     pub image: Option<String>,
 }
@@ -381,10 +369,7 @@ pub struct ServiceAccount {
 
 impl FromShort for ServiceAccount {
     fn from_short(s: &str) -> Result<Self, String> {
-        Ok(ServiceAccount {
-            name: Some(s.to_string()),
-            ..ServiceAccount::default()
-        })
+        Ok(ServiceAccount { name: Some(s.to_string()), ..ServiceAccount::default() })
     }
 }
 

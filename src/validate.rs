@@ -24,25 +24,14 @@ pub struct Valid {
     pub files: BTreeMap<String, String>,
 }
 
-pub fn validate(
-    merged: &Merged,
-    dir: &Path,
-    catalog: &Catalog,
-    sources: &mut SourceMap,
-) -> Result<Valid, Diagnostics> {
+pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
     let spec: Platform = from_node(&merged.node).map_err(|e| {
         let mut d = Diagnostic::new(e.span, e.message);
         d.help = e.help;
         Diagnostics { items: vec![d] }
     })?;
-    let mut c = Checker {
-        root: &merged.node,
-        diags: Diagnostics::default(),
-    };
-    let namespace = spec
-        .namespace
-        .clone()
-        .unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
+    let mut c = Checker { root: &merged.node, diags: Diagnostics::default() };
+    let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
     let mut files = BTreeMap::new();
     c.read_files(&spec, dir, &mut files);
@@ -58,21 +47,11 @@ pub fn validate(
                     db.engine
                 ),
             };
-            c.err(
-                &["databases", name, "engine"],
-                format!("unknown database engine `{}`", db.engine),
-                help,
-            );
+            c.err(&["databases", name, "engine"], format!("unknown database engine `{}`", db.engine), help);
             continue;
         }
-        let credentials = db
-            .credentials
-            .clone()
-            .unwrap_or_else(|| format!("{name}-credentials"));
-        let host = db
-            .external
-            .as_ref()
-            .map_or(name.as_str(), |e| e.host.as_str());
+        let credentials = db.credentials.clone().unwrap_or_else(|| format!("{name}-credentials"));
+        let host = db.external.as_ref().map_or(name.as_str(), |e| e.host.as_str());
         let vars = EngineVars {
             name,
             version: db.version.as_deref(),
@@ -85,10 +64,7 @@ pub fn validate(
         // The port is known only after a first render; render again so `wait` sees it.
         match catalog.render(&db.engine, &vars, sources, at) {
             Ok(first) => {
-                let vars = EngineVars {
-                    port: Some(vars.port.unwrap_or(first.port.number)),
-                    ..vars
-                };
+                let vars = EngineVars { port: Some(vars.port.unwrap_or(first.port.number)), ..vars };
                 match catalog.render(&db.engine, &vars, sources, at) {
                     Ok(e) => {
                         engines.insert(name.clone(), e);
@@ -100,13 +76,7 @@ pub fn validate(
         }
     }
     if c.diags.is_empty() {
-        Ok(Valid {
-            env: merged.env.clone(),
-            namespace,
-            spec,
-            engines,
-            files,
-        })
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files })
     } else {
         c.diags.sort();
         Err(c.diags)
@@ -122,8 +92,7 @@ struct Checker<'a> {
 pub fn is_dns_label(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -140,17 +109,11 @@ fn is_dns_subdomain(s: &str) -> bool {
 
 /// IANA service name (port names): at most 15, lowercase alphanumerics and '-', with a letter.
 fn is_port_name(s: &str) -> bool {
-    is_dns_label(s)
-        && s.len() <= 15
-        && !s.contains("--")
-        && s.chars().any(|c| c.is_ascii_lowercase())
+    is_dns_label(s) && s.len() <= 15 && !s.contains("--") && s.chars().any(|c| c.is_ascii_lowercase())
 }
 
 fn is_config_key(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !s.is_empty() && s.len() <= 253 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Label/annotation key: optional DNS-subdomain prefix and a name of at most 63 characters.
@@ -162,9 +125,7 @@ fn is_label_key(k: &str) -> bool {
     prefix.is_none_or(is_dns_subdomain)
         && !name.is_empty()
         && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && name.starts_with(|c: char| c.is_ascii_alphanumeric())
         && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
@@ -188,12 +149,12 @@ impl Checker<'_> {
             );
         }
         if !is_dns_label(namespace) {
-            let path: &[&str] = if spec.namespace.is_some() {
-                &["namespace"]
-            } else {
-                &["platform"]
-            };
-            self.err(path, format!("namespace `{namespace}` is not a DNS label"), "set `namespace:` in the environment file to lowercase letters, digits and '-', at most 63 characters");
+            let path: &[&str] = if spec.namespace.is_some() { &["namespace"] } else { &["platform"] };
+            self.err(
+                path,
+                format!("namespace `{namespace}` is not a DNS label"),
+                "set `namespace:` in the environment file to lowercase letters, digits and '-', at most 63 characters",
+            );
         }
         if let Some(d) = &spec.domain
             && !is_dns_subdomain(d)
@@ -206,11 +167,7 @@ impl Checker<'_> {
         }
         self.check_labels(&["labels"], &spec.labels, true);
         self.check_labels(&["annotations"], &spec.annotations, false);
-        self.check_labels(
-            &["ingress", "annotations"],
-            &spec.ingress.annotations,
-            false,
-        );
+        self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
         for (name, cfg) in &spec.configs {
             if !is_dns_label(name) {
                 self.err(
@@ -261,11 +218,7 @@ impl Checker<'_> {
             if let Some(r) = db.replicas
                 && r < 0
             {
-                self.err(
-                    &at("replicas"),
-                    "replicas cannot be negative",
-                    "write 0 or more",
-                );
+                self.err(&at("replicas"), "replicas cannot be negative", "write 0 or more");
             }
             if let Some(e) = &db.external {
                 if !is_dns_subdomain(&e.host) && e.host.parse::<std::net::IpAddr>().is_err() {
@@ -310,25 +263,16 @@ impl Checker<'_> {
 
     fn check_service(&mut self, spec: &Platform, name: &str, svc: &Service) {
         let base = ["services", name];
-        let p = |rest: &[&'static str]| -> Vec<String> {
-            base.iter()
-                .map(|s| s.to_string())
-                .chain(rest.iter().map(|s| s.to_string()))
-                .collect()
-        };
         let err = |c: &mut Self, rest: &[&str], msg: String, help: &str| {
             let mut path: Vec<&str> = base.to_vec();
             path.extend_from_slice(rest);
             c.err(&path, msg, help.to_string());
         };
-        let _ = p;
         if !is_dns1035_label(name) || name.len() > 52 {
             err(
                 self,
                 &[],
-                format!(
-                    "service name `{name}` must be a DNS label starting with a letter, at most 52 characters"
-                ),
+                format!("service name `{name}` must be a DNS label starting with a letter, at most 52 characters"),
                 "use lowercase letters, digits and '-'",
             );
         }
@@ -343,9 +287,7 @@ impl Checker<'_> {
         if let Some(t) = &svc.tag
             && (t.is_empty()
                 || t.len() > 128
-                || !t
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+                || !t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
         {
             err(
                 self,
@@ -364,12 +306,7 @@ impl Checker<'_> {
                 );
             }
             if port.container == 0 || port.service == Some(0) {
-                err(
-                    self,
-                    &["ports", pname],
-                    "port 0 is not a valid port".into(),
-                    "write a port between 1 and 65535",
-                );
+                err(self, &["ports", pname], "port 0 is not a valid port".into(), "write a port between 1 and 65535");
             }
         }
         for (k, v) in &svc.env {
@@ -381,12 +318,7 @@ impl Checker<'_> {
         }
         for (path, s) in &svc.mounts {
             if !path.starts_with('/') {
-                err(
-                    self,
-                    &["mounts", path],
-                    format!("mount path `{path}` is not absolute"),
-                    "start it with /",
-                );
+                err(self, &["mounts", path], format!("mount path `{path}` is not absolute"), "start it with /");
             }
             self.check_source(&["services", name, "mounts", path], s, spec);
         }
@@ -429,13 +361,7 @@ impl Checker<'_> {
                 );
             }
             if let Some(a) = &vol.access
-                && ![
-                    "ReadWriteOnce",
-                    "ReadWriteMany",
-                    "ReadOnlyMany",
-                    "ReadWriteOncePod",
-                ]
-                .contains(&a.as_str())
+                && !["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"].contains(&a.as_str())
             {
                 err(
                     self,
@@ -447,19 +373,12 @@ impl Checker<'_> {
         }
         for w in &svc.writable {
             if !w.starts_with('/') {
-                err(
-                    self,
-                    &["writable"],
-                    format!("writable path `{w}` is not absolute"),
-                    "start it with /",
-                );
+                err(self, &["writable"], format!("writable path `{w}` is not absolute"), "start it with /");
             }
         }
-        for (kind, probe) in [
-            ("liveness", &svc.probes.liveness),
-            ("readiness", &svc.probes.readiness),
-            ("startup", &svc.probes.startup),
-        ] {
+        for (kind, probe) in
+            [("liveness", &svc.probes.liveness), ("readiness", &svc.probes.readiness), ("startup", &svc.probes.startup)]
+        {
             if let Some(pr) = probe {
                 self.check_probe(&["services", name, "probes", kind], pr, &svc.ports);
             }
@@ -470,12 +389,7 @@ impl Checker<'_> {
         if let Some(r) = svc.replicas
             && r < 0
         {
-            err(
-                self,
-                &["replicas"],
-                "replicas cannot be negative".into(),
-                "write 0 or more",
-            );
+            err(self, &["replicas"], "replicas cannot be negative".into(), "write 0 or more");
         }
         if let Some(a) = &svc.autoscale {
             if a.min < 1 {
@@ -599,12 +513,7 @@ impl Checker<'_> {
             if let Some(path) = &ing.path
                 && !path.starts_with('/')
             {
-                err(
-                    self,
-                    &["ingress", "path"],
-                    format!("ingress path `{path}` must start with /"),
-                    "e.g. /api",
-                );
+                err(self, &["ingress", "path"], format!("ingress path `{path}` must start with /"), "e.g. /api");
             }
             if let Some(pt) = &ing.path_type
                 && !["Prefix", "Exact", "ImplementationSpecific"].contains(&pt.as_str())
@@ -624,38 +533,19 @@ impl Checker<'_> {
                     "set issuer: (a cert-manager ClusterIssuer) here or under the platform's ingress:",
                 );
             }
-            self.check_labels(
-                &["services", name, "ingress", "annotations"],
-                &ing.annotations,
-                false,
-            );
+            self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);
         }
         for (i, u) in svc.uses.iter().enumerate() {
             let idx = i.to_string();
             if u == name {
-                err(
-                    self,
-                    &["uses", &idx],
-                    format!("service `{name}` lists itself in uses"),
-                    "remove it",
-                );
+                err(self, &["uses", &idx], format!("service `{name}` lists itself in uses"), "remove it");
             } else if !spec.services.contains_key(u) && !spec.databases.contains_key(u) {
-                let cands: Vec<&str> = spec
-                    .services
-                    .keys()
-                    .chain(spec.databases.keys())
-                    .map(String::as_str)
-                    .collect();
+                let cands: Vec<&str> = spec.services.keys().chain(spec.databases.keys()).map(String::as_str).collect();
                 let help = match suggest(u, cands.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => known("services and databases", cands.iter()),
                 };
-                err(
-                    self,
-                    &["uses", &idx],
-                    format!("`{u}` is not a service or database of this platform"),
-                    &help,
-                );
+                err(self, &["uses", &idx], format!("`{u}` is not a service or database of this platform"), &help);
             } else if let Some(s) = spec.services.get(u)
                 && s.ports.is_empty()
             {
@@ -668,7 +558,7 @@ impl Checker<'_> {
             }
         }
         if let Some(m) = &svc.migrate
-            && m.command.is_empty()
+            && (m.command.as_ref().is_some_and(Vec::is_empty) || (m.command.is_none() && m.image.is_none()))
         {
             err(
                 self,
@@ -691,30 +581,20 @@ impl Checker<'_> {
         self.check_labels(&["services", name, "labels"], &svc.labels, true);
         self.check_labels(&["services", name, "pod_labels"], &svc.pod_labels, true);
         self.check_labels(&["services", name, "annotations"], &svc.annotations, false);
-        self.check_labels(
-            &["services", name, "pod_annotations"],
-            &svc.pod_annotations,
-            false,
-        );
+        self.check_labels(&["services", name, "pod_annotations"], &svc.pod_annotations, false);
     }
 
     fn check_env(&mut self, base: &[&str], k: &str, v: &Short<EnvValue>, spec: &Platform) {
         let mut path = base.to_vec();
         path.extend(["env", k]);
-        if k.is_empty() || k.contains('=') || k.chars().any(|c| c.is_control() || c.is_whitespace())
-        {
+        if k.is_empty() || k.contains('=') || k.chars().any(|c| c.is_control() || c.is_whitespace()) {
             self.err(
                 &path,
                 format!("`{k}` is not a valid environment variable name"),
                 "use letters, digits and '_', e.g. LOG_LEVEL",
             );
         }
-        let sources = [
-            v.value.is_some(),
-            v.secret.is_some(),
-            v.config.is_some(),
-            v.field.is_some(),
-        ];
+        let sources = [v.value.is_some(), v.secret.is_some(), v.config.is_some(), v.field.is_some()];
         if sources.iter().filter(|b| **b).count() != 1 {
             self.err(
                 &path,
@@ -730,11 +610,7 @@ impl Checker<'_> {
         } else if let Some(c) = &v.config
             && !spec.configs.contains_key(c)
         {
-            self.err(
-                &path,
-                format!("config `{c}` is not defined"),
-                known("configs", spec.configs.keys()),
-            );
+            self.err(&path, format!("config `{c}` is not defined"), known("configs", spec.configs.keys()));
         } else if let (Some(c), Some(key)) = (&v.config, &v.key)
             && let Some(cfg) = spec.configs.get(c)
             && !cfg.data.contains_key(key)
@@ -768,20 +644,11 @@ impl Checker<'_> {
                     );
                 }
             }
-            _ => self.err(
-                path,
-                "write exactly one of config: or secret:",
-                "e.g. {secret: api-secrets}",
-            ),
+            _ => self.err(path, "write exactly one of config: or secret:", "e.g. {secret: api-secrets}"),
         }
     }
 
-    fn check_probe(
-        &mut self,
-        path: &[&str],
-        pr: &Probe,
-        ports: &BTreeMap<String, Short<crate::spec::PortSpec>>,
-    ) {
+    fn check_probe(&mut self, path: &[&str], pr: &Probe, ports: &BTreeMap<String, Short<crate::spec::PortSpec>>) {
         let kinds = [pr.http.is_some(), pr.tcp.is_some(), pr.exec.is_some()];
         if kinds.iter().filter(|b| **b).count() != 1 {
             self.err(
@@ -796,11 +663,7 @@ impl Checker<'_> {
         {
             let mut p = path.to_vec();
             p.push("http");
-            self.err(
-                &p,
-                format!("probe path `{h}` must start with /"),
-                "e.g. http: /healthz",
-            );
+            self.err(&p, format!("probe path `{h}` must start with /"), "e.g. http: /healthz");
         }
         let port = pr.tcp.as_ref().or(pr.port.as_ref());
         if let Some(port) = port {
@@ -823,11 +686,7 @@ impl Checker<'_> {
         if let Some(e) = &pr.exec
             && e.is_empty()
         {
-            self.err(
-                path,
-                "exec probe command is empty",
-                "e.g. exec: [cat, /tmp/healthy]",
-            );
+            self.err(path, "exec probe command is empty", "e.g. exec: [cat, /tmp/healthy]");
         }
         for (k, v) in [
             ("initial_delay", pr.initial_delay),
@@ -843,10 +702,7 @@ impl Checker<'_> {
                 p.push(k);
                 self.err(
                     &p,
-                    format!(
-                        "{k} is {v}; it must be at least {}",
-                        if k == "initial_delay" { 0 } else { 1 }
-                    ),
+                    format!("{k} is {v}; it must be at least {}", if k == "initial_delay" { 0 } else { 1 }),
                     "write a positive number of seconds (or attempts)",
                 );
             }
@@ -854,11 +710,7 @@ impl Checker<'_> {
     }
 
     fn check_resources(&mut self, path: &[&str], r: &Resources) {
-        for (k, v) in [
-            ("cpu", &r.cpu),
-            ("memory", &r.memory),
-            ("ephemeral-storage", &r.ephemeral_storage),
-        ] {
+        for (k, v) in [("cpu", &r.cpu), ("memory", &r.memory), ("ephemeral-storage", &r.ephemeral_storage)] {
             let Some(v) = v else { continue };
             let mut p = path.to_vec();
             p.push(k);
@@ -866,11 +718,7 @@ impl Checker<'_> {
             let rq = quantity::parse(req);
             let lq = lim.map(quantity::parse);
             match (rq, lq) {
-                (None, _) => self.err(
-                    &p,
-                    format!("`{req}` is not a {k} quantity"),
-                    quantity::hint(req),
-                ),
+                (None, _) => self.err(&p, format!("`{req}` is not a {k} quantity"), quantity::hint(req)),
                 (_, Some(None)) => self.err(
                     &p,
                     format!("`{}` is not a {k} quantity", lim.unwrap_or_default()),
@@ -878,10 +726,7 @@ impl Checker<'_> {
                 ),
                 (Some(a), Some(Some(b))) if a > b => self.err(
                     &p,
-                    format!(
-                        "{k} request {req} is above its limit {}",
-                        lim.unwrap_or_default()
-                    ),
+                    format!("{k} request {req} is above its limit {}", lim.unwrap_or_default()),
                     "write request/limit with the request not above the limit",
                 ),
                 _ => {}
@@ -898,23 +743,15 @@ impl Checker<'_> {
                 "e.g. pdb: {min_available: 2}",
             );
         }
-        for v in [&pdb.min_available, &pdb.max_unavailable]
-            .into_iter()
-            .flatten()
-        {
+        for v in [&pdb.min_available, &pdb.max_unavailable].into_iter().flatten() {
             if !is_int_or_percent(v) {
-                self.err(
-                    path,
-                    format!("`{v}` is neither a count nor a percentage"),
-                    "write e.g. 2 or 50%",
-                );
+                self.err(path, format!("`{v}` is neither a count nor a percentage"), "write e.g. 2 or 50%");
             }
         }
     }
 
     fn read_files(&mut self, spec: &Platform, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let mut check = |c: &mut Self, path: Vec<&str>, f: &FileSource| match (&f.content, &f.from)
-        {
+        let mut check = |c: &mut Self, path: Vec<&str>, f: &FileSource| match (&f.content, &f.from) {
             (Some(_), None) => {}
             (None, Some(from)) => {
                 if !out.contains_key(from) {
@@ -922,11 +759,7 @@ impl Checker<'_> {
                         Ok(t) => {
                             out.insert(from.clone(), t);
                         }
-                        Err(d) => c.err(
-                            &path,
-                            d.message,
-                            "paths in from: are relative to the platform folder",
-                        ),
+                        Err(d) => c.err(&path, d.message, "paths in from: are relative to the platform folder"),
                     }
                 }
             }
@@ -965,16 +798,9 @@ pub fn resolve_host(h: &str, domain: Option<&str>) -> Option<String> {
     domain.map(|d| format!("{h}.{d}"))
 }
 
-fn known<'a>(
-    what: &str,
-    names: impl Iterator<Item = &'a (impl AsRef<str> + 'a + ?Sized)>,
-) -> String {
+fn known<'a>(what: &str, names: impl Iterator<Item = &'a (impl AsRef<str> + 'a + ?Sized)>) -> String {
     let v: Vec<&str> = names.map(AsRef::as_ref).collect();
-    if v.is_empty() {
-        format!("there are no {what} defined")
-    } else {
-        format!("known {what}: {}", v.join(", "))
-    }
+    if v.is_empty() { format!("there are no {what} defined") } else { format!("known {what}: {}", v.join(", ")) }
 }
 
 #[cfg(test)]
@@ -992,10 +818,7 @@ mod tests {
         assert!(!is_port_name("a-very-long-port-name"));
         assert!(is_label_key("app.kubernetes.io/name"));
         assert!(!is_label_key("bad key"));
-        assert_eq!(
-            resolve_host("api", Some("x.com")).as_deref(),
-            Some("api.x.com")
-        );
+        assert_eq!(resolve_host("api", Some("x.com")).as_deref(), Some("api.x.com"));
         assert_eq!(resolve_host("@", Some("x.com")).as_deref(), Some("x.com"));
         assert_eq!(resolve_host("api", None), None);
     }

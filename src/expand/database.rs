@@ -7,8 +7,8 @@ use super::{Ctx, Object, non_empty, non_empty_map};
 use crate::spec::{Database, Map};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec,
-    PodTemplateSpec, Service, ServicePort, ServiceSpec, VolumeMount, VolumeResourceRequirements,
+    Container, ContainerPort, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec, Service,
+    ServicePort, ServiceSpec, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -74,18 +74,11 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
     for (k, v) in &db.env {
         env.insert(
             k.clone(),
-            crate::spec::Short(crate::spec::EnvValue {
-                value: Some(v.clone()),
-                ..Default::default()
-            }),
+            crate::spec::Short(crate::spec::EnvValue { value: Some(v.clone()), ..Default::default() }),
         );
     }
     let (mut volumes, mut mounts) = pod::writable_dirs(&engine.writable);
-    mounts.push(VolumeMount {
-        name: "data".into(),
-        mount_path: engine.data_path.clone(),
-        ..VolumeMount::default()
-    });
+    mounts.push(VolumeMount { name: "data".into(), mount_path: engine.data_path.clone(), ..VolumeMount::default() });
     volumes.sort_by(|a, b| a.name.cmp(&b.name));
     let first_port = Some(engine.port.name.as_str());
     let mut image = db.image.clone().unwrap_or_else(|| engine.image.clone());
@@ -111,26 +104,10 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
                 .collect(),
         ),
         env: non_empty(pod::env(ctx, &env)),
-        resources: Some(pod::resources(
-            db.resources.as_ref(),
-            &engine.resources,
-            None,
-        )),
-        liveness_probe: engine
-            .probes
-            .liveness
-            .as_ref()
-            .map(|p| pod::probe(p, first_port)),
-        readiness_probe: engine
-            .probes
-            .readiness
-            .as_ref()
-            .map(|p| pod::probe(p, first_port)),
-        startup_probe: engine
-            .probes
-            .startup
-            .as_ref()
-            .map(|p| pod::probe(p, first_port)),
+        resources: Some(pod::resources(db.resources.as_ref(), &engine.resources, None)),
+        liveness_probe: engine.probes.liveness.as_ref().map(|p| pod::probe(p, first_port)),
+        readiness_probe: engine.probes.readiness.as_ref().map(|p| pod::probe(p, first_port)),
+        startup_probe: engine.probes.startup.as_ref().map(|p| pod::probe(p, first_port)),
         security_context: Some(container_security()),
         volume_mounts: Some(mounts),
         ..Container::default()
@@ -143,15 +120,9 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
             service_name: Some(headless),
             replicas: Some(replicas),
             revision_history_limit: Some(5),
-            selector: LabelSelector {
-                match_labels: Some(selector.clone()),
-                ..LabelSelector::default()
-            },
+            selector: LabelSelector { match_labels: Some(selector.clone()), ..LabelSelector::default() },
             template: PodTemplateSpec {
-                metadata: Some(ObjectMeta {
-                    labels: Some(labels.clone()),
-                    ..ObjectMeta::default()
-                }),
+                metadata: Some(ObjectMeta { labels: Some(labels.clone()), ..ObjectMeta::default() }),
                 spec: Some(PodSpec {
                     automount_service_account_token: Some(false),
                     security_context: Some(pod_security(uid, uid, engine.fs_group.unwrap_or(uid))),
@@ -175,9 +146,7 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
                     resources: Some(VolumeResourceRequirements {
                         requests: Some(BTreeMap::from([(
                             "storage".to_string(),
-                            Quantity(
-                                storage.map_or_else(|| engine.storage.clone(), |s| s.size.clone()),
-                            ),
+                            Quantity(storage.map_or_else(|| engine.storage.clone(), |s| s.size.clone())),
                         )])),
                         ..VolumeResourceRequirements::default()
                     }),
@@ -195,12 +164,6 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
         None => None,
     };
     if let Some((min, max)) = pdb {
-        out.push(disruption_budget(
-            ctx,
-            name,
-            &labels,
-            min.as_deref(),
-            max.as_deref(),
-        ));
+        out.push(disruption_budget(ctx, name, &labels, min.as_deref(), max.as_deref()));
     }
 }

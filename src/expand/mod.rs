@@ -26,23 +26,12 @@ pub struct Object {
 }
 
 impl Object {
-    pub fn new<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize>(
-        t: T,
-    ) -> Object {
+    pub fn new<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize>(t: T) -> Object {
         let md = t.metadata();
-        let name = md
-            .name
-            .clone()
-            .expect("every expanded object is given a name");
+        let name = md.name.clone().expect("every expanded object is given a name");
         let namespace = md.namespace.clone();
-        let value =
-            head_first(serde_json::to_value(&t).expect("k8s-openapi types serialize to JSON"));
-        Object {
-            kind: T::KIND.to_string(),
-            name,
-            namespace,
-            value,
-        }
+        let value = head_first(serde_json::to_value(&t).expect("k8s-openapi types serialize to JSON"));
+        Object { kind: T::KIND.to_string(), name, namespace, value }
     }
 }
 
@@ -77,10 +66,7 @@ pub const VERSION: &str = "app.kubernetes.io/version";
 impl Ctx<'_> {
     /// Labels that select a workload's pods: stable across environments and versions.
     pub fn selector(&self, name: &str) -> Map {
-        Map::from([
-            (NAME.to_string(), name.to_string()),
-            (PART_OF.to_string(), self.v.spec.platform.clone()),
-        ])
+        Map::from([(NAME.to_string(), name.to_string()), (PART_OF.to_string(), self.v.spec.platform.clone())])
     }
 
     /// Recommended labels for an object belonging to workload `name`.
@@ -92,12 +78,7 @@ impl Ctx<'_> {
         l
     }
 
-    pub fn meta(
-        &self,
-        name: impl Into<String>,
-        labels: Map,
-        extra_annotations: &Map,
-    ) -> ObjectMeta {
+    pub fn meta(&self, name: impl Into<String>, labels: Map, extra_annotations: &Map) -> ObjectMeta {
         let mut annotations = self.v.spec.annotations.clone();
         annotations.extend(extra_annotations.clone());
         ObjectMeta {
@@ -143,10 +124,7 @@ pub fn hashed_name(base: &str, data: &BTreeMap<String, String>) -> String {
 /// Builds every object of the environment.
 pub fn expand(v: &Valid) -> Vec<Object> {
     let mut objects = Vec::new();
-    let mut ctx = Ctx {
-        v,
-        config_names: BTreeMap::new(),
-    };
+    let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
     for (name, cfg) in &v.spec.configs {
         let mut data = cfg.data.clone();
@@ -174,11 +152,7 @@ pub fn expand(v: &Valid) -> Vec<Object> {
 pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {
     match (&f.content, &f.from) {
         (Some(c), _) => c.clone(),
-        (None, Some(from)) => v
-            .files
-            .get(from)
-            .cloned()
-            .expect("validate reads every from: file"),
+        (None, Some(from)) => v.files.get(from).cloned().expect("validate reads every from: file"),
         (None, None) => unreachable!("validate requires content or from"),
     }
 }
@@ -187,10 +161,7 @@ fn namespace(ctx: &Ctx) -> Object {
     let mut labels = ctx.platform_labels();
     labels.insert("genk8s.io/environment".to_string(), ctx.v.env.clone());
     for mode in ["enforce", "audit", "warn"] {
-        labels.insert(
-            format!("pod-security.kubernetes.io/{mode}"),
-            "restricted".to_string(),
-        );
+        labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".to_string());
     }
     Object::new(Namespace {
         metadata: ObjectMeta {

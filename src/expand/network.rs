@@ -4,8 +4,8 @@
 use super::{Ctx, Object};
 use crate::spec::Map;
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
-    NetworkPolicyPort, NetworkPolicySpec,
+    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -18,34 +18,25 @@ struct Workload {
     ports: Vec<(u16, String)>,
     uses: Vec<String>,
     exposed: Option<u16>,
+    ingress_class: Option<String>,
     /// External endpoint (port) for an external database: reachable only by egress.
     external: Option<u16>,
 }
 
 fn tcp(port: u16, protocol: &str) -> NetworkPolicyPort {
-    NetworkPolicyPort {
-        port: Some(IntOrString::Int(i32::from(port))),
-        protocol: Some(protocol.into()),
-        end_port: None,
-    }
+    NetworkPolicyPort { port: Some(IntOrString::Int(i32::from(port))), protocol: Some(protocol.into()), end_port: None }
 }
 
 fn pods(ctx: &Ctx, name: &str) -> NetworkPolicyPeer {
     NetworkPolicyPeer {
-        pod_selector: Some(LabelSelector {
-            match_labels: Some(ctx.selector(name)),
-            ..LabelSelector::default()
-        }),
+        pod_selector: Some(LabelSelector { match_labels: Some(ctx.selector(name)), ..LabelSelector::default() }),
         ..NetworkPolicyPeer::default()
     }
 }
 
 fn namespace(name: &str) -> LabelSelector {
     LabelSelector {
-        match_labels: Some(Map::from([(
-            "kubernetes.io/metadata.name".to_string(),
-            name.to_string(),
-        )])),
+        match_labels: Some(Map::from([("kubernetes.io/metadata.name".to_string(), name.to_string())])),
         ..LabelSelector::default()
     }
 }
@@ -57,48 +48,22 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
         let ports = svc
             .ports
             .values()
-            .map(|p| {
-                (
-                    p.container,
-                    format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP)),
-                )
-            })
+            .map(|p| (p.container, format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))))
             .collect();
         let exposed = svc.ingress.as_ref().map(|i| {
-            let port = i
-                .port
-                .as_ref()
-                .or_else(|| svc.ports.keys().next())
-                .expect("validated: exposed services have ports");
+            let port =
+                i.port.as_ref().or_else(|| svc.ports.keys().next()).expect("validated: exposed services have ports");
             svc.ports[port].container
         });
-        workloads.insert(
-            name,
-            Workload {
-                ports,
-                uses: svc.uses.clone(),
-                exposed,
-                external: None,
-            },
-        );
+        let ingress_class = svc.ingress.as_ref().and_then(|i| i.class.clone()).or_else(|| spec.ingress.class.clone());
+        workloads.insert(name, Workload { ports, uses: svc.uses.clone(), exposed, ingress_class, external: None });
     }
     for (name, db) in &spec.databases {
         let e = &ctx.v.engines[name];
         let mut ports = vec![(e.port.number, "TCP".to_string())];
         ports.extend(e.extra_ports.values().map(|p| (*p, "TCP".to_string())));
-        let external = db
-            .external
-            .as_ref()
-            .map(|x| x.port.unwrap_or(e.port.number));
-        workloads.insert(
-            name,
-            Workload {
-                ports,
-                uses: Vec::new(),
-                exposed: None,
-                external,
-            },
-        );
+        let external = db.external.as_ref().map(|x| x.port.unwrap_or(e.port.number));
+        workloads.insert(name, Workload { ports, uses: Vec::new(), exposed: None, ingress_class: None, external });
     }
 
     out.push(Object::new(NetworkPolicy {
@@ -110,21 +75,14 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
         }),
     }));
 
-    let controller_ns = spec
-        .ingress
-        .controller_namespace
-        .as_deref()
-        .unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
+    let controller_ns = spec.ingress.controller_namespace.as_deref().unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
     for (name, w) in &workloads {
         if w.external.is_some() {
             continue;
         }
         let mut ingress = Vec::new();
-        let mut users: Vec<&str> = workloads
-            .iter()
-            .filter(|(_, o)| o.uses.iter().any(|u| u == name))
-            .map(|(n, _)| *n)
-            .collect();
+        let mut users: Vec<&str> =
+            workloads.iter().filter(|(_, o)| o.uses.iter().any(|u| u == name)).map(|(n, _)| *n).collect();
         users.sort();
         if !users.is_empty() && !w.ports.is_empty() {
             ingress.push(NetworkPolicyIngressRule {
@@ -133,22 +91,20 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
             });
         }
         if let Some(port) = w.exposed {
-            ingress.push(NetworkPolicyIngressRule {
-                from: Some(vec![NetworkPolicyPeer {
+            // An AWS ALB (target-type ip) connects straight from the VPC, not from a controller pod.
+            let from = (w.ingress_class.as_deref() != Some("alb")).then(|| {
+                vec![NetworkPolicyPeer {
                     namespace_selector: Some(namespace(controller_ns)),
                     ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(vec![tcp(port, "TCP")]),
+                }]
             });
+            ingress.push(NetworkPolicyIngressRule { from, ports: Some(vec![tcp(port, "TCP")]) });
         }
         let mut egress = vec![NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {
                 namespace_selector: Some(namespace("kube-system")),
                 pod_selector: Some(LabelSelector {
-                    match_labels: Some(Map::from([(
-                        "k8s-app".to_string(),
-                        "kube-dns".to_string(),
-                    )])),
+                    match_labels: Some(Map::from([("k8s-app".to_string(), "kube-dns".to_string())])),
                     ..LabelSelector::default()
                 }),
                 ..NetworkPolicyPeer::default()
@@ -159,28 +115,15 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
             let target = &workloads[u.as_str()];
             match target.external {
                 // Outside the cluster: allow the port to any address (its IP is not known here).
-                Some(port) => egress.push(NetworkPolicyEgressRule {
-                    to: None,
-                    ports: Some(vec![tcp(port, "TCP")]),
-                }),
+                Some(port) => egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(port, "TCP")]) }),
                 None => egress.push(NetworkPolicyEgressRule {
                     to: Some(vec![pods(ctx, u)]),
-                    ports: Some(
-                        target
-                            .ports
-                            .iter()
-                            .map(|(p, proto)| tcp(*p, proto))
-                            .collect(),
-                    ),
+                    ports: Some(target.ports.iter().map(|(p, proto)| tcp(*p, proto)).collect()),
                 }),
             }
         }
         out.push(Object::new(NetworkPolicy {
-            metadata: ctx.meta(
-                name.to_string(),
-                ctx.labels(name, "network-policy"),
-                &Map::new(),
-            ),
+            metadata: ctx.meta(name.to_string(), ctx.labels(name, "network-policy"), &Map::new()),
             spec: Some(NetworkPolicySpec {
                 pod_selector: Some(LabelSelector {
                     match_labels: Some(ctx.selector(name)),

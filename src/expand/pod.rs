@@ -5,10 +5,9 @@ use super::{Ctx, non_empty};
 use crate::quantity;
 use crate::spec::{EnvValue, Probe, Resources, Short, Toleration};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource,
-    ExecAction, HTTPGetAction, ObjectFieldSelector, PodSecurityContext, Probe as KProbe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, TCPSocketAction,
-    Volume, VolumeMount,
+    Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
+    HTTPGetAction, ObjectFieldSelector, PodSecurityContext, Probe as KProbe, ResourceRequirements, SeccompProfile,
+    SecretKeySelector, SecurityContext, TCPSocketAction, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -22,10 +21,7 @@ pub fn pod_security(uid: i64, gid: i64, fs_group: i64) -> PodSecurityContext {
         run_as_group: Some(gid),
         fs_group: Some(fs_group),
         fs_group_change_policy: Some("OnRootMismatch".into()),
-        seccomp_profile: Some(SeccompProfile {
-            type_: "RuntimeDefault".into(),
-            ..SeccompProfile::default()
-        }),
+        seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..SeccompProfile::default() }),
         ..PodSecurityContext::default()
     }
 }
@@ -34,27 +30,17 @@ pub fn pod_security(uid: i64, gid: i64, fs_group: i64) -> PodSecurityContext {
 pub fn container_security() -> SecurityContext {
     SecurityContext {
         allow_privilege_escalation: Some(false),
-        capabilities: Some(Capabilities {
-            drop: Some(vec!["ALL".into()]),
-            add: None,
-        }),
+        capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), add: None }),
         privileged: Some(false),
         read_only_root_filesystem: Some(true),
         run_as_non_root: Some(true),
-        seccomp_profile: Some(SeccompProfile {
-            type_: "RuntimeDefault".into(),
-            ..SeccompProfile::default()
-        }),
+        seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..SeccompProfile::default() }),
         ..SecurityContext::default()
     }
 }
 
 /// Requests and limits: user values over defaults; the memory limit defaults to the request.
-pub fn resources(
-    user: Option<&Resources>,
-    default: &Resources,
-    gpu: Option<u32>,
-) -> ResourceRequirements {
+pub fn resources(user: Option<&Resources>, default: &Resources, gpu: Option<u32>) -> ResourceRequirements {
     let mut requests = BTreeMap::new();
     let mut limits = BTreeMap::new();
     let pick = |u: Option<&String>, d: &Option<String>| u.cloned().or_else(|| d.clone());
@@ -62,10 +48,7 @@ pub fn resources(
     for (key, val) in [
         ("cpu", pick(u.cpu.as_ref(), &default.cpu)),
         ("memory", pick(u.memory.as_ref(), &default.memory)),
-        (
-            "ephemeral-storage",
-            pick(u.ephemeral_storage.as_ref(), &default.ephemeral_storage),
-        ),
+        ("ephemeral-storage", pick(u.ephemeral_storage.as_ref(), &default.ephemeral_storage)),
     ] {
         let Some(val) = val else { continue };
         let (req, lim) = quantity::split(&val);
@@ -84,29 +67,17 @@ pub fn resources(
         requests.insert("nvidia.com/gpu".into(), Quantity(n.to_string()));
         limits.insert("nvidia.com/gpu".into(), Quantity(n.to_string()));
     }
-    ResourceRequirements {
-        requests: Some(requests),
-        limits: Some(limits),
-        ..ResourceRequirements::default()
-    }
+    ResourceRequirements { requests: Some(requests), limits: Some(limits), ..ResourceRequirements::default() }
 }
 
 /// Defaults for a service container that sets no resources.
 pub fn default_resources() -> Resources {
-    Resources {
-        cpu: Some("100m".into()),
-        memory: Some("128Mi/256Mi".into()),
-        ephemeral_storage: None,
-    }
+    Resources { cpu: Some("100m".into()), memory: Some("128Mi/256Mi".into()), ephemeral_storage: None }
 }
 
 /// Defaults for small helper containers (waits, migrations inherit the app's).
 pub fn helper_resources() -> Resources {
-    Resources {
-        cpu: Some("10m".into()),
-        memory: Some("32Mi/64Mi".into()),
-        ephemeral_storage: None,
-    }
+    Resources { cpu: Some("10m".into()), memory: Some("32Mi/64Mi".into()), ephemeral_storage: None }
 }
 
 fn port_ref(p: &str) -> IntOrString {
@@ -125,13 +96,8 @@ pub fn probe(p: &Probe, default_port: Option<&str>) -> KProbe {
             port: port_ref(port),
             ..HTTPGetAction::default()
         }),
-        tcp_socket: p.tcp.as_ref().map(|t| TCPSocketAction {
-            port: port_ref(t),
-            ..TCPSocketAction::default()
-        }),
-        exec: p.exec.as_ref().map(|c| ExecAction {
-            command: Some(c.clone()),
-        }),
+        tcp_socket: p.tcp.as_ref().map(|t| TCPSocketAction { port: port_ref(t), ..TCPSocketAction::default() }),
+        exec: p.exec.as_ref().map(|c| ExecAction { command: Some(c.clone()) }),
         initial_delay_seconds: p.initial_delay,
         period_seconds: p.period,
         timeout_seconds: p.timeout,
@@ -157,11 +123,7 @@ pub fn env(ctx: &Ctx, vars: &BTreeMap<String, Short<EnvValue>>) -> Vec<EnvVar> {
             } else if let Some(cfg) = &v.config {
                 Some(EnvVarSource {
                     config_map_key_ref: Some(ConfigMapKeySelector {
-                        name: ctx
-                            .config_names
-                            .get(cfg)
-                            .cloned()
-                            .unwrap_or_else(|| cfg.clone()),
+                        name: ctx.config_names.get(cfg).cloned().unwrap_or_else(|| cfg.clone()),
                         key: v.key.clone().expect("validated: config env has a key"),
                         optional: None,
                     }),
@@ -169,18 +131,11 @@ pub fn env(ctx: &Ctx, vars: &BTreeMap<String, Short<EnvValue>>) -> Vec<EnvVar> {
                 })
             } else {
                 v.field.as_ref().map(|f| EnvVarSource {
-                    field_ref: Some(ObjectFieldSelector {
-                        field_path: f.clone(),
-                        api_version: None,
-                    }),
+                    field_ref: Some(ObjectFieldSelector { field_path: f.clone(), api_version: None }),
                     ..EnvVarSource::default()
                 })
             };
-            EnvVar {
-                name: name.clone(),
-                value: v.value.clone(),
-                value_from,
-            }
+            EnvVar { name: name.clone(), value: v.value.clone(), value_from }
         })
         .collect()
 }
@@ -188,16 +143,8 @@ pub fn env(ctx: &Ctx, vars: &BTreeMap<String, Short<EnvValue>>) -> Vec<EnvVar> {
 /// An emptyDir volume and its mount, for a path the container must write to.
 pub fn writable(name: String, path: &str) -> (Volume, VolumeMount) {
     (
-        Volume {
-            name: name.clone(),
-            empty_dir: Some(EmptyDirVolumeSource::default()),
-            ..Volume::default()
-        },
-        VolumeMount {
-            name,
-            mount_path: path.to_string(),
-            ..VolumeMount::default()
-        },
+        Volume { name: name.clone(), empty_dir: Some(EmptyDirVolumeSource::default()), ..Volume::default() },
+        VolumeMount { name, mount_path: path.to_string(), ..VolumeMount::default() },
     )
 }
 
@@ -209,16 +156,7 @@ pub fn writable_dirs(paths: &[String]) -> (Vec<Volume>, Vec<VolumeMount>) {
     all.dedup();
     all.into_iter()
         .enumerate()
-        .map(|(i, p)| {
-            writable(
-                if p == "/tmp" {
-                    "tmp".to_string()
-                } else {
-                    format!("writable-{i}")
-                },
-                p,
-            )
-        })
+        .map(|(i, p)| writable(if p == "/tmp" { "tmp".to_string() } else { format!("writable-{i}") }, p))
         .unzip()
 }
 
@@ -235,10 +173,7 @@ pub fn wait_for(ctx: &Ctx, db: &str) -> Container {
         command: Some(vec![
             "/bin/sh".into(),
             "-c".into(),
-            format!(
-                "until {}; do echo waiting for {db}; sleep 2; done",
-                engine.wait
-            ),
+            format!("until {}; do echo waiting for {db}; sleep 2; done", engine.wait),
         ]),
         resources: Some(resources(None, &helper_resources(), None)),
         security_context: Some(container_security()),
@@ -246,10 +181,7 @@ pub fn wait_for(ctx: &Ctx, db: &str) -> Container {
     }
 }
 
-pub fn tolerations(
-    t: &[Toleration],
-    gpu: bool,
-) -> Option<Vec<k8s_openapi::api::core::v1::Toleration>> {
+pub fn tolerations(t: &[Toleration], gpu: bool) -> Option<Vec<k8s_openapi::api::core::v1::Toleration>> {
     let mut out: Vec<_> = t
         .iter()
         .map(|t| k8s_openapi::api::core::v1::Toleration {

@@ -5,20 +5,17 @@ use super::pod::{self, container_security, pod_security};
 use super::{Ctx, Object, VERSION, file_content, hashed_name, non_empty, non_empty_map};
 use crate::spec::{Map, Service, Strategy};
 use crate::validate::{is_int_or_percent, resolve_host};
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::autoscaling::v2 as hpa;
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec,
-    PodTemplateSpec, SecretEnvSource, SecretVolumeSource, Service as KService, ServiceAccount,
-    ServicePort, ServiceSpec, TopologySpreadConstraint, Volume, VolumeMount,
-    VolumeResourceRequirements,
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec,
+    SecretEnvSource, SecretVolumeSource, Service as KService, ServiceAccount, ServicePort, ServiceSpec,
+    TopologySpreadConstraint, Volume, VolumeMount, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec, IngressTLS, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
+    IngressTLS, ServiceBackendPort,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
@@ -58,9 +55,7 @@ fn image_tag(image: &str) -> Option<&str> {
 
 /// Replicas the workload runs with at least (for PDB and spreading).
 pub fn min_replicas(svc: &Service) -> i32 {
-    svc.autoscale
-        .as_ref()
-        .map_or(svc.replicas.unwrap_or(1), |a| a.min)
+    svc.autoscale.as_ref().map_or(svc.replicas.unwrap_or(1), |a| a.min)
 }
 
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
@@ -76,18 +71,12 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
     mounts.extend(wm);
 
     if !svc.files.is_empty() {
-        let data: BTreeMap<String, String> = svc
-            .files
-            .iter()
-            .map(|(path, f)| (file_key(path), file_content(ctx.v, f)))
-            .collect();
+        let data: BTreeMap<String, String> =
+            svc.files.iter().map(|(path, f)| (file_key(path), file_content(ctx.v, f))).collect();
         let cm = hashed_name(&format!("{name}-files"), &data);
         volumes.push(Volume {
             name: "files".into(),
-            config_map: Some(ConfigMapVolumeSource {
-                name: cm.clone(),
-                ..ConfigMapVolumeSource::default()
-            }),
+            config_map: Some(ConfigMapVolumeSource { name: cm.clone(), ..ConfigMapVolumeSource::default() }),
             ..Volume::default()
         });
         for path in svc.files.keys() {
@@ -113,10 +102,10 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
                 name: ctx.config_names[c].clone(),
                 ..ConfigMapVolumeSource::default()
             }),
-            secret: src.secret.as_ref().map(|s| SecretVolumeSource {
-                secret_name: Some(s.clone()),
-                ..SecretVolumeSource::default()
-            }),
+            secret: src
+                .secret
+                .as_ref()
+                .map(|s| SecretVolumeSource { secret_name: Some(s.clone()), ..SecretVolumeSource::default() }),
             ..Volume::default()
         });
         mounts.push(VolumeMount {
@@ -131,15 +120,10 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         out.push(Object::new(PersistentVolumeClaim {
             metadata: ctx.meta(claim.clone(), labels.clone(), &Map::new()),
             spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec![
-                    vol.access.clone().unwrap_or_else(|| "ReadWriteOnce".into()),
-                ]),
+                access_modes: Some(vec![vol.access.clone().unwrap_or_else(|| "ReadWriteOnce".into())]),
                 storage_class_name: vol.class.clone(),
                 resources: Some(VolumeResourceRequirements {
-                    requests: Some(BTreeMap::from([(
-                        "storage".to_string(),
-                        Quantity(vol.size.clone()),
-                    )])),
+                    requests: Some(BTreeMap::from([("storage".to_string(), Quantity(vol.size.clone()))])),
                     ..VolumeResourceRequirements::default()
                 }),
                 ..PersistentVolumeClaimSpec::default()
@@ -148,10 +132,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         }));
         volumes.push(Volume {
             name: format!("vol-{vname}"),
-            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                claim_name: claim,
-                read_only: None,
-            }),
+            persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource { claim_name: claim, read_only: None }),
             ..Volume::default()
         });
         mounts.push(VolumeMount {
@@ -166,14 +147,11 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         .env_from
         .iter()
         .map(|s| EnvFromSource {
-            config_map_ref: s.config.as_ref().map(|c| ConfigMapEnvSource {
-                name: ctx.config_names[c].clone(),
-                optional: None,
-            }),
-            secret_ref: s.secret.as_ref().map(|n| SecretEnvSource {
-                name: n.clone(),
-                optional: None,
-            }),
+            config_map_ref: s
+                .config
+                .as_ref()
+                .map(|c| ConfigMapEnvSource { name: ctx.config_names[c].clone(), optional: None }),
+            secret_ref: s.secret.as_ref().map(|n| SecretEnvSource { name: n.clone(), optional: None }),
             prefix: None,
         })
         .collect();
@@ -183,10 +161,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         .map(|(pname, p)| ContainerPort {
             name: Some(pname.clone()),
             container_port: i32::from(p.container),
-            protocol: Some(format!(
-                "{:?}",
-                p.protocol.unwrap_or(crate::spec::Protocol::TCP)
-            )),
+            protocol: Some(format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))),
             ..ContainerPort::default()
         })
         .collect();
@@ -200,11 +175,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
                 period: Some(10),
                 ..Default::default()
             }),
-            Some(crate::spec::Probe {
-                tcp: Some(p.to_string()),
-                period: Some(5),
-                ..Default::default()
-            }),
+            Some(crate::spec::Probe { tcp: Some(p.to_string()), period: Some(5), ..Default::default() }),
         ),
         (l, r, _) => (l.clone(), r.clone()),
     };
@@ -221,11 +192,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         resources: Some(resources.clone()),
         liveness_probe: liveness.as_ref().map(|p| pod::probe(p, first_port)),
         readiness_probe: readiness.as_ref().map(|p| pod::probe(p, first_port)),
-        startup_probe: svc
-            .probes
-            .startup
-            .as_ref()
-            .map(|p| pod::probe(p, first_port)),
+        startup_probe: svc.probes.startup.as_ref().map(|p| pod::probe(p, first_port)),
         security_context: Some(container_security()),
         volume_mounts: non_empty(mounts.clone()),
         ..Container::default()
@@ -233,7 +200,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
     let mut init: Vec<Container> = svc
         .uses
         .iter()
-        .filter(|u| ctx.v.spec.databases.contains_key(*u))
+        .filter(|u| ctx.v.spec.databases.get(*u).is_some_and(|d| d.external.is_none()))
         .map(|db| pod::wait_for(ctx, db))
         .collect();
     if let Some(m) = &svc.migrate {
@@ -241,7 +208,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
             name: "migrate".into(),
             image: Some(m.image.clone().unwrap_or_else(|| image.clone())),
             image_pull_policy: Some("IfNotPresent".into()),
-            command: Some(m.command.clone()),
+            command: m.command.clone(),
             env: non_empty(env),
             env_from: non_empty(env_from),
             resources: Some(resources),
@@ -276,42 +243,27 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
             max_skew: 1,
             topology_key: "kubernetes.io/hostname".into(),
             when_unsatisfiable: "ScheduleAnyway".into(),
-            label_selector: Some(LabelSelector {
-                match_labels: Some(selector.clone()),
-                ..LabelSelector::default()
-            }),
+            label_selector: Some(LabelSelector { match_labels: Some(selector.clone()), ..LabelSelector::default() }),
             ..TopologySpreadConstraint::default()
         }]
     });
     let strategy = match &svc.strategy {
-        Some(Strategy::Recreate) => DeploymentStrategy {
-            type_: Some("Recreate".into()),
-            rolling_update: None,
-        },
+        Some(Strategy::Recreate) => DeploymentStrategy { type_: Some("Recreate".into()), rolling_update: None },
         // One pod at a time cannot roll with a single-attach volume or a scarce GPU.
-        None if !svc.volumes.is_empty() || svc.gpu.is_some_and(|g| g > 0) => DeploymentStrategy {
-            type_: Some("Recreate".into()),
-            rolling_update: None,
-        },
-        Some(Strategy::Rolling {
-            max_surge,
-            max_unavailable,
-        }) => rolling(max_surge.as_deref(), max_unavailable.as_deref()),
+        None if !svc.volumes.is_empty() || svc.gpu.is_some_and(|g| g > 0) => {
+            DeploymentStrategy { type_: Some("Recreate".into()), rolling_update: None }
+        }
+        Some(Strategy::Rolling { max_surge, max_unavailable }) => {
+            rolling(max_surge.as_deref(), max_unavailable.as_deref())
+        }
         None => rolling(None, None),
     };
     out.push(Object::new(Deployment {
         metadata: ctx.meta(name, labels.clone(), &svc.annotations),
         spec: Some(DeploymentSpec {
-            replicas: if svc.autoscale.is_some() {
-                None
-            } else {
-                Some(svc.replicas.unwrap_or(1))
-            },
+            replicas: if svc.autoscale.is_some() { None } else { Some(svc.replicas.unwrap_or(1)) },
             revision_history_limit: Some(5),
-            selector: LabelSelector {
-                match_labels: Some(selector.clone()),
-                ..LabelSelector::default()
-            },
+            selector: LabelSelector { match_labels: Some(selector.clone()), ..LabelSelector::default() },
             strategy: Some(strategy),
             template: PodTemplateSpec {
                 metadata: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
@@ -350,10 +302,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
                             name: Some(pname.clone()),
                             port: i32::from(p.service.unwrap_or(p.container)),
                             target_port: Some(IntOrString::String(pname.clone())),
-                            protocol: Some(format!(
-                                "{:?}",
-                                p.protocol.unwrap_or(crate::spec::Protocol::TCP)
-                            )),
+                            protocol: Some(format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))),
                             ..ServicePort::default()
                         })
                         .collect(),
@@ -373,13 +322,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         None => None,
     };
     if let Some((min, max)) = pdb {
-        out.push(disruption_budget(
-            ctx,
-            name,
-            &labels,
-            min.as_deref(),
-            max.as_deref(),
-        ));
+        out.push(disruption_budget(ctx, name, &labels, min.as_deref(), max.as_deref()));
     }
     if let Some(ing) = &svc.ingress {
         out.push(ingress(ctx, name, svc, &labels, ing));
@@ -401,22 +344,13 @@ fn rolling(surge: Option<&str>, unavailable: Option<&str>) -> DeploymentStrategy
     }
 }
 
-pub fn disruption_budget(
-    ctx: &Ctx,
-    name: &str,
-    labels: &Map,
-    min: Option<&str>,
-    max: Option<&str>,
-) -> Object {
+pub fn disruption_budget(ctx: &Ctx, name: &str, labels: &Map, min: Option<&str>, max: Option<&str>) -> Object {
     Object::new(PodDisruptionBudget {
         metadata: ctx.meta(name, labels.clone(), &Map::new()),
         spec: Some(PodDisruptionBudgetSpec {
             min_available: min.map(int_or_string),
             max_unavailable: max.map(int_or_string),
-            selector: Some(LabelSelector {
-                match_labels: Some(ctx.selector(name)),
-                ..LabelSelector::default()
-            }),
+            selector: Some(LabelSelector { match_labels: Some(ctx.selector(name)), ..LabelSelector::default() }),
             ..PodDisruptionBudgetSpec::default()
         }),
         ..PodDisruptionBudget::default()
@@ -445,10 +379,7 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
         metrics.push(hpa::MetricSpec {
             type_: "Pods".into(),
             pods: Some(hpa::PodsMetricSource {
-                metric: hpa::MetricIdentifier {
-                    name: metric.clone(),
-                    selector: None,
-                },
+                metric: hpa::MetricIdentifier { name: metric.clone(), selector: None },
                 target: hpa::MetricTarget {
                     type_: "AverageValue".into(),
                     average_value: Some(Quantity(value.clone())),
@@ -466,11 +397,7 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
                 r.policies
                     .iter()
                     .map(|p| hpa::HPAScalingPolicy {
-                        type_: if p.percent.is_some() {
-                            "Percent".into()
-                        } else {
-                            "Pods".into()
-                        },
+                        type_: if p.percent.is_some() { "Percent".into() } else { "Pods".into() },
                         value: p.percent.or(p.pods).unwrap_or(1),
                         period_seconds: p.period,
                     })
@@ -478,11 +405,9 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
             ),
         })
     };
-    let behavior = (a.scale_up.is_some() || a.scale_down.is_some()).then(|| {
-        hpa::HorizontalPodAutoscalerBehavior {
-            scale_up: rules(&a.scale_up),
-            scale_down: rules(&a.scale_down),
-        }
+    let behavior = (a.scale_up.is_some() || a.scale_down.is_some()).then(|| hpa::HorizontalPodAutoscalerBehavior {
+        scale_up: rules(&a.scale_up),
+        scale_down: rules(&a.scale_down),
     });
     Object::new(hpa::HorizontalPodAutoscaler {
         metadata: ctx.meta(name, labels.clone(), &Map::new()),
@@ -501,13 +426,7 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
     })
 }
 
-fn ingress(
-    ctx: &Ctx,
-    name: &str,
-    svc: &Service,
-    labels: &Map,
-    ing: &crate::spec::Ingress,
-) -> Object {
+fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec::Ingress) -> Object {
     let defaults = &ctx.v.spec.ingress;
     let issuer = ing.issuer.clone().or_else(|| defaults.issuer.clone());
     let tls = ing.tls.unwrap_or(issuer.is_some());
@@ -516,11 +435,8 @@ fn ingress(
     if let (true, Some(issuer)) = (tls, &issuer) {
         annotations.insert("cert-manager.io/cluster-issuer".into(), issuer.clone());
     }
-    let port = ing
-        .port
-        .clone()
-        .or_else(|| svc.ports.keys().next().cloned())
-        .expect("validated: exposed services have ports");
+    let port =
+        ing.port.clone().or_else(|| svc.ports.keys().next().cloned()).expect("validated: exposed services have ports");
     let hosts: Vec<String> = ing
         .hosts
         .iter()
@@ -532,10 +448,7 @@ fn ingress(
         backend: IngressBackend {
             service: Some(IngressServiceBackend {
                 name: name.into(),
-                port: Some(ServiceBackendPort {
-                    name: Some(port),
-                    number: None,
-                }),
+                port: Some(ServiceBackendPort { name: Some(port), number: None }),
             }),
             ..IngressBackend::default()
         },
@@ -549,18 +462,11 @@ fn ingress(
                     .iter()
                     .map(|h| IngressRule {
                         host: Some(h.clone()),
-                        http: Some(HTTPIngressRuleValue {
-                            paths: vec![path.clone()],
-                        }),
+                        http: Some(HTTPIngressRuleValue { paths: vec![path.clone()] }),
                     })
                     .collect(),
             ),
-            tls: tls.then(|| {
-                vec![IngressTLS {
-                    hosts: Some(hosts.clone()),
-                    secret_name: Some(format!("{name}-tls")),
-                }]
-            }),
+            tls: tls.then(|| vec![IngressTLS { hosts: Some(hosts.clone()), secret_name: Some(format!("{name}-tls")) }]),
             ..IngressSpec::default()
         }),
         ..Ingress::default()
@@ -574,8 +480,7 @@ mod tests {
     #[test]
     fn tag_override_keeps_registry_port() {
         let mut s: Service =
-            crate::yaml::de::from_node(&crate::yaml::parse("image: reg:5000/a/b:1\n", 0).unwrap())
-                .unwrap();
+            crate::yaml::de::from_node(&crate::yaml::parse("image: reg:5000/a/b:1\n", 0).unwrap()).unwrap();
         s.tag = Some("2".into());
         assert_eq!(image(&s), "reg:5000/a/b:2");
         s.image = "reg:5000/a/b".into();

@@ -28,11 +28,7 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error {
-            message: msg.to_string(),
-            span: None,
-            help: None,
-        }
+        Error { message: msg.to_string(), span: None, help: None }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -40,11 +36,7 @@ impl de::Error for Error {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("known fields here: {}", expected.join(", ")),
         };
-        Error {
-            message: format!("unknown field `{field}`"),
-            span: None,
-            help: Some(help),
-        }
+        Error { message: format!("unknown field `{field}`"), span: None, help: Some(help) }
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
@@ -52,11 +44,7 @@ impl de::Error for Error {
             Some(s) => format!("did you mean `{s}`?"),
             None => format!("write one of: {}", expected.join(", ")),
         };
-        Error {
-            message: format!("unknown value `{variant}`"),
-            span: None,
-            help: Some(help),
-        }
+        Error { message: format!("unknown value `{variant}`"), span: None, help: Some(help) }
     }
 }
 
@@ -77,23 +65,17 @@ fn invalid(node: &Node, expected: &str) -> Error {
         NodeKind::Scalar { text, .. } => format!("`{text}`"),
         _ => node.describe().to_string(),
     };
-    Error {
-        message: format!("expected {expected}, found {found}"),
-        span: Some(node.span),
-        help: None,
-    }
+    Error { message: format!("expected {expected}, found {found}"), span: Some(node.span), help: None }
 }
 
 macro_rules! number {
     ($method:ident, $visit:ident, $ty:ty, $what:expr) => {
         fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
             match &self.kind {
-                NodeKind::Scalar { text, .. } => {
-                    match text.trim().replace('_', "").parse::<$ty>() {
-                        Ok(n) => v.$visit(n),
-                        Err(_) => Err(invalid(self, $what)),
-                    }
-                }
+                NodeKind::Scalar { text, .. } => match text.trim().replace('_', "").parse::<$ty>() {
+                    Ok(n) => v.$visit(n),
+                    Err(_) => Err(invalid(self, $what)),
+                },
                 _ => Err(invalid(self, $what)),
             }
         }
@@ -107,13 +89,8 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         match &self.kind {
             NodeKind::Null => v.visit_unit(),
             NodeKind::Scalar { text, .. } => v.visit_str(text),
-            NodeKind::Seq(items) => v.visit_seq(SeqAccess {
-                items: items.iter(),
-            }),
-            NodeKind::Map(entries) => v.visit_map(MapAccess {
-                entries: entries.iter(),
-                current: None,
-            }),
+            NodeKind::Seq(items) => v.visit_seq(SeqAccess { items: items.iter() }),
+            NodeKind::Map(entries) => v.visit_map(MapAccess { entries: entries.iter(), current: None }),
         }
     }
 
@@ -121,10 +98,7 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         match &self.kind {
             NodeKind::Scalar { text, .. } if text == "true" => v.visit_bool(true),
             NodeKind::Scalar { text, .. } if text == "false" => v.visit_bool(false),
-            _ => Err(Error {
-                help: Some("write true or false".into()),
-                ..invalid(self, "a boolean")
-            }),
+            _ => Err(Error { help: Some("write true or false".into()), ..invalid(self, "a boolean") }),
         }
     }
 
@@ -176,27 +150,17 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         }
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        v: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
         self.deserialize_unit(v)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        v: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, v: V) -> Result<V::Value, Error> {
         v.visit_newtype_struct(self)
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match &self.kind {
-            NodeKind::Seq(items) => v.visit_seq(SeqAccess {
-                items: items.iter(),
-            }),
+            NodeKind::Seq(items) => v.visit_seq(SeqAccess { items: items.iter() }),
             _ => Err(invalid(self, "a list")),
         }
     }
@@ -205,21 +169,13 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         self.deserialize_seq(v)
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        _: &'static str,
-        _: usize,
-        v: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_tuple_struct<V: Visitor<'de>>(self, _: &'static str, _: usize, v: V) -> Result<V::Value, Error> {
         self.deserialize_seq(v)
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
         match &self.kind {
-            NodeKind::Map(entries) => v.visit_map(MapAccess {
-                entries: entries.iter(),
-                current: None,
-            }),
+            NodeKind::Map(entries) => v.visit_map(MapAccess { entries: entries.iter(), current: None }),
             _ => Err(invalid(self, "a map")),
         }
     }
@@ -240,12 +196,10 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         v: V,
     ) -> Result<V::Value, Error> {
         match &self.kind {
-            NodeKind::Scalar { text, .. } => v
-                .visit_enum(text.as_str().into_deserializer())
-                .map_err(|e: Error| e.at(self.span)),
-            NodeKind::Map(entries) if entries.len() == 1 => {
-                v.visit_enum(EnumAccess { entry: &entries[0] })
+            NodeKind::Scalar { text, .. } => {
+                v.visit_enum(text.as_str().into_deserializer()).map_err(|e: Error| e.at(self.span))
             }
+            NodeKind::Map(entries) if entries.len() == 1 => v.visit_enum(EnumAccess { entry: &entries[0] }),
             _ => Err(invalid(self, "one of the listed values")),
         }
     }
@@ -266,10 +220,7 @@ struct SeqAccess<'de> {
 impl<'de> de::SeqAccess<'de> for SeqAccess<'de> {
     type Error = Error;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
         match self.items.next() {
             Some(n) => seed.deserialize(n).map(Some).map_err(|e| e.at(n.span)),
             None => Ok(None),
@@ -297,29 +248,20 @@ fn value_span(e: &Entry) -> Span {
 impl<'de> de::MapAccess<'de> for MapAccess<'de> {
     type Error = Error;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
         match self.entries.next() {
             Some(e) => {
                 self.current = Some(e);
-                let key: de::value::StrDeserializer<'de, Error> =
-                    e.key.as_str().into_deserializer();
-                seed.deserialize(key)
-                    .map(Some)
-                    .map_err(|err| err.at(e.key_span))
+                let key: de::value::StrDeserializer<'de, Error> = e.key.as_str().into_deserializer();
+                seed.deserialize(key).map(Some).map_err(|err| err.at(e.key_span))
             }
             None => Ok(None),
         }
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let e = self
-            .current
-            .expect("serde asks for a value only after a key");
-        seed.deserialize(&e.value)
-            .map_err(|err| err.at(value_span(e)))
+        let e = self.current.expect("serde asks for a value only after a key");
+        seed.deserialize(&e.value).map_err(|err| err.at(value_span(e)))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -335,15 +277,9 @@ impl<'de> de::EnumAccess<'de> for EnumAccess<'de> {
     type Error = Error;
     type Variant = &'de Node;
 
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, &'de Node), Error> {
-        let key: de::value::StrDeserializer<'de, Error> =
-            self.entry.key.as_str().into_deserializer();
-        let v = seed
-            .deserialize(key)
-            .map_err(|e| e.at(self.entry.key_span))?;
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, &'de Node), Error> {
+        let key: de::value::StrDeserializer<'de, Error> = self.entry.key.as_str().into_deserializer();
+        let v = seed.deserialize(key).map_err(|e| e.at(self.entry.key_span))?;
         Ok((v, &self.entry.value))
     }
 }
@@ -363,11 +299,7 @@ impl<'de> de::VariantAccess<'de> for &'de Node {
         de::Deserializer::deserialize_seq(self, v)
     }
 
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _: &'static [&'static str],
-        v: V,
-    ) -> Result<V::Value, Error> {
+    fn struct_variant<V: Visitor<'de>>(self, _: &'static [&'static str], v: V) -> Result<V::Value, Error> {
         de::Deserializer::deserialize_map(self, v)
     }
 }
@@ -395,6 +327,7 @@ mod tests {
     fn scalars_stay_text_unless_typed() {
         let n = parse("name: x\nport: 8000\nenv: {A: on, B: 0755, C: 1.10}\n", 0).unwrap();
         let s: S = from_node(&n).unwrap();
+        assert_eq!((s.name.as_str(), s.on), ("x", None));
         assert_eq!(s.port, Some(8000));
         assert_eq!(s.env["A"], "on");
         assert_eq!(s.env["B"], "0755");
@@ -413,9 +346,6 @@ mod tests {
         assert_eq!(e.span.map(|s| (s.line, s.col)), Some((2, 1)));
         let n = parse("name: x\non: yes\n", 0).unwrap();
         let e = from_node::<S>(&n).unwrap_err();
-        assert!(
-            e.message.contains("expected a boolean, found `yes`"),
-            "{e:?}"
-        );
+        assert!(e.message.contains("expected a boolean, found `yes`"), "{e:?}");
     }
 }

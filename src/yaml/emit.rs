@@ -106,9 +106,7 @@ fn write_inline(v: &Value, ind: usize, out: &mut String) {
 }
 
 fn is_block_literal(s: &str) -> bool {
-    s.contains('\n')
-        && s.chars()
-            .all(|c| c == '\n' || c == '\t' || !(c.is_control() || is_special_break(c)))
+    s.contains('\n') && s.chars().all(|c| c == '\n' || c == '\t' || !(c.is_control() || is_special_break(c)))
 }
 
 fn write_block(s: &str, ind: usize, out: &mut String) {
@@ -123,10 +121,7 @@ fn write_block(s: &str, ind: usize, out: &mut String) {
         1 => {}
         _ => out.push('+'),
     }
-    for line in s
-        .split('\n')
-        .take(body.split('\n').count() + trailing.saturating_sub(1))
-    {
+    for line in s.split('\n').take(body.split('\n').count() + trailing.saturating_sub(1)) {
         out.push('\n');
         if !line.is_empty() {
             indent(ind, out);
@@ -163,9 +158,7 @@ fn is_special_break(c: char) -> bool {
 }
 
 /// Words that some YAML reader (1.1 or 1.2) resolves to a boolean or null.
-const RESERVED: &[&str] = &[
-    "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
-];
+const RESERVED: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"];
 
 /// True when `s` can be written unquoted and every YAML reader reads it back as this string.
 pub fn is_plain_safe(s: &str) -> bool {
@@ -182,9 +175,8 @@ pub fn is_plain_safe(s: &str) -> bool {
     if s.ends_with(':') {
         return false;
     }
-    s.chars().all(|c| {
-        c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '=')
-    }) && !s.contains(": ")
+    s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '='))
+        && !s.contains(": ")
 }
 
 #[cfg(test)]
@@ -201,19 +193,14 @@ mod tests {
     #[test]
     fn quotes_what_yaml_1_1_would_retype() {
         for s in [
-            "on", "No", "y", "~", "null", "0755", "1e3", "0x1F", "12:30", "", " x", "a: b", "-x",
-            "true", "8080", ".5", "x:",
+            "on", "No", "y", "~", "null", "0755", "1e3", "0x1F", "12:30", "", " x", "a: b", "-x", "true", "8080", ".5",
+            "x:",
         ] {
             assert!(!is_plain_safe(s), "{s} must be quoted");
         }
-        for s in [
-            "nginx",
-            "app.kubernetes.io/name",
-            "postgres:15-alpine",
-            "/health",
-            "Prefix",
-            "ai_workflow_engine/api",
-        ] {
+        for s in
+            ["nginx", "app.kubernetes.io/name", "postgres:15-alpine", "/health", "Prefix", "ai_workflow_engine/api"]
+        {
             assert!(is_plain_safe(s), "{s} may be plain");
         }
     }

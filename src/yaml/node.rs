@@ -42,20 +42,11 @@ pub struct Entry {
 
 impl Node {
     pub fn map(span: Span, entries: Vec<Entry>) -> Node {
-        Node {
-            span,
-            kind: NodeKind::Map(entries),
-        }
+        Node { span, kind: NodeKind::Map(entries) }
     }
 
     pub fn str(span: Span, text: impl Into<String>) -> Node {
-        Node {
-            span,
-            kind: NodeKind::Scalar {
-                text: text.into(),
-                plain: false,
-            },
-        }
+        Node { span, kind: NodeKind::Scalar { text: text.into(), plain: false } }
     }
 
     pub fn is_null(&self) -> bool {
@@ -77,10 +68,7 @@ impl Node {
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.entries()?
-            .iter()
-            .find(|e| e.key == key)
-            .map(|e| &e.value)
+        self.entries()?.iter().find(|e| e.key == key).map(|e| &e.value)
     }
 
     /// The entry (with its key span) for `key`.
@@ -107,17 +95,12 @@ impl Node {
             match &node.kind {
                 NodeKind::Map(entries) => match entries.iter().find(|e| e.key == *part) {
                     Some(e) => {
-                        span = if matches!(e.value.kind, NodeKind::Scalar { .. }) {
-                            e.value.span
-                        } else {
-                            e.key_span
-                        };
+                        span = if matches!(e.value.kind, NodeKind::Scalar { .. }) { e.value.span } else { e.key_span };
                         node = &e.value;
                     }
                     None => return span,
                 },
-                NodeKind::Seq(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i))
-                {
+                NodeKind::Seq(items) => match part.parse::<usize>().ok().and_then(|i| items.get(i)) {
                     Some(item) => {
                         span = item.span;
                         node = item;
@@ -140,20 +123,11 @@ pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
     if text.len() > MAX_BYTES {
         return Err(Diagnostic::at(
             Span::new(file, 1, 1),
-            format!(
-                "file is {} bytes; genk8s reads spec files up to {} bytes",
-                text.len(),
-                MAX_BYTES
-            ),
+            format!("file is {} bytes; genk8s reads spec files up to {} bytes", text.len(), MAX_BYTES),
         )
         .help("split the spec into smaller files"));
     }
-    Loader {
-        file,
-        anchors: HashMap::new(),
-        count: 0,
-    }
-    .run(text)
+    Loader { file, anchors: HashMap::new(), count: 0 }.run(text)
 }
 
 struct Loader {
@@ -179,33 +153,24 @@ impl Loader {
         for ev in Parser::new_from_str(text) {
             let (ev, sp) = ev.map_err(|e| {
                 let m = e.marker();
-                Diagnostic::at(
-                    Span::new(self.file, m.line(), m.col() + 1),
-                    format!("YAML syntax error: {}", e.info()),
-                )
-                .help("check the indentation and quoting on this line")
+                Diagnostic::at(Span::new(self.file, m.line(), m.col() + 1), format!("YAML syntax error: {}", e.info()))
+                    .help("check the indentation and quoting on this line")
             })?;
             let here = self.span(&sp.start);
             let done: Option<(Node, usize)> = match ev {
                 Event::DocumentStart(_) => {
                     docs += 1;
                     if docs > 1 {
-                        return Err(Diagnostic::at(
-                            here,
-                            "a spec file holds one YAML document; found a second `---`",
-                        )
-                        .help("move the second document to its own file"));
+                        return Err(Diagnostic::at(here, "a spec file holds one YAML document; found a second `---`")
+                            .help("move the second document to its own file"));
                     }
                     None
                 }
                 Event::Scalar(v, style, anchor, tag) => {
                     let text = v.into_owned();
                     let plain = style == ScalarStyle::Plain && tag.is_none();
-                    let kind = if plain && is_null_text(&text) {
-                        NodeKind::Null
-                    } else {
-                        NodeKind::Scalar { text, plain }
-                    };
+                    let kind =
+                        if plain && is_null_text(&text) { NodeKind::Null } else { NodeKind::Scalar { text, plain } };
                     Some((Node { span: here, kind }, anchor))
                 }
                 Event::Alias(id) => {
@@ -228,29 +193,18 @@ impl Loader {
                     None
                 }
                 Event::SequenceEnd => match stack.pop() {
-                    Some(Frame::Seq(span, anchor, items)) => Some((
-                        Node {
-                            span,
-                            kind: NodeKind::Seq(items),
-                        },
-                        anchor,
-                    )),
+                    Some(Frame::Seq(span, anchor, items)) => Some((Node { span, kind: NodeKind::Seq(items) }, anchor)),
                     _ => unreachable!("parser emitted an unbalanced sequence end"),
                 },
                 Event::MappingEnd => match stack.pop() {
-                    Some(Frame::Map(span, anchor, entries, _)) => {
-                        Some((Node::map(span, entries), anchor))
-                    }
+                    Some(Frame::Map(span, anchor, entries, _)) => Some((Node::map(span, entries), anchor)),
                     _ => unreachable!("parser emitted an unbalanced mapping end"),
                 },
                 _ => None,
             };
             if stack.len() > MAX_DEPTH {
-                return Err(Diagnostic::at(
-                    here,
-                    format!("nesting deeper than {MAX_DEPTH} levels"),
-                )
-                .help("flatten the structure; no genk8s field nests this deep"));
+                return Err(Diagnostic::at(here, format!("nesting deeper than {MAX_DEPTH} levels"))
+                    .help("flatten the structure; no genk8s field nests this deep"));
             }
             let Some((node, anchor)) = done else { continue };
             self.count += 1;
@@ -258,8 +212,7 @@ impl Loader {
                 return Err(too_many(here));
             }
             if anchor != 0 {
-                self.anchors
-                    .insert(anchor, (node.clone(), count_nodes(&node)));
+                self.anchors.insert(anchor, (node.clone(), count_nodes(&node)));
             }
             match stack.last_mut() {
                 None => root = Some(node),
@@ -270,53 +223,34 @@ impl Loader {
                             NodeKind::Scalar { text, .. } => text.clone(),
                             NodeKind::Null => String::new(),
                             _ => {
-                                return Err(Diagnostic::at(
-                                    node.span,
-                                    "map keys must be plain text",
-                                )
-                                .help("write the key as a string"));
+                                return Err(Diagnostic::at(node.span, "map keys must be plain text")
+                                    .help("write the key as a string"));
                             }
                         };
                         if key == "<<" {
-                            return Err(Diagnostic::at(
-                                node.span,
-                                "YAML merge keys (`<<`) are not supported",
-                            )
-                            .help("write the values out, or put shared values in the base spec"));
+                            return Err(Diagnostic::at(node.span, "YAML merge keys (`<<`) are not supported")
+                                .help("write the values out, or put shared values in the base spec"));
                         }
                         if let Some(prev) = entries.iter().find(|e| e.key == key) {
                             return Err(Diagnostic::at(
                                 node.span,
-                                format!(
-                                    "duplicate key `{key}` (first written at line {})",
-                                    prev.key_span.line
-                                ),
+                                format!("duplicate key `{key}` (first written at line {})", prev.key_span.line),
                             )
                             .help("remove one of the two"));
                         }
                         *pending = Some((key, node.span));
                     }
-                    Some((key, key_span)) => entries.push(Entry {
-                        key,
-                        key_span,
-                        value: node,
-                    }),
+                    Some((key, key_span)) => entries.push(Entry { key, key_span, value: node }),
                 },
             }
         }
-        Ok(root.unwrap_or(Node {
-            span: Span::new(self.file, 1, 1),
-            kind: NodeKind::Null,
-        }))
+        Ok(root.unwrap_or(Node { span: Span::new(self.file, 1, 1), kind: NodeKind::Null }))
     }
 }
 
 fn too_many(at: Span) -> Diagnostic {
-    Diagnostic::at(
-        at,
-        format!("document expands to more than {MAX_NODES} values"),
-    )
-    .help("remove the aliases that repeat large parts of the document")
+    Diagnostic::at(at, format!("document expands to more than {MAX_NODES} values"))
+        .help("remove the aliases that repeat large parts of the document")
 }
 
 fn count_nodes(n: &Node) -> usize {
@@ -336,21 +270,9 @@ mod tests {
         let n = parse("a:\n  b: on\n  c: \"on\"\nd: [1, ~]\n", 0).unwrap();
         let b = n.get("a").unwrap().get("b").unwrap();
         assert_eq!((b.span.line, b.span.col), (2, 6));
-        assert_eq!(
-            b.kind,
-            NodeKind::Scalar {
-                text: "on".into(),
-                plain: true
-            }
-        );
+        assert_eq!(b.kind, NodeKind::Scalar { text: "on".into(), plain: true });
         let c = n.get("a").unwrap().get("c").unwrap();
-        assert_eq!(
-            c.kind,
-            NodeKind::Scalar {
-                text: "on".into(),
-                plain: false
-            }
-        );
+        assert_eq!(c.kind, NodeKind::Scalar { text: "on".into(), plain: false });
         match &n.get("d").unwrap().kind {
             NodeKind::Seq(items) => assert!(items[1].is_null()),
             k => panic!("{k:?}"),
@@ -367,17 +289,14 @@ mod tests {
         let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
             let p = i - 1;
-            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         let e = parse(&bomb, 0).unwrap_err();
         assert!(e.message.contains("expands to more than"), "{}", e.message);
         let deep = "[".repeat(200) + &"]".repeat(200);
-        assert!(
-            parse(&deep, 0)
-                .unwrap_err()
-                .message
-                .contains("nesting deeper")
-        );
+        assert!(parse(&deep, 0).unwrap_err().message.contains("nesting deeper"));
     }
 
     #[test]
