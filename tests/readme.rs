@@ -1,0 +1,44 @@
+//! The README's full spec example must stay a valid platform that builds.
+
+use assert_cmd::Command;
+
+fn readme_example() -> String {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme.find("## Spec reference").expect("README has a spec reference");
+    let body = &readme[start..];
+    let open = body.find("```yaml\n").expect("spec reference has a yaml example") + "```yaml\n".len();
+    let close = body[open..].find("```").unwrap();
+    body[open..open + close].to_string()
+}
+
+#[test]
+fn readme_spec_example_builds_with_every_documented_object() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("environments")).unwrap();
+    std::fs::create_dir_all(dir.path().join("files")).unwrap();
+    std::fs::write(dir.path().join("platform.yaml"), readme_example()).unwrap();
+    std::fs::write(dir.path().join("files/rules.json"), "{\"rules\": []}\n").unwrap();
+    std::fs::write(dir.path().join("environments/prod.yaml"), "services: {api: {tag: 1.4.4}}\n").unwrap();
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "prod", "-p"]).arg(dir.path()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "README example fails to build: {stderr}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for kind in [
+        "kind: Namespace",
+        "kind: ConfigMap",
+        "kind: ServiceAccount",
+        "kind: PersistentVolumeClaim",
+        "kind: Deployment",
+        "kind: StatefulSet",
+        "kind: Service",
+        "kind: HorizontalPodAutoscaler",
+        "kind: PodDisruptionBudget",
+        "kind: Ingress",
+        "kind: NetworkPolicy",
+        "type: ExternalName",
+    ] {
+        assert!(text.contains(kind), "README example output lacks {kind}");
+    }
+    assert!(text.contains("image: ghcr.io/acme/api:1.4.4"), "overlay tag override applied");
+    assert!(text.contains("namespace: shop-prod"), "namespace from the base spec");
+}
