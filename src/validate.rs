@@ -25,11 +25,7 @@ pub struct Valid {
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
-    let spec: Platform = from_node(&merged.node).map_err(|e| {
-        let mut d = Diagnostic::new(e.span, e.message);
-        d.help = e.help;
-        Diagnostics { items: vec![d] }
-    })?;
+    let spec = typed(&merged.node)?;
     let mut c = Checker { root: &merged.node, diags: Diagnostics::default() };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
@@ -80,6 +76,54 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     } else {
         c.diags.sort();
         Err(c.diags)
+    }
+}
+
+fn to_diag(e: crate::yaml::de::Error) -> Diagnostic {
+    let mut d = Diagnostic::new(e.span, e.message);
+    d.help = e.help;
+    d
+}
+
+/// Reads the typed spec, deserializing each service, database and config on its own
+/// so that a type error in one does not hide the errors in the others.
+fn typed(root: &Node) -> Result<Platform, Diagnostics> {
+    use crate::yaml::NodeKind;
+    const SECTIONS: [&str; 3] = ["services", "databases", "configs"];
+    let mut diags = Diagnostics::default();
+    let top = match &root.kind {
+        NodeKind::Map(entries) => {
+            Node::map(root.span, entries.iter().filter(|e| !SECTIONS.contains(&e.key.as_str())).cloned().collect())
+        }
+        _ => root.clone(),
+    };
+    let spec: Option<Platform> = from_node(&top).map_err(|e| diags.push(to_diag(e))).ok();
+    fn section<T: serde::de::DeserializeOwned>(root: &Node, key: &str, diags: &mut Diagnostics) -> BTreeMap<String, T> {
+        let mut out = BTreeMap::new();
+        let Some(entry) = root.entry(key) else { return out };
+        let Some(entries) = entry.value.entries() else {
+            diags.push(Diagnostic::at(entry.key_span, format!("`{key}` must be a map of name: definition")));
+            return out;
+        };
+        for e in entries {
+            match from_node::<T>(&e.value) {
+                Ok(v) => {
+                    out.insert(e.key.clone(), v);
+                }
+                Err(err) => diags.push(to_diag(err.at_least(e.key_span))),
+            }
+        }
+        out
+    }
+    let services = section(root, "services", &mut diags);
+    let databases = section(root, "databases", &mut diags);
+    let configs = section(root, "configs", &mut diags);
+    match spec {
+        Some(spec) if diags.is_empty() => Ok(Platform { services, databases, configs, ..spec }),
+        _ => {
+            diags.sort();
+            Err(diags)
+        }
     }
 }
 

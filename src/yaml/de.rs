@@ -53,6 +53,11 @@ impl Error {
         self.span.get_or_insert(span);
         self
     }
+
+    /// Fills in `span` when the error has no location of its own.
+    pub fn at_least(self, span: Span) -> Self {
+        self.at(span)
+    }
 }
 
 /// Deserializes a typed value from a node.
