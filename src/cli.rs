@@ -72,8 +72,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                             (dir, emit::tree(&b.objects, &b.platform, &b.env))
                         })
                         .collect();
-                    for (dir, _) in &trees {
-                        emit::owned_files(dir).map_err(Error::Output)?;
+                    for (dir, files) in &trees {
+                        emit::check_tree(dir, files).map_err(Error::Output)?;
                     }
                     for (dir, files) in &trees {
                         emit::write_tree(dir, files).map_err(Error::Output)?;

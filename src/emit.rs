@@ -118,12 +118,28 @@ pub fn owned_files(dir: &Path) -> Result<Vec<String>, String> {
     Ok(owned)
 }
 
+/// Checks that writing `files` into `dir` replaces only files genk8s wrote;
+/// returns the files the previous run owned.
+pub fn check_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, String> {
+    let owned = owned_files(dir)?;
+    for name in files.keys() {
+        let p = dir.join(name);
+        if p.exists() && !owned.contains(name) {
+            return Err(format!(
+                "{} exists and was not written by genk8s; refusing to replace it (move it away or choose another -o folder)",
+                p.display()
+            ));
+        }
+    }
+    Ok(owned)
+}
+
 /// Writes a tree so that readers never see a mix of old and new files for long,
 /// and nothing is touched if staging fails: every file is first written to a
 /// staging folder, then moved into place by rename, then files the previous
 /// run owned and this one does not are removed. Files genk8s did not write stay.
 pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
-    let owned = owned_files(dir)?;
+    let owned = check_tree(dir, files)?;
     let io = |what: &str, p: &Path, e: std::io::Error| format!("cannot {what} {}: {e}", p.display());
     let fresh = !dir.exists();
     let staging: PathBuf = if fresh {

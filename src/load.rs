@@ -27,7 +27,7 @@ pub struct Loaded {
 pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::default();
     let base_path = dir.join(BASE_FILE);
-    let base = match read_yaml(&base_path, sources) {
+    let base = match read_yaml(&base_path, sources).and_then(|n| require_map(n, true)) {
         Ok(n) => Some(n),
         Err(d) => {
             diags.push(d);
@@ -36,7 +36,7 @@ pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> 
     };
     let mut envs = BTreeMap::new();
     for (name, path) in env_files(dir, &mut diags) {
-        match read_yaml(&path, sources) {
+        match read_yaml(&path, sources).and_then(|n| require_map(n, false)) {
             Ok(n) => {
                 envs.insert(name, n);
             }
@@ -96,6 +96,23 @@ fn env_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     out
 }
 
+/// A spec file must hold a map (an overlay may also be empty).
+fn require_map(n: Node, base: bool) -> Result<Node, Diagnostic> {
+    match n.kind {
+        crate::yaml::NodeKind::Map(_) => Ok(n),
+        crate::yaml::NodeKind::Null if !base => Ok(n),
+        crate::yaml::NodeKind::Null => Err(Diagnostic::at(n.span, "platform.yaml is empty")
+            .help("start with `platform: <name>` followed by services: and databases:")),
+        _ => Err(Diagnostic::at(n.span, format!("expected a map of spec fields, found {}", n.describe())).help(
+            if base {
+                "start with `platform: <name>`"
+            } else {
+                "write the fields that differ in this environment, e.g. `namespace: my-app-prod`"
+            },
+        )),
+    }
+}
+
 /// Reads and parses one YAML file, registering it for diagnostics.
 pub fn read_yaml(path: &Path, sources: &mut SourceMap) -> Result<Node, Diagnostic> {
     let text = read_text(path)?;
@@ -107,7 +124,7 @@ pub fn read_yaml(path: &Path, sources: &mut SourceMap) -> Result<Node, Diagnosti
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::new(None, format!("cannot read {}: {e}", path.display())).help(if path.ends_with(BASE_FILE) {
-            "run genk8s in a platform folder or pass one with -p DIR (genk8s init DIR scaffolds one)"
+            "run genk8s in a platform folder (one holding platform.yaml) or pass one with -p DIR"
         } else {
             "check the path"
         })

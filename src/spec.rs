@@ -69,6 +69,93 @@ pub struct Platform {
     pub services: BTreeMap<String, Service>,
     #[serde(default)]
     pub databases: BTreeMap<String, Database>,
+    /// StorageClasses to create (cluster-scoped), by name.
+    #[serde(default)]
+    pub storage_classes: BTreeMap<String, StorageClass>,
+    /// cert-manager ACME ClusterIssuers to create, by name.
+    #[serde(default)]
+    pub issuers: BTreeMap<String, Issuer>,
+    /// ResourceQuota `hard` limits for the namespace (e.g. `requests.cpu: "20"`).
+    #[serde(default)]
+    pub quota: Map,
+    /// LimitRange defaults and bounds for containers in the namespace.
+    pub limits: Option<Limits>,
+    #[serde(default)]
+    pub monitoring: MonitoringDefaults,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageClass {
+    pub provisioner: String,
+    #[serde(default)]
+    pub parameters: Map,
+    /// Retain or Delete (default Delete).
+    pub reclaim: Option<String>,
+    /// Immediate or WaitForFirstConsumer (default WaitForFirstConsumer).
+    pub binding: Option<String>,
+    /// allowVolumeExpansion (default true).
+    pub expansion: Option<bool>,
+}
+
+/// An ACME issuer: `http01` through the ingress class, and/or `dns01` through Cloudflare.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Issuer {
+    pub email: String,
+    /// ACME directory (default Let's Encrypt production).
+    pub server: Option<String>,
+    pub http01: Option<Http01>,
+    pub cloudflare: Option<Cloudflare>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http01 {
+    /// Ingress class that serves the challenge (default: the platform's ingress class).
+    pub class: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cloudflare {
+    pub email: Option<String>,
+    /// Secret (in cert-manager's namespace) holding the API token.
+    pub secret: String,
+    pub key: String,
+}
+
+/// LimitRange for containers: `default` limits, `default_request`, `max`, `min`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    #[serde(default)]
+    pub default: Map,
+    #[serde(default)]
+    pub default_request: Map,
+    #[serde(default)]
+    pub max: Map,
+    #[serde(default)]
+    pub min: Map,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoringDefaults {
+    /// Namespace Prometheus scrapes from (network policies admit it; default `monitoring`).
+    pub namespace: Option<String>,
+}
+
+/// Prometheus scraping of a service through a ServiceMonitor.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// Port name (default: the first port).
+    pub port: Option<String>,
+    /// Default /metrics.
+    pub path: Option<String>,
+    /// Default 30s.
+    pub interval: Option<String>,
 }
 
 /// Platform-wide ingress settings every exposed service starts from.
@@ -146,6 +233,7 @@ pub struct Service {
     pub autoscale: Option<Autoscale>,
     pub pdb: Option<Pdb>,
     pub ingress: Option<Ingress>,
+    pub metrics: Option<Metrics>,
     /// Services and databases this one talks to.
     #[serde(default)]
     pub uses: Vec<String>,

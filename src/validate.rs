@@ -230,6 +230,92 @@ impl Checker<'_> {
                 }
             }
         }
+        for (name, sc) in &spec.storage_classes {
+            if !is_dns_subdomain(name) {
+                self.err(
+                    &["storage_classes", name],
+                    format!("storage class name `{name}` is not valid"),
+                    "use lowercase letters, digits, '-' and '.'",
+                );
+            }
+            if sc.provisioner.is_empty() {
+                self.err(&["storage_classes", name, "provisioner"], "provisioner is empty", "e.g. ebs.csi.aws.com");
+            }
+            if let Some(r) = &sc.reclaim
+                && r != "Retain"
+                && r != "Delete"
+            {
+                self.err(
+                    &["storage_classes", name, "reclaim"],
+                    format!("unknown reclaim policy `{r}`"),
+                    "write Retain or Delete",
+                );
+            }
+            if let Some(b) = &sc.binding
+                && b != "Immediate"
+                && b != "WaitForFirstConsumer"
+            {
+                self.err(
+                    &["storage_classes", name, "binding"],
+                    format!("unknown binding mode `{b}`"),
+                    "write Immediate or WaitForFirstConsumer",
+                );
+            }
+        }
+        for (name, iss) in &spec.issuers {
+            if !is_dns_subdomain(name) {
+                self.err(
+                    &["issuers", name],
+                    format!("issuer name `{name}` is not valid"),
+                    "use lowercase letters, digits, '-' and '.'",
+                );
+            }
+            if !iss.email.contains('@') {
+                self.err(
+                    &["issuers", name, "email"],
+                    format!("`{}` is not an email address", iss.email),
+                    "ACME needs a contact address for expiry notices",
+                );
+            }
+            if let Some(srv) = &iss.server
+                && !srv.starts_with("https://")
+            {
+                self.err(
+                    &["issuers", name, "server"],
+                    format!("ACME server `{srv}` is not an https URL"),
+                    "e.g. https://acme-staging-v02.api.letsencrypt.org/directory",
+                );
+            }
+            if iss.http01.is_some()
+                && iss.cloudflare.is_none()
+                && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
+                && spec.ingress.class.is_none()
+            {
+                self.err(
+                    &["issuers", name, "http01"],
+                    "http01 needs an ingress class",
+                    "set http01: {class: nginx} or the platform's ingress.class",
+                );
+            }
+        }
+        for (path, map) in [("quota", &spec.quota)] {
+            for (k, v) in map {
+                if quantity::parse(v).is_none() {
+                    self.err(&[path, k], format!("`{v}` is not a quantity"), quantity::hint(v));
+                }
+            }
+        }
+        if let Some(l) = &spec.limits {
+            for (part, map) in
+                [("default", &l.default), ("default_request", &l.default_request), ("max", &l.max), ("min", &l.min)]
+            {
+                for (k, v) in map {
+                    if quantity::parse(v).is_none() {
+                        self.err(&["limits", part, k], format!("`{v}` is not a quantity"), quantity::hint(v));
+                    }
+                }
+            }
+        }
         for name in spec.services.keys() {
             if spec.databases.contains_key(name) {
                 self.err(
@@ -579,9 +665,38 @@ impl Checker<'_> {
             }
             self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);
         }
+        if let Some(m) = &svc.metrics {
+            match &m.port {
+                Some(port) if !svc.ports.contains_key(port) => err(
+                    self,
+                    &["metrics", "port"],
+                    format!("metrics port `{port}` is not one of the service's ports"),
+                    &known("ports", svc.ports.keys()),
+                ),
+                None if svc.ports.is_empty() => err(
+                    self,
+                    &["metrics"],
+                    "metrics are scraped through the Service, and this service has no ports".into(),
+                    "add ports: {metrics: 9090}",
+                ),
+                _ => {}
+            }
+            if let Some(p) = &m.path
+                && !p.starts_with('/')
+            {
+                err(self, &["metrics", "path"], format!("metrics path `{p}` must start with /"), "e.g. /metrics");
+            }
+            if let Some(i) = &m.interval
+                && !is_duration(i)
+            {
+                err(self, &["metrics", "interval"], format!("`{i}` is not a duration"), "write e.g. 15s, 1m or 500ms");
+            }
+        }
         for (i, u) in svc.uses.iter().enumerate() {
             let idx = i.to_string();
-            if u == name {
+            if svc.uses[..i].contains(u) {
+                err(self, &["uses", &idx], format!("`{u}` is listed twice in uses"), "remove the repeat");
+            } else if u == name {
                 err(self, &["uses", &idx], format!("service `{name}` lists itself in uses"), "remove it");
             } else if !spec.services.contains_key(u) && !spec.databases.contains_key(u) {
                 let cands: Vec<&str> = spec.services.keys().chain(spec.databases.keys()).map(String::as_str).collect();
@@ -826,6 +941,27 @@ impl Checker<'_> {
     }
 }
 
+/// Prometheus duration: a number and a unit (ms, s, m, h, d, w, y), e.g. `15s` or `1m30s`.
+pub fn is_duration(v: &str) -> bool {
+    let mut rest = v;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "s", "m", "h", "d", "w", "y"].iter().find(|u| rest.starts_with(**u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 pub fn is_int_or_percent(v: &str) -> bool {
     let digits = v.strip_suffix('%').unwrap_or(v);
     !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
@@ -865,5 +1001,7 @@ mod tests {
         assert_eq!(resolve_host("api", Some("x.com")).as_deref(), Some("api.x.com"));
         assert_eq!(resolve_host("@", Some("x.com")).as_deref(), Some("x.com"));
         assert_eq!(resolve_host("api", None), None);
+        assert!(is_duration("15s") && is_duration("1m30s") && is_duration("500ms"));
+        assert!(!is_duration("15") && !is_duration("s") && !is_duration("1x"));
     }
 }

@@ -5,6 +5,7 @@
 
 mod database;
 mod network;
+mod platform;
 mod pod;
 mod service;
 
@@ -30,7 +31,13 @@ impl Object {
         let md = t.metadata();
         let name = md.name.clone().expect("every expanded object is given a name");
         let namespace = md.namespace.clone();
-        let value = head_first(serde_json::to_value(&t).expect("k8s-openapi types serialize to JSON"));
+        let mut value = serde_json::to_value(&t).expect("k8s-openapi types serialize to JSON");
+        if let serde_json::Value::Object(m) = &mut value {
+            // Built-in kinds serialize these themselves; the typed CRDs in crate::crd do not.
+            m.insert("apiVersion".into(), T::API_VERSION.into());
+            m.insert("kind".into(), T::KIND.into());
+        }
+        let value = head_first(value);
         Object { kind: T::KIND.to_string(), name, namespace, value }
     }
 }
@@ -126,6 +133,7 @@ pub fn expand(v: &Valid) -> Vec<Object> {
     let mut objects = Vec::new();
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
+    platform::expand(&ctx, &mut objects);
     for (name, cfg) in &v.spec.configs {
         let mut data = cfg.data.clone();
         for (k, f) in &cfg.files {

@@ -11,6 +11,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
+/// Namespace Prometheus runs in when the spec names none.
+pub const DEFAULT_MONITORING_NAMESPACE: &str = "monitoring";
+
 /// Namespace the ingress controller runs in when the spec names none.
 pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 
@@ -18,6 +21,8 @@ struct Workload {
     ports: Vec<(u16, String)>,
     uses: Vec<String>,
     exposed: Option<u16>,
+    /// Port Prometheus scrapes, admitted from the monitoring namespace.
+    metrics: Option<u16>,
     ingress_class: Option<String>,
     /// External endpoint (port) for an external database: reachable only by egress.
     external: Option<u16>,
@@ -56,14 +61,21 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
             svc.ports[port].container
         });
         let ingress_class = svc.ingress.as_ref().and_then(|i| i.class.clone()).or_else(|| spec.ingress.class.clone());
-        workloads.insert(name, Workload { ports, uses: svc.uses.clone(), exposed, ingress_class, external: None });
+        let metrics = svc.metrics.as_ref().map(|m| svc.ports[super::service::metrics_port(svc, m)].container);
+        let mut uses = svc.uses.clone();
+        uses.sort();
+        uses.dedup();
+        workloads.insert(name, Workload { ports, uses, exposed, metrics, ingress_class, external: None });
     }
     for (name, db) in &spec.databases {
         let e = &ctx.v.engines[name];
         let mut ports = vec![(e.port.number, "TCP".to_string())];
         ports.extend(e.extra_ports.values().map(|p| (*p, "TCP".to_string())));
         let external = db.external.as_ref().map(|x| x.port.unwrap_or(e.port.number));
-        workloads.insert(name, Workload { ports, uses: Vec::new(), exposed: None, ingress_class: None, external });
+        workloads.insert(
+            name,
+            Workload { ports, uses: Vec::new(), exposed: None, metrics: None, ingress_class: None, external },
+        );
     }
 
     out.push(Object::new(NetworkPolicy {
@@ -99,6 +111,16 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
                 }]
             });
             ingress.push(NetworkPolicyIngressRule { from, ports: Some(vec![tcp(port, "TCP")]) });
+        }
+        if let Some(port) = w.metrics {
+            let monitoring = spec.monitoring.namespace.as_deref().unwrap_or(DEFAULT_MONITORING_NAMESPACE);
+            ingress.push(NetworkPolicyIngressRule {
+                from: Some(vec![NetworkPolicyPeer {
+                    namespace_selector: Some(namespace(monitoring)),
+                    ..NetworkPolicyPeer::default()
+                }]),
+                ports: Some(vec![tcp(port, "TCP")]),
+            });
         }
         let mut egress = vec![NetworkPolicyEgressRule {
             to: Some(vec![NetworkPolicyPeer {

@@ -3,6 +3,7 @@
 
 use super::pod::{self, container_security, pod_security};
 use super::{Ctx, Object, VERSION, file_content, hashed_name, non_empty, non_empty_map};
+use crate::crd::{Endpoint, ServiceMonitor, ServiceMonitorSpec};
 use crate::spec::{Map, Service, Strategy};
 use crate::validate::{is_int_or_percent, resolve_host};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
@@ -197,12 +198,11 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         volume_mounts: non_empty(mounts.clone()),
         ..Container::default()
     };
-    let mut init: Vec<Container> = svc
-        .uses
-        .iter()
-        .filter(|u| ctx.v.spec.databases.get(*u).is_some_and(|d| d.external.is_none()))
-        .map(|db| pod::wait_for(ctx, db))
-        .collect();
+    // `uses` is a set: its order in the spec does not reach the output.
+    let mut waits: Vec<&String> =
+        svc.uses.iter().filter(|u| ctx.v.spec.databases.get(*u).is_some_and(|d| d.external.is_none())).collect();
+    waits.sort();
+    let mut init: Vec<Container> = waits.into_iter().map(|db| pod::wait_for(ctx, db)).collect();
     if let Some(m) = &svc.migrate {
         init.push(Container {
             name: "migrate".into(),
@@ -327,6 +327,24 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
     if let Some(ing) = &svc.ingress {
         out.push(ingress(ctx, name, svc, &labels, ing));
     }
+    if let Some(m) = &svc.metrics {
+        out.push(Object::new(ServiceMonitor {
+            metadata: ctx.meta(name, labels.clone(), &Map::new()),
+            spec: ServiceMonitorSpec {
+                selector: LabelSelector { match_labels: Some(selector), ..LabelSelector::default() },
+                endpoints: vec![Endpoint {
+                    port: metrics_port(svc, m).to_string(),
+                    path: m.path.clone().unwrap_or_else(|| "/metrics".into()),
+                    interval: m.interval.clone().unwrap_or_else(|| "30s".into()),
+                }],
+            },
+        }));
+    }
+}
+
+/// The port Prometheus scrapes: `metrics.port` or the first port.
+pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a str {
+    m.port.as_deref().or_else(|| svc.ports.keys().next().map(String::as_str)).expect("validated: metrics need a port")
 }
 
 /// ConfigMap key for a mounted file: its file name.

@@ -106,7 +106,9 @@ fn write_inline(v: &Value, ind: usize, out: &mut String) {
 }
 
 fn is_block_literal(s: &str) -> bool {
-    s.contains('\n') && s.chars().all(|c| c == '\n' || c == '\t' || !(c.is_control() || is_special_break(c)))
+    s.contains('\n')
+        && !s.trim_end_matches('\n').is_empty()
+        && s.chars().all(|c| c == '\n' || c == '\t' || !(c.is_control() || is_special_break(c)))
 }
 
 fn write_block(s: &str, ind: usize, out: &mut String) {
@@ -219,5 +221,6 @@ mod tests {
         assert_eq!(y(json!({"k": "a\n\n"})), "k: |+\n  a\n\n");
         assert_eq!(y(json!({"k": "  a\nb\n"})), "k: |2\n    a\n  b\n");
         assert_eq!(y(json!({"k": "a\n\nb\n"})), "k: |\n  a\n\n  b\n");
+        assert_eq!(y(json!({"k": "\n"})), "k: \"\\n\"\n", "only line breaks: quoted, not an empty block");
     }
 }
