@@ -1,0 +1,168 @@
+//! Behaviour of derived objects: network paths from `uses`, monitoring, storage
+//! classes, issuers, and engines added by a platform. Output is read back with
+//! genk8s's own YAML loader so assertions look at structure, not text.
+
+use assert_cmd::Command;
+use genk8s::yaml::{Node, NodeKind, parse};
+use std::path::Path;
+
+fn write(dir: &Path, base: &str) {
+    std::fs::create_dir_all(dir.join("environments")).unwrap();
+    std::fs::write(dir.join("platform.yaml"), base).unwrap();
+    std::fs::write(dir.join("environments/dev.yaml"), "namespace: t-dev\n").unwrap();
+}
+
+fn build(dir: &Path) -> Vec<Node> {
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "dev", "-p"]).arg(dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.split("---\n").filter(|d| !d.trim().is_empty()).map(|d| parse(d, 0).unwrap()).collect()
+}
+
+fn fail(dir: &Path) -> String {
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "dev", "-p"]).arg(dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
+    objs.iter()
+        .find(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && path(o, &["metadata", "name"]) == Some(name))
+        .unwrap_or_else(|| panic!("no {kind}/{name}"))
+}
+
+fn path<'a>(n: &'a Node, p: &[&str]) -> Option<&'a str> {
+    p.iter().try_fold(n, |n, k| n.get(k)).and_then(Node::as_str)
+}
+
+fn items(n: Option<&Node>) -> Vec<&Node> {
+    match n.map(|n| &n.kind) {
+        Some(NodeKind::Seq(v)) => v.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Names selected by the podSelectors of a list of peers.
+fn peer_names(rules: Option<&Node>, key: &str) -> Vec<String> {
+    items(rules)
+        .iter()
+        .flat_map(|r| items(r.get(key)))
+        .filter_map(|p| path(p, &["podSelector", "matchLabels", "app.kubernetes.io/name"]).map(str::to_string))
+        .collect()
+}
+
+const APP: &str = r#"
+platform: t
+services:
+  api:
+    image: x/api:1
+    ports: {http: 8080}
+    metrics: {interval: 15s}
+    uses: [db]
+  web:
+    image: x/web:1
+    ports: {http: 3000}
+    uses: [api]
+databases:
+  db: {engine: postgres}
+"#;
+
+#[test]
+fn a_workload_that_does_not_use_a_database_has_no_path_to_it() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), APP);
+    let objs = build(t.path());
+    let db = find(&objs, "NetworkPolicy", "db");
+    assert_eq!(peer_names(db.get("spec").and_then(|s| s.get("ingress")), "from"), ["api"], "only api may reach db");
+    let web = find(&objs, "NetworkPolicy", "web");
+    let web_egress = peer_names(web.get("spec").and_then(|s| s.get("egress")), "to");
+    assert_eq!(web_egress, ["api"], "web reaches api and nothing else in the namespace");
+    let api = find(&objs, "NetworkPolicy", "api");
+    assert_eq!(peer_names(api.get("spec").and_then(|s| s.get("egress")), "to"), ["db"]);
+    let deny = find(&objs, "NetworkPolicy", "default-deny");
+    assert_eq!(items(deny.get("spec").and_then(|s| s.get("policyTypes"))).len(), 2);
+}
+
+#[test]
+fn metrics_become_a_service_monitor_and_an_ingress_rule_from_monitoring() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), APP);
+    let objs = build(t.path());
+    let sm = find(&objs, "ServiceMonitor", "api");
+    assert_eq!(path(sm, &["apiVersion"]), Some("monitoring.coreos.com/v1"));
+    let ep = items(sm.get("spec").and_then(|s| s.get("endpoints")))[0];
+    assert_eq!(
+        (path(ep, &["port"]), path(ep, &["path"]), path(ep, &["interval"])),
+        (Some("http"), Some("/metrics"), Some("15s"))
+    );
+    let np = find(&objs, "NetworkPolicy", "api");
+    let from_monitoring = items(np.get("spec").and_then(|s| s.get("ingress"))).into_iter().any(|r| {
+        items(r.get("from")).iter().any(|p| {
+            path(p, &["namespaceSelector", "matchLabels", "kubernetes.io/metadata.name"]) == Some("monitoring")
+        })
+    });
+    assert!(from_monitoring);
+    assert!(
+        objs.iter()
+            .all(|o| !(path(o, &["kind"]) == Some("ServiceMonitor") && path(o, &["metadata", "name"]) == Some("web")))
+    );
+}
+
+#[test]
+fn storage_classes_and_issuers_are_typed_objects() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = format!(
+        "{APP}storage_classes:\n  fast: {{provisioner: ebs.csi.aws.com, parameters: {{type: gp3}}, reclaim: Retain}}\n\
+         issuers:\n  le: {{email: a@b.c, cloudflare: {{secret: cf, key: token}}, http01: {{class: nginx}}}}\n"
+    );
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let sc = find(&objs, "StorageClass", "fast");
+    assert_eq!(path(sc, &["reclaimPolicy"]), Some("Retain"));
+    assert_eq!(path(sc, &["volumeBindingMode"]), Some("WaitForFirstConsumer"));
+    assert_eq!(path(sc, &["parameters", "type"]), Some("gp3"));
+    assert!(sc.get("metadata").unwrap().get("namespace").is_none(), "cluster-scoped");
+    let iss = find(&objs, "ClusterIssuer", "le");
+    let solvers = items(iss.get("spec").and_then(|s| s.get("acme")).and_then(|a| a.get("solvers")));
+    assert_eq!(path(solvers[0], &["http01", "ingress", "ingressClassName"]), Some("nginx"));
+    assert_eq!(path(solvers[1], &["dns01", "cloudflare", "apiTokenSecretRef", "key"]), Some("token"));
+}
+
+#[test]
+fn a_platform_can_add_an_engine() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "platform: t\ndatabases:\n  events: {engine: clickhouse, version: \"24.8\"}\n");
+    std::fs::create_dir_all(t.path().join("templates/engines")).unwrap();
+    std::fs::write(
+        t.path().join("templates/engines/clickhouse.yaml.j2"),
+        "image: \"clickhouse/clickhouse-server:{{ version }}\"\nport: {name: http, number: 8123}\ndata_path: /var/lib/clickhouse\n\
+         run_as_user: 101\nprobes: {readiness: {http: /ping}}\nwait: \"wget -q -O- http://{{ host }}:{{ port }}/ping\"\n\
+         resources: {cpu: 500m, memory: 1Gi}\nstorage: 20Gi\n",
+    )
+    .unwrap();
+    let objs = build(t.path());
+    let sts = find(&objs, "StatefulSet", "events");
+    let spec = sts.get("spec").unwrap().get("template").unwrap().get("spec").unwrap();
+    assert_eq!(path(spec, &["securityContext", "runAsUser"]), Some("101"));
+    assert_eq!(path(items(spec.get("containers"))[0], &["image"]), Some("clickhouse/clickhouse-server:24.8"));
+}
+
+#[test]
+fn an_engine_template_with_an_undefined_variable_is_an_error_naming_the_template() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "platform: t\ndatabases:\n  events: {engine: clickhouse}\n");
+    std::fs::create_dir_all(t.path().join("templates/engines")).unwrap();
+    std::fs::write(t.path().join("templates/engines/clickhouse.yaml.j2"), "image: \"{{ imagee }}\"\n").unwrap();
+    let err = fail(t.path());
+    assert!(err.contains("platform.yaml:3:20"), "{err}");
+    assert!(err.contains("clickhouse.yaml.j2:1"), "{err}");
+    assert!(err.contains("undefined"), "{err}");
+}
+
+#[test]
+fn bad_metrics_interval_is_located() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &APP.replace("interval: 15s", "interval: 15"));
+    let err = fail(t.path());
+    assert!(err.contains("platform.yaml:7:25: `15` is not a duration"), "{err}");
+}
