@@ -44,6 +44,8 @@ pub struct Engine {
     pub wait: String,
     /// Image that runs `wait` (default: the engine image).
     pub wait_image: Option<String>,
+    /// Shell command that writes one dump to the file named by `$BACKUP_FILE`.
+    pub backup: Option<String>,
     pub resources: Resources,
     /// Default volume size.
     pub storage: String,

@@ -86,6 +86,11 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
         if only.is_some_and(|o| o != env) {
             continue;
         }
+        let additions = merge::check_additions(&loaded.base, overlay);
+        if !additions.is_empty() {
+            all.items.extend(additions);
+            continue;
+        }
         let merged = merge::merge_env(&loaded.base, env, overlay);
         match validate::validate(&merged, dir, &catalog, &mut sources) {
             Ok(valid) => {

@@ -23,6 +23,42 @@ pub fn merge_env(base: &Node, env: &str, overlay: &Node) -> Merged {
     Merged { env: env.to_string(), node: strip_nulls(merge(base, overlay)) }
 }
 
+/// Overlay entries under `services`, `databases` or `configs` that the base lacks
+/// must be complete definitions (a service with an `image`, a database with an
+/// `engine`): a typo in an overlay must not silently add a half-defined item.
+pub fn check_additions(base: &Node, over: &Node) -> Vec<crate::diag::Diagnostic> {
+    let mut out = Vec::new();
+    for (section, required, what) in
+        [("services", "image", "service"), ("databases", "engine", "database"), ("configs", "", "config")]
+    {
+        let Some(entries) = over.get(section).and_then(Node::entries) else { continue };
+        let known: Vec<&str> = base
+            .get(section)
+            .and_then(Node::entries)
+            .map(|e| e.iter().map(|e| e.key.as_str()).collect())
+            .unwrap_or_default();
+        for e in entries {
+            if known.contains(&e.key.as_str())
+                || e.value.is_null()
+                || (!required.is_empty() && e.value.get(required).is_some())
+            {
+                continue;
+            }
+            let help = match crate::diag::suggest(&e.key, known.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if required.is_empty() => format!("define the {what} in platform.yaml"),
+                None => format!(
+                    "to add a {what} only in this environment, give it a full definition including `{required}:`"
+                ),
+            };
+            out.push(
+                crate::diag::Diagnostic::at(e.key_span, format!("the base defines no {what} `{}`", e.key)).help(help),
+            );
+        }
+    }
+    out
+}
+
 /// Merges `over` onto `base`.
 pub fn merge(base: &Node, over: &Node) -> Node {
     match (&base.kind, &over.kind) {
@@ -106,6 +142,19 @@ mod tests {
         assert_eq!(a.get("c").unwrap().span.file, 1, "value records the overlay as its origin");
         assert_eq!(a.get("e").unwrap().as_str(), Some("4"));
         assert_eq!(n.get("d").unwrap().as_str(), Some("x"));
+    }
+
+    #[test]
+    fn overlay_additions_need_full_definitions() {
+        let base = parse("services: {api: {image: a}}\ndatabases: {db: {engine: postgres}}\n", 0).unwrap();
+        let over =
+            parse("services: {apii: {replicas: 2}, extra: {image: b}}\ndatabases: {cache: {engine: redis}}\n", 1)
+                .unwrap();
+        let d = check_additions(&base, &over);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].message, "the base defines no service `apii`");
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `api`?"));
+        assert_eq!(d[0].span.map(|s| (s.file, s.line, s.col)), Some((1, 1, 12)));
     }
 
     #[test]

@@ -489,6 +489,20 @@ pub struct Database {
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
     pub pdb: Option<Pdb>,
+    pub backup: Option<Backup>,
+}
+
+/// A scheduled dump with the engine's own tool into a volume of its own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    /// Cron schedule (five fields), e.g. "0 2 * * *".
+    pub schedule: String,
+    /// Number of dumps kept (default 7).
+    pub keep: Option<u32>,
+    /// Size of the backup volume (default: the database's storage size).
+    pub size: Option<String>,
+    pub class: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -63,6 +63,13 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
                 let vars = EngineVars { port: Some(vars.port.unwrap_or(first.port.number)), ..vars };
                 match catalog.render(&db.engine, &vars, sources, at) {
                     Ok(e) => {
+                        if db.backup.is_some() && e.backup.is_none() {
+                            c.err(
+                                &["databases", name, "backup"],
+                                format!("engine `{}` has no backup command", db.engine),
+                                "remove backup:, or add `backup:` to the engine template",
+                            );
+                        }
                         engines.insert(name.clone(), e);
                     }
                     Err(d) => c.diags.push(d),
@@ -367,6 +374,37 @@ impl Checker<'_> {
                 }
             }
             self.check_pdb(&["databases", name, "pdb"], db.pdb.as_ref());
+            if let Some(b) = &db.backup {
+                if !is_cron(&b.schedule) {
+                    self.err(
+                        &["databases", name, "backup", "schedule"],
+                        format!("`{}` is not a cron schedule", b.schedule),
+                        "write five fields: minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\"",
+                    );
+                }
+                if b.keep == Some(0) {
+                    self.err(&["databases", name, "backup", "keep"], "keep must be at least 1", "e.g. keep: 7");
+                }
+                if let Some(sz) = &b.size
+                    && quantity::parse(sz).is_none()
+                {
+                    self.err(
+                        &["databases", name, "backup", "size"],
+                        format!("`{sz}` is not a storage quantity"),
+                        quantity::hint(sz),
+                    );
+                }
+                if db.external.is_some() {
+                    self.err(
+                        &["databases", name, "backup"],
+                        "genk8s backs up only databases it runs",
+                        "back up an external database with its provider's tools",
+                    );
+                }
+                if name.len() > 45 {
+                    self.err(&["databases", name, "backup"], format!("database name `{name}` is too long for a backup CronJob (`{name}-backup` must be at most 52 characters)"), "shorten the database name");
+                }
+            }
         }
     }
 
@@ -941,6 +979,18 @@ impl Checker<'_> {
     }
 }
 
+/// A five-field cron schedule (or an @-macro such as @daily).
+pub fn is_cron(s: &str) -> bool {
+    if s.starts_with('@') {
+        return ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"].contains(&s);
+    }
+    let fields: Vec<&str> = s.split_whitespace().collect();
+    fields.len() == 5
+        && fields
+            .iter()
+            .all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-' | '?')))
+}
+
 /// Prometheus duration: a number and a unit (ms, s, m, h, d, w, y), e.g. `15s` or `1m30s`.
 pub fn is_duration(v: &str) -> bool {
     let mut rest = v;
@@ -1003,5 +1053,7 @@ mod tests {
         assert_eq!(resolve_host("api", None), None);
         assert!(is_duration("15s") && is_duration("1m30s") && is_duration("500ms"));
         assert!(!is_duration("15") && !is_duration("s") && !is_duration("1x"));
+        assert!(is_cron("0 2 * * *") && is_cron("*/15 * * * 1-5") && is_cron("@daily"));
+        assert!(!is_cron("0 2 * *") && !is_cron("daily") && !is_cron("0 2 * * * *"));
     }
 }

@@ -166,3 +166,35 @@ fn bad_metrics_interval_is_located() {
     let err = fail(t.path());
     assert!(err.contains("platform.yaml:7:25: `15` is not a duration"), "{err}");
 }
+
+#[test]
+fn database_backups_are_cronjobs_with_the_engine_dump_and_a_network_path() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &APP.replace("db: {engine: postgres}", "db: {engine: postgres, backup: {schedule: \"0 2 * * *\", keep: 3}}"),
+    );
+    let objs = build(t.path());
+    let cj = find(&objs, "CronJob", "db-backup");
+    assert_eq!(path(cj, &["spec", "schedule"]), Some("0 2 * * *"));
+    assert_eq!(path(cj, &["spec", "concurrencyPolicy"]), Some("Forbid"));
+    let pod = cj.get("spec").unwrap().get("jobTemplate").unwrap().get("spec").unwrap().get("template").unwrap();
+    let c = items(pod.get("spec").unwrap().get("containers"))[0];
+    let script = items(c.get("command"))[2].as_str().unwrap();
+    assert!(script.contains("pg_dump -h db -p 5432"), "{script}");
+    assert!(script.contains("tail -n +4"), "keeps 3 dumps: {script}");
+    assert_eq!(path(pod, &["spec", "securityContext", "runAsUser"]), Some("70"));
+    find(&objs, "PersistentVolumeClaim", "db-backup");
+    let db = find(&objs, "NetworkPolicy", "db");
+    assert_eq!(peer_names(db.get("spec").and_then(|s| s.get("ingress")), "from"), ["api", "db-backup"]);
+}
+
+#[test]
+fn overlay_typo_does_not_add_a_service() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), APP);
+    std::fs::write(t.path().join("environments/dev.yaml"), "services:\n  apii: {replicas: 2}\n").unwrap();
+    let err = fail(t.path());
+    assert!(err.contains("dev.yaml:2:3: the base defines no service `apii`"), "{err}");
+    assert!(err.contains("did you mean `api`?"), "{err}");
+}

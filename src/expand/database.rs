@@ -6,6 +6,7 @@ use super::service::disruption_budget;
 use super::{Ctx, Object, non_empty, non_empty_map};
 use crate::spec::{Database, Map};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
     Container, ContainerPort, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec, Service,
     ServicePort, ServiceSpec, VolumeMount, VolumeResourceRequirements,
@@ -166,4 +167,102 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
     if let Some((min, max)) = pdb {
         out.push(disruption_budget(ctx, name, &labels, min.as_deref(), max.as_deref()));
     }
+    if let Some(b) = &db.backup {
+        backup(ctx, name, db, b, &image, &env, out);
+    }
+}
+
+/// Name of the backup workload of a database (its CronJob, PVC and pods).
+pub fn backup_name(db: &str) -> String {
+    format!("{db}-backup")
+}
+
+/// A CronJob that dumps the database with the engine's tool into its own volume,
+/// keeping the newest `keep` dumps.
+fn backup(
+    ctx: &Ctx,
+    name: &str,
+    db: &Database,
+    b: &crate::spec::Backup,
+    image: &str,
+    env: &BTreeMap<String, crate::spec::Short<crate::spec::EnvValue>>,
+    out: &mut Vec<Object>,
+) {
+    let engine = &ctx.v.engines[name];
+    let job = backup_name(name);
+    let labels = ctx.labels(&job, "backup");
+    let size = b
+        .size
+        .clone()
+        .or_else(|| db.storage.as_ref().map(|s| s.size.clone()))
+        .unwrap_or_else(|| engine.storage.clone());
+    out.push(Object::new(PersistentVolumeClaim {
+        metadata: ctx.meta(job.clone(), labels.clone(), &Map::new()),
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec!["ReadWriteOnce".into()]),
+            storage_class_name: b.class.clone().or_else(|| db.storage.as_ref().and_then(|s| s.class.clone())),
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".to_string(), Quantity(size))])),
+                ..VolumeResourceRequirements::default()
+            }),
+            ..PersistentVolumeClaimSpec::default()
+        }),
+        ..PersistentVolumeClaim::default()
+    }));
+    let keep = b.keep.unwrap_or(7);
+    let script = format!(
+        "set -eu\nBACKUP_FILE=/backups/{name}-$(date -u +%Y%m%dT%H%M%SZ)\nexport BACKUP_FILE\n{}\nls -1t /backups/{name}-* | tail -n +{} | xargs -r rm -f --\n",
+        engine.backup.as_deref().expect("validated: backups need an engine backup command"),
+        keep + 1
+    );
+    let (mut volumes, mut mounts) = pod::writable_dirs(&[]);
+    volumes.push(k8s_openapi::api::core::v1::Volume {
+        name: "backups".into(),
+        persistent_volume_claim: Some(k8s_openapi::api::core::v1::PersistentVolumeClaimVolumeSource {
+            claim_name: job.clone(),
+            read_only: None,
+        }),
+        ..Default::default()
+    });
+    mounts.push(VolumeMount { name: "backups".into(), mount_path: "/backups".into(), ..VolumeMount::default() });
+    let uid = engine.run_as_user;
+    out.push(Object::new(CronJob {
+        metadata: ctx.meta(job.clone(), labels.clone(), &Map::new()),
+        spec: Some(CronJobSpec {
+            schedule: b.schedule.clone(),
+            concurrency_policy: Some("Forbid".into()),
+            successful_jobs_history_limit: Some(3),
+            failed_jobs_history_limit: Some(3),
+            job_template: JobTemplateSpec {
+                metadata: None,
+                spec: Some(JobSpec {
+                    backoff_limit: Some(2),
+                    template: PodTemplateSpec {
+                        metadata: Some(ObjectMeta { labels: Some(labels), ..ObjectMeta::default() }),
+                        spec: Some(PodSpec {
+                            restart_policy: Some("OnFailure".into()),
+                            automount_service_account_token: Some(false),
+                            security_context: Some(pod_security(uid, uid, engine.fs_group.unwrap_or(uid))),
+                            containers: vec![Container {
+                                name: "backup".into(),
+                                image: Some(image.to_string()),
+                                image_pull_policy: Some("IfNotPresent".into()),
+                                command: Some(vec!["/bin/sh".into(), "-c".into(), script]),
+                                env: non_empty(pod::env(ctx, env)),
+                                resources: Some(pod::resources(None, &engine.resources, None)),
+                                security_context: Some(container_security()),
+                                volume_mounts: Some(mounts),
+                                ..Container::default()
+                            }],
+                            volumes: Some(volumes),
+                            ..PodSpec::default()
+                        }),
+                    },
+                    ..JobSpec::default()
+                }),
+            },
+            ..CronJobSpec::default()
+        }),
+        ..CronJob::default()
+    }));
 }

@@ -48,7 +48,7 @@ fn namespace(name: &str) -> LabelSelector {
 
 pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
     let spec = &ctx.v.spec;
-    let mut workloads: BTreeMap<&str, Workload> = BTreeMap::new();
+    let mut workloads: BTreeMap<String, Workload> = BTreeMap::new();
     for (name, svc) in &spec.services {
         let ports = svc
             .ports
@@ -65,7 +65,7 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
         let mut uses = svc.uses.clone();
         uses.sort();
         uses.dedup();
-        workloads.insert(name, Workload { ports, uses, exposed, metrics, ingress_class, external: None });
+        workloads.insert(name.clone(), Workload { ports, uses, exposed, metrics, ingress_class, external: None });
     }
     for (name, db) in &spec.databases {
         let e = &ctx.v.engines[name];
@@ -73,9 +73,24 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
         ports.extend(e.extra_ports.values().map(|p| (*p, "TCP".to_string())));
         let external = db.external.as_ref().map(|x| x.port.unwrap_or(e.port.number));
         workloads.insert(
-            name,
+            name.clone(),
             Workload { ports, uses: Vec::new(), exposed: None, metrics: None, ingress_class: None, external },
         );
+    }
+
+    // Backup jobs connect to their database like any other user of it.
+    for (name, db) in &spec.databases {
+        if db.backup.is_some() {
+            let w = Workload {
+                ports: Vec::new(),
+                uses: vec![name.clone()],
+                exposed: None,
+                metrics: None,
+                ingress_class: None,
+                external: None,
+            };
+            workloads.insert(super::database::backup_name(name), w);
+        }
     }
 
     out.push(Object::new(NetworkPolicy {
@@ -94,7 +109,7 @@ pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
         }
         let mut ingress = Vec::new();
         let mut users: Vec<&str> =
-            workloads.iter().filter(|(_, o)| o.uses.iter().any(|u| u == name)).map(|(n, _)| *n).collect();
+            workloads.iter().filter(|(_, o)| o.uses.iter().any(|u| u == name)).map(|(n, _)| n.as_str()).collect();
         users.sort();
         if !users.is_empty() && !w.ports.is_empty() {
             ingress.push(NetworkPolicyIngressRule {
