@@ -41,6 +41,17 @@ and this one does not are removed, and files genk8s did not write are left alone
         #[arg(short = 'o', long = "out", value_name = "OUT")]
         out: Option<PathBuf>,
     },
+    /// List the Secrets and keys the cluster must hold for an environment
+    #[command(
+        after_help = "genk8s references Secrets by name and key and never writes their values.\n\nExample:\n  genk8s secrets prod -p platforms/workflow-automation"
+    )]
+    Secrets {
+        /// Environment to list
+        env: String,
+        /// Platform folder
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
+        platform: PathBuf,
+    },
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -56,6 +67,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Envs { platform } => {
             let names = envs(&platform)?;
             print(&(names.join("\n") + "\n"))
+        }
+        Command::Secrets { env, platform } => {
+            let valid = crate::check(&platform, Some(&env))?;
+            print(&valid.iter().map(crate::secrets::render).collect::<String>())
         }
         Command::Build { env, all, platform, out } => {
             let builds = build(&platform, if all { None } else { env.as_deref() })?;

@@ -13,6 +13,7 @@ pub mod expand;
 pub mod load;
 pub mod merge;
 pub mod quantity;
+pub mod secrets;
 pub mod source;
 pub mod spec;
 pub mod validate;
@@ -62,9 +63,9 @@ pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
     Ok(loaded.envs.into_keys().collect())
 }
 
-/// Builds the given environments (all of them when `only` is `None`).
-/// Either every environment builds or nothing is returned.
-pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
+/// Loads, merges and validates the given environments (all when `only` is `None`).
+/// Either every environment is valid or nothing is returned.
+pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Error> {
     let mut sources = SourceMap::default();
     let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
     let catalog = catalog::Catalog::load(dir).map_err(|d| spec_error(d, &sources))?;
@@ -81,7 +82,7 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
         )));
     }
     let mut all = Diagnostics::default();
-    let mut builds = Vec::new();
+    let mut valid = Vec::new();
     for (env, overlay) in &loaded.envs {
         if only.is_some_and(|o| o != env) {
             continue;
@@ -93,18 +94,27 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
         }
         let merged = merge::merge_env(&loaded.base, env, overlay);
         match validate::validate(&merged, dir, &catalog, &mut sources) {
-            Ok(valid) => {
-                let mut objects = expand::expand(&valid);
-                emit::sort(&mut objects);
-                builds.push(Build { platform: valid.spec.platform.clone(), env: env.clone(), objects });
-            }
+            Ok(v) => valid.push(v),
             Err(d) => all.items.extend(d.items),
         }
     }
     if all.is_empty() {
-        Ok(builds)
+        Ok(valid)
     } else {
         all.sort();
         Err(spec_error(all, &sources))
     }
+}
+
+/// Builds the given environments (all of them when `only` is `None`).
+/// Either every environment builds or nothing is returned.
+pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
+    Ok(check(dir, only)?
+        .into_iter()
+        .map(|v| {
+            let mut objects = expand::expand(&v);
+            emit::sort(&mut objects);
+            Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects }
+        })
+        .collect())
 }

@@ -198,3 +198,28 @@ fn overlay_typo_does_not_add_a_service() {
     assert!(err.contains("dev.yaml:2:3: the base defines no service `apii`"), "{err}");
     assert!(err.contains("did you mean `api`?"), "{err}");
 }
+
+#[test]
+fn secrets_lists_every_secret_and_key_the_environment_reads() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace(
+        "    uses: [db]\n",
+        "    uses: [db]\n    env: {TOKEN: {secret: api-keys, key: token}}\n    env_from: [{secret: api-env}]\n",
+    );
+    write(t.path(), &spec);
+    let out = Command::cargo_bin("genk8s").unwrap().args(["secrets", "dev", "-p"]).arg(t.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<Vec<&str>> =
+        text.lines().skip(1).map(|l| l.split("  ").map(str::trim).filter(|c| !c.is_empty()).collect()).collect();
+    assert_eq!(
+        rows,
+        vec![
+            vec!["api-env", "t-dev", "(all keys: read whole)", "api"],
+            vec!["api-keys", "t-dev", "token", "api"],
+            vec!["db-credentials", "t-dev", "database, password, username", "db"],
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("value"), "never prints values");
+}
