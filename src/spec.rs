@@ -47,6 +47,13 @@ impl<'de, T: Deserialize<'de> + FromShort> Deserialize<'de> for Short<T> {
     }
 }
 
+/// The tag of an image reference (`reg:5000/a/b:1.2@sha256:…` → `1.2`), if it has one.
+pub fn image_tag(image: &str) -> Option<&str> {
+    let name = image.split('@').next().unwrap_or(image);
+    let last = name.rsplit('/').next()?;
+    last.split_once(':').map(|(_, t)| t)
+}
+
 /// The whole platform (base merged with one environment).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,6 +264,19 @@ pub struct Service {
     pub labels: Map,
     #[serde(default)]
     pub annotations: Map,
+}
+
+impl Service {
+    /// The image with the `tag` override applied.
+    pub fn image_ref(&self) -> String {
+        let Some(tag) = &self.tag else { return self.image.clone() };
+        let name = self.image.split('@').next().unwrap_or(&self.image);
+        let repo = match name.rfind(':') {
+            Some(i) if !name[i..].contains('/') => &name[..i],
+            _ => name,
+        };
+        format!("{repo}:{tag}")
+    }
 }
 
 /// A named port: `http: 8080` or `http: {container: 8080, service: 80, protocol: TCP}`.

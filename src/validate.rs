@@ -26,7 +26,7 @@ pub struct Valid {
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
     let spec = typed(&merged.node)?;
-    let mut c = Checker { root: &merged.node, diags: Diagnostics::default() };
+    let mut c = Checker { root: &merged.node, env: &merged.env, diags: Diagnostics::default() };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
     let mut files = BTreeMap::new();
@@ -136,6 +136,7 @@ fn typed(root: &Node) -> Result<Platform, Diagnostics> {
 
 struct Checker<'a> {
     root: &'a Node,
+    env: &'a str,
     diags: Diagnostics,
 }
 
@@ -463,6 +464,23 @@ impl Checker<'_> {
                 format!("`{t}` is not a valid image tag"),
                 "tags hold letters, digits, '_', '.' and '-', at most 128",
             );
+        }
+        let image = svc.image_ref();
+        let at: &[&str] = if svc.tag.is_some() { &["tag"] } else { &["image"] };
+        match crate::spec::image_tag(&image) {
+            None if !image.contains('@') => err(
+                self,
+                at,
+                format!("image `{image}` has no tag"),
+                "pin a version (name:1.4.2) or a digest (name@sha256:...) so every rollout runs the same code",
+            ),
+            Some("latest") if is_production(self.env) => err(
+                self,
+                at,
+                format!("image `{image}` uses the `latest` tag in environment `{}`", self.env),
+                "pin a version in production, e.g. set tag: 1.4.2 in this environment's file",
+            ),
+            _ => {}
         }
         for (pname, port) in &svc.ports {
             if !is_port_name(pname) {
@@ -977,6 +995,11 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Environments held to production rules (no `latest` images).
+pub fn is_production(env: &str) -> bool {
+    matches!(env, "prod" | "production") || env.starts_with("prod-")
 }
 
 /// A five-field cron schedule (or an @-macro such as @daily).

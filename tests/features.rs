@@ -223,3 +223,25 @@ fn secrets_lists_every_secret_and_key_the_environment_reads() {
     );
     assert!(!text.contains("value"), "never prints values");
 }
+
+#[test]
+fn images_need_a_tag_and_prod_refuses_latest() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &APP.replace("image: x/web:1", "image: x/web"));
+    let err = fail(t.path());
+    assert!(err.contains("platform.yaml:10:12: image `x/web` has no tag"), "{err}");
+
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &APP.replace("image: x/web:1", "image: x/web:latest"));
+    build(t.path());
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: t-prod\n").unwrap();
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "prod", "-p"]).arg(t.path()).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("image `x/web:latest` uses the `latest` tag in environment `prod`"), "{err}");
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: t-prod\nservices: {web: {tag: \"2.0\"}}\n")
+        .unwrap();
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "prod", "-p"]).arg(t.path()).output().unwrap();
+    assert!(out.status.success(), "a pinned tag in the prod overlay fixes it");
+    assert!(String::from_utf8(out.stdout).unwrap().contains("image: x/web:2.0"));
+}

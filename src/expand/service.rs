@@ -34,26 +34,6 @@ pub fn int_or_string(v: &str) -> IntOrString {
     }
 }
 
-/// The image with the `tag` override applied.
-pub fn image(svc: &Service) -> String {
-    match &svc.tag {
-        None => svc.image.clone(),
-        Some(tag) => {
-            let repo = match svc.image.rfind(':') {
-                Some(i) if !svc.image[i..].contains('/') => &svc.image[..i],
-                _ => svc.image.as_str(),
-            };
-            format!("{repo}:{tag}")
-        }
-    }
-}
-
-fn image_tag(image: &str) -> Option<&str> {
-    let after = image.rsplit('/').next()?;
-    let tag = after.split_once(':')?.1;
-    Some(tag.split('@').next().unwrap_or(tag))
-}
-
 /// Replicas the workload runs with at least (for PDB and spreading).
 pub fn min_replicas(svc: &Service) -> i32 {
     svc.autoscale.as_ref().map_or(svc.replicas.unwrap_or(1), |a| a.min)
@@ -63,7 +43,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
     let component = svc.component.as_deref().unwrap_or("service");
     let labels = ctx.labels(name, component);
     let selector = ctx.selector(name);
-    let image = image(svc);
+    let image = svc.image_ref();
     let mut volumes: Vec<Volume> = Vec::new();
     let mut mounts: Vec<VolumeMount> = Vec::new();
 
@@ -233,7 +213,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
     let replicas = min_replicas(svc);
     let mut pod_labels = svc.pod_labels.clone();
     pod_labels.extend(labels.clone());
-    if let Some(tag) = image_tag(&image).filter(|t| t.len() <= 63) {
+    if let Some(tag) = crate::spec::image_tag(&image).filter(|t| t.len() <= 63) {
         pod_labels.insert(VERSION.into(), tag.to_string());
     }
     let uid = svc.run_as_user.unwrap_or(DEFAULT_UID);
@@ -500,10 +480,11 @@ mod tests {
         let mut s: Service =
             crate::yaml::de::from_node(&crate::yaml::parse("image: reg:5000/a/b:1\n", 0).unwrap()).unwrap();
         s.tag = Some("2".into());
-        assert_eq!(image(&s), "reg:5000/a/b:2");
+        assert_eq!(s.image_ref(), "reg:5000/a/b:2");
         s.image = "reg:5000/a/b".into();
-        assert_eq!(image(&s), "reg:5000/a/b:2");
-        assert_eq!(image_tag("reg:5000/a/b:3@sha256:x"), Some("3"));
-        assert_eq!(image_tag("reg:5000/a/b"), None);
+        assert_eq!(s.image_ref(), "reg:5000/a/b:2");
+        assert_eq!(crate::spec::image_tag("reg:5000/a/b:3@sha256:x"), Some("3"));
+        assert_eq!(crate::spec::image_tag("reg:5000/a/b"), None);
+        assert_eq!(crate::spec::image_tag("postgres@sha256:abc"), None);
     }
 }
