@@ -52,6 +52,26 @@ and this one does not are removed, and files genk8s did not write are left alone
         #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
     },
+    /// Check the generated objects against best practices (exit 1 on findings at or above --fail-on)
+    #[command(
+        after_help = "Rules: GK001 resources, GK002 probes, GK003 PDB for replicas > 1, GK004 spread, GK005 pull policy, \
+GK006 NetworkPolicy coverage, GK007 pinned images, GK008 host namespaces, GK009 restricted profile, GK010 read-only root, \
+GK011 service account token, GK012 PDB that blocks evictions.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
+    )]
+    Lint {
+        /// Environment to lint
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        env: Option<String>,
+        /// Lint every environment
+        #[arg(long)]
+        all: bool,
+        /// Platform folder
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
+        platform: PathBuf,
+        /// Lowest severity that fails the run
+        #[arg(long, value_enum, default_value_t = crate::lint::Severity::Warning)]
+        fail_on: crate::lint::Severity,
+    },
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -61,23 +81,55 @@ and this one does not are removed, and files genk8s did not write are left alone
     },
 }
 
+/// What a successful run found: exit code 0 or 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report (exit 0).
+    Clean,
+    /// Findings: drift, or lint at or above the failure level (exit 1).
+    Findings,
+}
+
 /// Runs a parsed command; the exit code is the caller's to derive.
-pub fn run(cli: Cli) -> Result<(), Error> {
+pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Envs { platform } => {
             let names = envs(&platform)?;
-            print(&(names.join("\n") + "\n"))
+            print(&(names.join("\n") + "\n"))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Lint { env, all, platform, fail_on } => {
+            let valid = crate::check(&platform, if all { None } else { env.as_deref() })?;
+            let mut text = String::new();
+            let mut failing = 0;
+            for v in &valid {
+                let mut objects = crate::expand::expand(v);
+                emit::sort(&mut objects);
+                let report = crate::lint::lint(v, &objects);
+                for f in &report.findings {
+                    text.push_str(&format!("{}: {f}\n", v.env));
+                }
+                for (object, rule, reason) in &report.suppressed {
+                    text.push_str(&format!("{}: {object} [{rule} suppressed] {reason}\n", v.env));
+                }
+                failing += report.findings.iter().filter(|f| f.severity >= fail_on).count();
+            }
+            text.push_str(&format!("{failing} finding(s) at or above {fail_on}\n"));
+            print(&text)?;
+            Ok(if failing > 0 { Outcome::Findings } else { Outcome::Clean })
         }
         Command::Secrets { env, platform } => {
             let valid = crate::check(&platform, Some(&env))?;
-            print(&valid.iter().map(crate::secrets::render).collect::<String>())
+            print(&valid.iter().map(crate::secrets::render).collect::<String>())?;
+            Ok(Outcome::Clean)
         }
         Command::Build { env, all, platform, out } => {
             let builds = build(&platform, if all { None } else { env.as_deref() })?;
             match out {
                 None => {
                     let text: String = builds.iter().map(|b| emit::stream(&b.objects)).collect();
-                    print(&text)
+                    print(&text)?;
+                    Ok(Outcome::Clean)
                 }
                 Some(out) => {
                     let trees: Vec<_> = builds
@@ -93,7 +145,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     for (dir, files) in &trees {
                         emit::write_tree(dir, files).map_err(Error::Output)?;
                     }
-                    Ok(())
+                    Ok(Outcome::Clean)
                 }
             }
         }

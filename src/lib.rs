@@ -10,6 +10,7 @@ pub mod crd;
 pub mod diag;
 pub mod emit;
 pub mod expand;
+pub mod lint;
 pub mod load;
 pub mod merge;
 pub mod quantity;

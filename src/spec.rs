@@ -241,6 +241,7 @@ pub struct Service {
     pub pdb: Option<Pdb>,
     pub ingress: Option<Ingress>,
     pub metrics: Option<Metrics>,
+    pub lint: Option<LintSpec>,
     /// Services and databases this one talks to.
     #[serde(default)]
     pub uses: Vec<String>,
@@ -510,6 +511,15 @@ pub struct Database {
     pub tolerations: Vec<Toleration>,
     pub pdb: Option<Pdb>,
     pub backup: Option<Backup>,
+    pub lint: Option<LintSpec>,
+}
+
+/// `lint: {ignore: {GK004: "reason"}}`: silence lint rules for this workload, with a reason.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LintSpec {
+    #[serde(default)]
+    pub ignore: Map,
 }
 
 /// A scheduled dump with the engine's own tool into a volume of its own.

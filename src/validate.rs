@@ -335,6 +335,10 @@ impl Checker<'_> {
         }
         for (name, svc) in &spec.services {
             self.check_service(spec, name, svc);
+            self.check_lint(&["services", name, "lint", "ignore"], svc.lint.as_ref());
+        }
+        for (name, db) in &spec.databases {
+            self.check_lint(&["databases", name, "lint", "ignore"], db.lint.as_ref());
         }
         for (name, db) in &spec.databases {
             let at = |f: &'static str| ["databases", name.as_str(), f];
@@ -405,6 +409,19 @@ impl Checker<'_> {
                 if name.len() > 45 {
                     self.err(&["databases", name, "backup"], format!("database name `{name}` is too long for a backup CronJob (`{name}-backup` must be at most 52 characters)"), "shorten the database name");
                 }
+            }
+        }
+    }
+
+    fn check_lint(&mut self, path: &[&str], lint: Option<&crate::spec::LintSpec>) {
+        for (id, reason) in lint.iter().flat_map(|l| l.ignore.iter()) {
+            let mut p = path.to_vec();
+            p.push(id);
+            if !crate::lint::RULES.iter().any(|r| r.id == id) {
+                let ids: Vec<&str> = crate::lint::RULES.iter().map(|r| r.id).collect();
+                self.err(&p, format!("unknown lint rule `{id}`"), format!("rules: {}", ids.join(", ")));
+            } else if reason.trim().is_empty() {
+                self.err(&p, format!("suppression of {id} gives no reason"), "say why the rule does not apply here");
             }
         }
     }

@@ -170,6 +170,7 @@ pub fn wait_for(ctx: &Ctx, db: &str) -> Container {
     Container {
         name: format!("wait-for-{db}"),
         image: Some(image),
+        image_pull_policy: Some("IfNotPresent".into()),
         command: Some(vec![
             "/bin/sh".into(),
             "-c".into(),

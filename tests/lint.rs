@@ -1,0 +1,78 @@
+//! `genk8s lint`: rule findings, severities, --fail-on, suppressions with reasons.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn platform(dir: &Path, base: &str) {
+    std::fs::create_dir_all(dir.join("environments")).unwrap();
+    std::fs::write(dir.join("platform.yaml"), base).unwrap();
+    std::fs::write(dir.join("environments/dev.yaml"), "namespace: l-dev\n").unwrap();
+}
+
+fn lint(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "dev", "-p"]).arg(dir).args(extra).output().unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+const SPEC: &str = r#"
+platform: l
+services:
+  api:
+    image: x/api:latest
+    ports: {http: 8080}
+    probes: {liveness: {http: /healthz}}
+    replicas: 3
+    pdb: {min_available: "3"}
+"#;
+
+#[test]
+fn seed_platforms_lint_clean_at_the_default_level() {
+    for p in std::fs::read_dir("platforms").unwrap().flatten() {
+        let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "--all", "-p"]).arg(p.path()).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}: {text}", p.path().display());
+        assert!(text.ends_with("0 finding(s) at or above warning\n"), "{text}");
+    }
+}
+
+#[test]
+fn findings_name_object_rule_and_severity_and_fail_the_run() {
+    let t = tempfile::tempdir().unwrap();
+    platform(t.path(), SPEC);
+    let (code, out, _) = lint(t.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "dev: Deployment/api [GK002 warning] container api serves traffic without readiness and liveness probes"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("dev: Deployment/api [GK007 warning] container api image x/api:latest uses latest"), "{out}");
+    assert!(
+        out.contains(
+            "dev: PodDisruptionBudget/api [GK012 error] with 3 replica(s) this budget allows no voluntary eviction"
+        ),
+        "{out}"
+    );
+    assert!(out.ends_with("3 finding(s) at or above warning\n"), "{out}");
+    let (code, out, _) = lint(t.path(), &["--fail-on", "error"]);
+    assert_eq!(code, 1);
+    assert!(out.ends_with("1 finding(s) at or above error\n"), "{out}");
+}
+
+#[test]
+fn suppressions_need_a_known_rule_and_a_reason() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = SPEC.replace("    replicas: 3\n", "    replicas: 3\n    lint: {ignore: {GK002: \"probes come from the service mesh sidecar\", GK007: dev only, GK012: drained by hand}}\n");
+    platform(t.path(), &spec);
+    let (code, out, _) = lint(t.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Deployment/api [GK002 suppressed] probes come from the service mesh sidecar"), "{out}");
+
+    let bad = SPEC.replace("    replicas: 3\n", "    replicas: 3\n    lint: {ignore: {GK999: x, GK002: \"\"}}\n");
+    platform(t.path(), &bad);
+    let (code, _, err) = lint(t.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown lint rule `GK999`"), "{err}");
+    assert!(err.contains("suppression of GK002 gives no reason"), "{err}");
+}
