@@ -72,6 +72,19 @@ GK011 service account token, GK012 PDB that blocks evictions.\nSuppress per work
         #[arg(long, value_enum, default_value_t = crate::lint::Severity::Warning)]
         fail_on: crate::lint::Severity,
     },
+    /// Show the merged spec of an environment with the file:line each value came from
+    #[command(
+        after_help = "Examples:\n  genk8s explain prod                          # the whole merged spec\n  genk8s explain prod services.api             # one service\n  genk8s explain prod services.api.replicas    # one value: base, overlay or default?"
+    )]
+    Explain {
+        /// Environment to explain
+        env: String,
+        /// Dot-separated path into the spec, e.g. services.api.replicas
+        path: Option<String>,
+        /// Platform folder
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
+        platform: PathBuf,
+    },
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -117,6 +130,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             text.push_str(&format!("{failing} finding(s) at or above {fail_on}\n"));
             print(&text)?;
             Ok(if failing > 0 { Outcome::Findings } else { Outcome::Clean })
+        }
+        Command::Explain { env, path, platform } => {
+            print(&crate::explain(&platform, &env, path.as_deref())?)?;
+            Ok(Outcome::Clean)
         }
         Command::Secrets { env, platform } => {
             let valid = crate::check(&platform, Some(&env))?;

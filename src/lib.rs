@@ -10,6 +10,7 @@ pub mod crd;
 pub mod diag;
 pub mod emit;
 pub mod expand;
+pub mod explain;
 pub mod lint;
 pub mod load;
 pub mod merge;
@@ -105,6 +106,22 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         all.sort();
         Err(spec_error(all, &sources))
     }
+}
+
+/// The merged spec of one environment, as text annotated with where each value came from.
+pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Error> {
+    let mut sources = SourceMap::default();
+    let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
+    let Some(overlay) = loaded.envs.get(env) else {
+        let names: Vec<&str> = loaded.envs.keys().map(String::as_str).collect();
+        return Err(Error::Usage(format!(
+            "no environment `{env}` in {}; environments: {}",
+            dir.display(),
+            names.join(", ")
+        )));
+    };
+    let merged = merge::merge_env(&loaded.base, env, overlay);
+    explain::render(&merged.node, path, &sources, dir).map_err(Error::Usage)
 }
 
 /// Builds the given environments (all of them when `only` is `None`).
