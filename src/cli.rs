@@ -85,6 +85,23 @@ GK011 service account token, GK012 PDB that blocks evictions.\nSuppress per work
         #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
     },
+    /// Print the JSON Schema of the spec (for editors: yaml-language-server)
+    #[command(
+        after_help = "Examples:\n  genk8s schema > platform.schema.json\n  genk8s schema --overlay > overlay.schema.json\n\nThen start platform.yaml with\n  # yaml-language-server: $schema=platform.schema.json"
+    )]
+    Schema {
+        /// The schema of environment overlays (nothing required)
+        #[arg(long)]
+        overlay: bool,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell)
+    #[command(
+        after_help = "Examples:\n  genk8s completions bash > /etc/bash_completion.d/genk8s\n  genk8s completions zsh > \"${fpath[1]}/_genk8s\""
+    )]
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff)
+    #[command(after_help = "Example:\n  genk8s man > /usr/local/share/man/man1/genk8s.1")]
+    Man,
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -133,6 +150,25 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         }
         Command::Explain { env, path, platform } => {
             print(&crate::explain(&platform, &env, path.as_deref())?)?;
+            Ok(Outcome::Clean)
+        }
+        Command::Schema { overlay } => {
+            let schema = if overlay { crate::schema::overlay() } else { crate::schema::platform() };
+            print(&crate::schema::to_text(&schema))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "genk8s", &mut buf);
+            print(&String::from_utf8_lossy(&buf))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                .render(&mut buf)
+                .map_err(|e| Error::Output(format!("cannot render the man page: {e}")))?;
+            print(&String::from_utf8_lossy(&buf))?;
             Ok(Outcome::Clean)
         }
         Command::Secrets { env, platform } => {

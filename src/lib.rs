@@ -15,6 +15,7 @@ pub mod lint;
 pub mod load;
 pub mod merge;
 pub mod quantity;
+pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod spec;

@@ -4,8 +4,10 @@
 //! Field names are snake_case. Maps keyed by name (services, databases, ports,
 //! env) are `BTreeMap`s, so the order they were written in never reaches the output.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor, value::MapAccessDeserializer};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Deref;
@@ -20,6 +22,20 @@ impl<T> Deref for Short<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Short<T> {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        format!("Short{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "anyOf": [{ "type": "string" }, generator.subschema_for::<T>()] })
     }
 }
 
@@ -55,7 +71,7 @@ pub fn image_tag(image: &str) -> Option<&str> {
 }
 
 /// The whole platform (base merged with one environment).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Platform {
     /// Platform name: `app.kubernetes.io/part-of` and the default namespace prefix.
@@ -91,7 +107,7 @@ pub struct Platform {
     pub monitoring: MonitoringDefaults,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StorageClass {
     pub provisioner: String,
@@ -106,7 +122,7 @@ pub struct StorageClass {
 }
 
 /// An ACME issuer: `http01` through the ingress class, and/or `dns01` through Cloudflare.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Issuer {
     pub email: String,
@@ -116,14 +132,14 @@ pub struct Issuer {
     pub cloudflare: Option<Cloudflare>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Http01 {
     /// Ingress class that serves the challenge (default: the platform's ingress class).
     pub class: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cloudflare {
     pub email: Option<String>,
@@ -133,7 +149,7 @@ pub struct Cloudflare {
 }
 
 /// LimitRange for containers: `default` limits, `default_request`, `max`, `min`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     #[serde(default)]
@@ -146,7 +162,7 @@ pub struct Limits {
     pub min: Map,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MonitoringDefaults {
     /// Namespace Prometheus scrapes from (network policies admit it; default `monitoring`).
@@ -154,7 +170,7 @@ pub struct MonitoringDefaults {
 }
 
 /// Prometheus scraping of a service through a ServiceMonitor.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Metrics {
     /// Port name (default: the first port).
@@ -166,7 +182,7 @@ pub struct Metrics {
 }
 
 /// Platform-wide ingress settings every exposed service starts from.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngressDefaults {
     /// `ingressClassName` (nginx, alb, traefik...).
@@ -180,7 +196,7 @@ pub struct IngressDefaults {
 }
 
 /// A shared ConfigMap: literal keys and file contents.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSpec {
     #[serde(default)]
@@ -190,7 +206,7 @@ pub struct ConfigSpec {
 }
 
 /// Content of a config file: inline text, or `{from: path}` relative to the platform folder.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileSource {
     pub content: Option<String>,
@@ -204,7 +220,7 @@ impl FromShort for FileSource {
 }
 
 /// An application workload: a Deployment and what goes with it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub image: String,
@@ -281,7 +297,7 @@ impl Service {
 }
 
 /// A named port: `http: 8080` or `http: {container: 8080, service: 80, protocol: TCP}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortSpec {
     pub container: u16,
@@ -298,7 +314,7 @@ impl FromShort for PortSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Protocol {
     TCP,
     UDP,
@@ -306,7 +322,7 @@ pub enum Protocol {
 }
 
 /// An environment variable: a literal, or `{secret: NAME, key: KEY}`, `{config: NAME, key: KEY}`, `{field: PATH}`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvValue {
     pub value: Option<String>,
@@ -323,14 +339,14 @@ impl FromShort for EnvValue {
 }
 
 /// A ConfigMap (`config:`, one of the platform's `configs`) or an existing Secret (`secret:`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub config: Option<String>,
     pub secret: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Volume {
     pub path: String,
@@ -340,7 +356,7 @@ pub struct Volume {
     pub access: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Probes {
     pub liveness: Option<Probe>,
@@ -349,7 +365,7 @@ pub struct Probes {
 }
 
 /// One probe: exactly one of `http` (a path), `tcp` (a port name) or `exec` (a command).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Probe {
     pub http: Option<String>,
@@ -365,7 +381,7 @@ pub struct Probe {
 }
 
 /// `cpu: 250m/1`, `memory: 512Mi/2Gi`: request, then an optional limit after `/`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     pub cpu: Option<String>,
@@ -374,14 +390,14 @@ pub struct Resources {
     pub ephemeral_storage: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     Recreate,
     Rolling { max_surge: Option<String>, max_unavailable: Option<String> },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Autoscale {
     pub min: i32,
@@ -399,7 +415,7 @@ pub struct Autoscale {
     pub scale_down: Option<ScaleRules>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScaleRules {
     /// Stabilization window in seconds.
@@ -411,7 +427,7 @@ pub struct ScaleRules {
 }
 
 /// `{percent: 10, period: 60}` or `{pods: 4, period: 15}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScalePolicy {
     pub percent: Option<i32>,
@@ -420,14 +436,14 @@ pub struct ScalePolicy {
 }
 
 /// PodDisruptionBudget: one of `min_available` / `max_unavailable` (a count or a percentage).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pdb {
     pub min_available: Option<String>,
     pub max_unavailable: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ingress {
     pub hosts: Vec<String>,
@@ -444,7 +460,7 @@ pub struct Ingress {
     pub annotations: Map,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Migrate {
     /// Defaults to the image's own entrypoint.
@@ -453,7 +469,7 @@ pub struct Migrate {
     pub image: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Toleration {
     pub key: Option<String>,
@@ -463,7 +479,7 @@ pub struct Toleration {
 }
 
 /// `service_account: NAME` uses an existing account; the map form creates one.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceAccount {
     pub name: Option<String>,
@@ -483,7 +499,7 @@ impl FromShort for ServiceAccount {
 }
 
 /// A database from the engine catalog, or an external one.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
     /// Catalog engine: postgres, postgis, mongodb, redis, qdrant, or one in the platform's `templates/engines/`.
@@ -515,7 +531,7 @@ pub struct Database {
 }
 
 /// `lint: {ignore: {GK004: "reason"}}`: silence lint rules for this workload, with a reason.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LintSpec {
     #[serde(default)]
@@ -523,7 +539,7 @@ pub struct LintSpec {
 }
 
 /// A scheduled dump with the engine's own tool into a volume of its own.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
     /// Cron schedule (five fields), e.g. "0 2 * * *".
@@ -535,14 +551,14 @@ pub struct Backup {
     pub class: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct External {
     pub host: String,
     pub port: Option<u16>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
     pub size: String,
