@@ -40,6 +40,9 @@ and this one does not are removed, and files genk8s did not write are left alone
         /// Write a kustomize tree here instead of printing a stream
         #[arg(short = 'o', long = "out", value_name = "OUT")]
         out: Option<PathBuf>,
+        /// Write nothing; print what would change in OUT and exit 1 if anything would
+        #[arg(long, requires = "out")]
+        check: bool,
     },
     /// List the Secrets and keys the cluster must hold for an environment
     #[command(
@@ -85,6 +88,30 @@ GK011 service account token, GK012 PDB that blocks evictions.\nSuppress per work
         #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
     },
+    /// Compare the tree `build ENV -o DIR` would write with DIR (exit 1 on drift)
+    #[command(
+        allow_missing_positional = true,
+        after_help = "Prints the objects added, removed and changed (with each changed field: \
+`Deployment/api: spec.replicas 3 → 5`), then a unified diff per file from DIR (a/) to the build (b/). \
+Files in DIR that genk8s did not write are ignored; a file the previous genk8s run wrote and this build \
+would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p platforms/flexdesk\n  genk8s diff --all deploy          # deploy/<env> for every environment\n  genk8s diff prod deploy/prod --color never"
+    )]
+    Diff {
+        /// Environment to compare
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        env: Option<String>,
+        /// Folder holding the tree (with --all, DIR/<env> per environment)
+        dir: PathBuf,
+        /// Compare every environment
+        #[arg(long)]
+        all: bool,
+        /// Platform folder
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "PLATFORM")]
+        platform: PathBuf,
+        /// Colour the unified diff
+        #[arg(long, value_enum, value_name = "WHEN", default_value_t = crate::diff::ColorChoice::Auto)]
+        color: crate::diff::ColorChoice,
+    },
     /// Print the JSON Schema of the spec (for editors: yaml-language-server)
     #[command(
         after_help = "Examples:\n  genk8s schema > platform.schema.json\n  genk8s schema --overlay > overlay.schema.json\n\nThen start platform.yaml with\n  # yaml-language-server: $schema=platform.schema.json"
@@ -123,6 +150,13 @@ pub enum Outcome {
 /// Runs a parsed command; the exit code is the caller's to derive.
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
+        Command::Diff { env, dir, all, platform, color } => {
+            let builds = build(&platform, if all { None } else { env.as_deref() })?;
+            let trees = crate::diff::expected_trees(&builds, &dir, all);
+            let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
+            print(&verdict.text)?;
+            Ok(verdict.outcome())
+        }
         Command::Envs { platform } => {
             let names = envs(&platform)?;
             print(&(names.join("\n") + "\n"))?;
@@ -176,7 +210,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             print(&valid.iter().map(crate::secrets::render).collect::<String>())?;
             Ok(Outcome::Clean)
         }
-        Command::Build { env, all, platform, out } => {
+        Command::Build { env, all, platform, out, check } => {
             let builds = build(&platform, if all { None } else { env.as_deref() })?;
             match out {
                 None => {
@@ -185,15 +219,14 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                     Ok(Outcome::Clean)
                 }
                 Some(out) => {
-                    let trees: Vec<_> = builds
-                        .iter()
-                        .map(|b| {
-                            let dir = if all { out.join(&b.env) } else { out.clone() };
-                            (dir, emit::tree(&b.objects, &b.platform, &b.env))
-                        })
-                        .collect();
+                    let trees = crate::diff::expected_trees(&builds, &out, all);
                     for (dir, files) in &trees {
                         emit::check_tree(dir, files).map_err(Error::Output)?;
+                    }
+                    if check {
+                        let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Summary)?;
+                        print(&verdict.text)?;
+                        return Ok(verdict.outcome());
                     }
                     for (dir, files) in &trees {
                         emit::write_tree(dir, files).map_err(Error::Output)?;

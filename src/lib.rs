@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod crd;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod expand;
 pub mod explain;
