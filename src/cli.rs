@@ -129,6 +129,9 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
     /// Print the man page (roff)
     #[command(after_help = "Example:\n  genk8s man > /usr/local/share/man/man1/genk8s.1")]
     Man,
+    /// Write a genk8s platform folder from another format (Docker Compose)
+    #[command(subcommand)]
+    Import(crate::import::ImportCommand),
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -156,6 +159,10 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
             print(&verdict.text)?;
             Ok(verdict.outcome())
+        }
+        Command::Import(cmd) => {
+            crate::import::run(cmd)?;
+            Ok(Outcome::Clean)
         }
         Command::Envs { platform } => {
             let names = envs(&platform)?;

@@ -1,0 +1,244 @@
+//! `genk8s import`: write a genk8s platform folder from another format.
+//!
+//! Only Docker Compose for now ([`compose`]). The import reads the Compose file,
+//! converts what has a genk8s equivalent, reports every field it could not carry
+//! over (file:line:col and a reason), writes `platform.yaml` and
+//! `environments/{dev,staging,prod}.yaml`, and then checks that the new platform
+//! builds.
+
+pub mod compose;
+pub mod interpolate;
+pub mod values;
+pub mod yaml;
+
+use crate::Error;
+use crate::diag::Diagnostics;
+use crate::source::{SourceMap, Span};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something in the Compose file that was not carried over, or changed meaning.
+    Warning,
+    /// A decision the import made that the user should know about.
+    Note,
+}
+
+/// One thing the import has to say about a place in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub level: Level,
+    pub span: Span,
+    /// Dotted path of the field in the Compose file (`services.web.network_mode`).
+    pub path: String,
+    pub message: String,
+}
+
+impl Finding {
+    /// `warning: docker-compose.yml:12:5: services.web.network_mode: <reason>`.
+    pub fn render(&self, sources: &SourceMap) -> String {
+        let level = match self.level {
+            Level::Warning => "warning",
+            Level::Note => "note",
+        };
+        let path = if self.path.is_empty() { String::new() } else { format!("{}: ", self.path) };
+        format!("{level}: {}: {path}{}", sources.locate(self.span), self.message)
+    }
+}
+
+/// Environments written by the import, each with its own namespace.
+pub const ENVIRONMENTS: [&str; 3] = ["dev", "staging", "prod"];
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Convert a Docker Compose file into a genk8s platform folder
+    #[command(
+        long_about = "Convert a Docker Compose file into a genk8s platform folder: DIR/platform.yaml and \
+DIR/environments/{dev,staging,prod}.yaml.\n\n\
+Services become genk8s services; official postgres, postgis/postgis, mongo, redis and qdrant/qdrant images \
+become catalog databases. Secret-looking environment values (*_PASSWORD, *_SECRET, *_TOKEN, *_KEY, *_DSN, URLs \
+with credentials) become Secret references and are never copied. ${VAR:-default} takes the default: the import \
+reads neither the environment nor .env files, so output never depends on the shell that ran it. Every field that \
+could not be converted is reported on stderr as `warning: FILE:LINE:COL: PATH: reason` and listed at the top of \
+platform.yaml.\n\n\
+The import never overwrites: it stops if DIR already holds platform.yaml or an environment file. It exits 0 \
+when the platform was written (then run `genk8s build dev -p DIR`), 2 on bad input.",
+        after_help = "Examples:\n  genk8s import compose docker-compose.yml                # writes ./<platform name>/\n  genk8s import compose deploy/compose.yaml -o platform   # writes ./platform/\n  genk8s import compose docker-compose.yml --profile debug --name shop"
+    )]
+    Compose {
+        /// The Compose file (docker-compose.yml, compose.yaml, ...)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Folder to write [default: ./<platform name>, under the current directory]
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Platform name [default: the Compose `name:`, else the Compose file's folder name, as a DNS label]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Also import the services of this Compose profile (repeatable; '*' for every profile)
+        #[arg(long = "profile", value_name = "PROFILE")]
+        profiles: Vec<String>,
+    },
+}
+
+/// Runs an import command.
+pub fn run(cmd: ImportCommand) -> Result<(), Error> {
+    match cmd {
+        ImportCommand::Compose { file, out, name, profiles } => {
+            import_compose(&file, out.as_deref(), &compose::Options { name, profiles })
+        }
+    }
+}
+
+fn spec_error(d: crate::diag::Diagnostic, sources: &SourceMap) -> Error {
+    let mut ds = Diagnostics::default();
+    ds.push(d);
+    Error::Spec(ds.render(sources))
+}
+
+/// The Compose file's folder name (the default project name).
+fn folder_name(file: &Path) -> String {
+    let abs = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    abs.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or("app").to_string()
+}
+
+fn import_compose(file: &Path, out: Option<&Path>, opts: &compose::Options) -> Result<(), Error> {
+    let mut sources = SourceMap::default();
+    let text = crate::load::read_text(file).map_err(|d| spec_error(d, &sources))?;
+    let id = sources.add(file, text);
+    let root = yaml::parse(&sources.file(id).text, id).map_err(|d| spec_error(d, &sources))?;
+    let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let imported = compose::convert(root, dir, dir, &folder_name(file), opts, &mut sources)
+        .map_err(|d| spec_error(d, &sources))?;
+    let out: PathBuf = out.map_or_else(|| PathBuf::from(&imported.platform), Path::to_path_buf);
+
+    let files = render(&imported, file, &out, &sources);
+    let existing: Vec<String> =
+        files.iter().map(|(p, _)| out.join(p)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    if !existing.is_empty() {
+        return Err(Error::Usage(format!(
+            "{} already exist{}; genk8s import never overwrites a platform (choose another folder with -o DIR)",
+            existing.join(", "),
+            if existing.len() == 1 { "s" } else { "" }
+        )));
+    }
+
+    let mut stderr = String::new();
+    for f in &imported.findings {
+        stderr.push_str(&f.render(&sources));
+        stderr.push('\n');
+    }
+    for name in
+        ["docker-compose.override.yml", "docker-compose.override.yaml", "compose.override.yml", "compose.override.yaml"]
+    {
+        if dir.join(name).exists() && !file.ends_with(name) {
+            stderr.push_str(&format!(
+                "note: {}: Compose would also read this override file; genk8s import reads only {}\n",
+                dir.join(name).display(),
+                file.display()
+            ));
+        }
+    }
+    write_files(&out, &files)?;
+
+    let warnings = imported.findings.iter().filter(|f| f.level == Level::Warning).count();
+    let notes = imported.findings.len() - warnings;
+    stderr.push_str(&format!(
+        "imported {} service{} and {} database{} into {} ({warnings} warning{}, {notes} note{})\n",
+        imported.services.len(),
+        plural(imported.services.len()),
+        imported.databases.len(),
+        plural(imported.databases.len()),
+        out.display(),
+        plural(warnings),
+        plural(notes),
+    ));
+    if let Err(e) = crate::check(&out, None) {
+        let e = e.to_string().replace("; nothing was written", "");
+        stderr.push_str(&format!("warning: the imported platform does not build in every environment yet:\n{e}\n"));
+    } else if !imported.secrets.is_empty() {
+        stderr.push_str(&format!(
+            "next: create the Secrets it reads (genk8s secrets dev -p {0}), then genk8s build dev -p {0}\n",
+            out.display()
+        ));
+    }
+    eprint!("{stderr}");
+    let mut stdout = std::io::stdout().lock();
+    for (p, _) in &files {
+        let _ = writeln!(stdout, "{}", out.join(p).display());
+    }
+    Ok(())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Comment lines hold one line each.
+fn comment(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// The files of the platform folder, relative to it, with their contents.
+fn render(imported: &compose::Imported, file: &Path, out: &Path, sources: &SourceMap) -> Vec<(PathBuf, String)> {
+    let mut platform = format!(
+        "# genk8s platform imported from {} by `genk8s import compose`.\n# Review it before deploying.\n",
+        comment(&file.display().to_string())
+    );
+    if !imported.secrets.is_empty() {
+        platform.push_str("#\n# Secrets the cluster must hold (no secret value was copied from Compose):\n");
+        for (s, keys) in &imported.secrets {
+            platform.push_str(&format!("#   {s}: {}\n", keys.iter().cloned().collect::<Vec<_>>().join(", ")));
+        }
+        platform.push_str(&format!(
+            "# `genk8s secrets dev -p {}` lists them with their namespaces.\n",
+            comment(&out.display().to_string())
+        ));
+    }
+    let warnings: Vec<&Finding> = imported.findings.iter().filter(|f| f.level == Level::Warning).collect();
+    if !warnings.is_empty() {
+        platform.push_str("#\n# Not converted or changed (the import's warnings):\n");
+        for f in warnings {
+            let path = if f.path.is_empty() { String::new() } else { format!("{}: ", f.path) };
+            platform.push_str(&format!("#   {}: {path}{}\n", sources.locate(f.span), comment(&f.message)));
+        }
+    }
+    platform.push('\n');
+    crate::yaml::emit::emit(&imported.spec, &mut platform);
+
+    let mut files = vec![(PathBuf::from(crate::load::BASE_FILE), platform)];
+    for env in ENVIRONMENTS {
+        let mut text = format!("# Environment {env}: only what differs from platform.yaml.\n");
+        if crate::validate::is_production(env) && !imported.unpinned.is_empty() {
+            text.push_str("# Production refuses images without a pinned version; pin these, e.g.:\n# services:\n");
+            for s in &imported.unpinned {
+                text.push_str(&format!("#   {s}: {{tag: 1.2.3}}\n"));
+            }
+        }
+        let mut m = serde_json::Map::new();
+        m.insert("namespace".into(), serde_json::json!(format!("{}-{env}", imported.platform)));
+        crate::yaml::emit::emit(&serde_json::Value::Object(m), &mut text);
+        files.push((Path::new(crate::load::ENV_DIR).join(format!("{env}.yaml")), text));
+    }
+    files
+}
+
+/// Writes every file, each created new (an existing file is never replaced).
+fn write_files(out: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
+    for (rel, text) in files {
+        let path = out.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::Output(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| Error::Output(format!("cannot create {}: {e}", path.display())))?;
+        f.write_all(text.as_bytes()).map_err(|e| Error::Output(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}

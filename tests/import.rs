@@ -1,0 +1,534 @@
+//! `genk8s import compose`: runs the binary on the Compose fixtures under
+//! tests/compose/ and checks the platform it writes (values, secrets, warnings),
+//! and that the platform builds.
+
+use assert_cmd::Command;
+use genk8s::yaml::{Node, NodeKind};
+use std::fs;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn genk8s() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_genk8s"))
+}
+
+/// Every fixture: folder and Compose file name.
+const FIXTURES: &[(&str, &str)] = &[
+    ("shop", "docker-compose.yml"),
+    ("anchors", "docker-compose.yml"),
+    ("ports", "docker-compose.yml"),
+    ("healthchecks", "docker-compose.yml"),
+    ("legacy", "docker-compose.yml"),
+    ("ai-stack", "compose.yaml"),
+    ("names", "docker-compose.yml"),
+];
+
+fn fixture(name: &str) -> String {
+    let file = FIXTURES.iter().find(|(d, _)| *d == name).map(|(_, f)| *f).unwrap();
+    format!("tests/compose/{name}/{file}")
+}
+
+/// An imported platform: its folder, parsed platform.yaml and the import's stderr.
+struct Imported {
+    _tmp: TempDir,
+    dir: PathBuf,
+    spec: Node,
+    stderr: String,
+}
+
+impl Imported {
+    /// The scalar at a path of keys (panics with the path when missing).
+    fn at(&self, path: &[&str]) -> String {
+        let node = node_at(&self.spec, path).unwrap_or_else(|| panic!("no {path:?} in\n{}", self.text()));
+        node.as_str().unwrap_or_else(|| panic!("{path:?} is not a scalar")).to_string()
+    }
+
+    fn has(&self, path: &[&str]) -> bool {
+        node_at(&self.spec, path).is_some()
+    }
+
+    /// The scalars of a list at a path.
+    fn list(&self, path: &[&str]) -> Vec<String> {
+        match node_at(&self.spec, path).map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => items.iter().map(|i| i.as_str().unwrap_or("?").to_string()).collect(),
+            other => panic!("{path:?} is not a list: {other:?}"),
+        }
+    }
+
+    fn keys(&self, path: &[&str]) -> Vec<String> {
+        node_at(&self.spec, path)
+            .and_then(Node::entries)
+            .unwrap_or_else(|| panic!("{path:?} is not a map"))
+            .iter()
+            .map(|e| e.key.clone())
+            .collect()
+    }
+
+    fn text(&self) -> String {
+        fs::read_to_string(self.dir.join("platform.yaml")).unwrap()
+    }
+
+    /// Asserts that stderr holds a line starting with `prefix` and containing `rest`.
+    fn warns(&self, prefix: &str, rest: &str) {
+        assert!(
+            self.stderr.lines().any(|l| l.starts_with(prefix) && l.contains(rest)),
+            "no line `{prefix}…{rest}…` in stderr:\n{}",
+            self.stderr
+        );
+    }
+
+    /// Every file of the output folder, concatenated.
+    fn all_output(&self) -> String {
+        let mut out = String::new();
+        for e in walk(&self.dir) {
+            out.push_str(&fs::read_to_string(e).unwrap());
+        }
+        out
+    }
+
+    fn assert_nowhere(&self, secret: &str) {
+        assert!(!self.all_output().contains(secret), "`{secret}` was copied into the output");
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn node_at<'a>(n: &'a Node, path: &[&str]) -> Option<&'a Node> {
+    let mut cur = n;
+    for p in path {
+        cur = match &cur.kind {
+            NodeKind::Seq(items) => items.get(p.parse::<usize>().ok()?)?,
+            _ => cur.get(p)?,
+        };
+    }
+    Some(cur)
+}
+
+/// Imports a fixture into a new folder (exit 0 expected) and parses the result.
+fn import(name: &str, extra: &[&str]) -> Imported {
+    let tmp = TempDir::new().unwrap();
+    let dir = tmp.path().join("out");
+    let out = genk8s()
+        .args(["import", "compose", &fixture(name), "-o"])
+        .arg(&dir)
+        .args(extra)
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("platform.yaml") && stdout.contains("prod.yaml"), "written files listed: {stdout}");
+    let text = fs::read_to_string(dir.join("platform.yaml")).unwrap();
+    let spec = genk8s::yaml::parse(&text, 0).unwrap_or_else(|e| panic!("platform.yaml does not parse: {e:?}\n{text}"));
+    Imported { _tmp: tmp, dir, spec, stderr }
+}
+
+/// `genk8s build ENV -p DIR`: exit code and stderr.
+fn build(dir: &Path, env: &str) -> (i32, String) {
+    let out = genk8s().args(["build", env, "-p"]).arg(dir).output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stderr).unwrap())
+}
+
+fn builds(dir: &Path, env: &str) -> String {
+    let out = genk8s().args(["build", env, "-p"]).arg(dir).assert().code(0).stderr("").get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn every_fixture_imports_and_builds_in_every_environment() {
+    for (name, _) in FIXTURES {
+        let imp = import(name, &[]);
+        for env in ["dev", "staging"] {
+            let (code, err) = build(&imp.dir, env);
+            assert_eq!(code, 0, "{name}: genk8s build {env} failed:\n{err}\n{}", imp.text());
+        }
+        let (code, err) = build(&imp.dir, "prod");
+        if *name == "legacy" {
+            // `mailer` has no tag: production refuses it until it is pinned, and the import says so.
+            assert_eq!(code, 2, "{name}: prod must refuse the unpinned image");
+            assert!(err.contains("ghcr.io/acme/mailer:latest"), "{err}");
+            imp.warns("warning: the imported platform does not build in every environment yet", "");
+            let prod = fs::read_to_string(imp.dir.join("environments/prod.yaml")).unwrap();
+            assert!(prod.contains("#   mailer: {tag: 1.2.3}"), "{prod}");
+        } else {
+            assert_eq!(code, 0, "{name}: genk8s build prod failed:\n{err}");
+            assert!(!imp.stderr.contains("does not build"), "{name}: {}", imp.stderr);
+        }
+        for env in ["dev", "staging", "prod"] {
+            let text = fs::read_to_string(imp.dir.join(format!("environments/{env}.yaml"))).unwrap();
+            assert!(text.contains(&format!("namespace: {}-{env}", imp.at(&["platform"]))), "{text}");
+        }
+        assert!(imp.text().starts_with("# genk8s platform imported from "), "header comment");
+    }
+}
+
+#[test]
+fn web_app_with_postgres_and_redis() {
+    let imp = import("shop", &[]);
+    let file = fixture("shop");
+    assert_eq!(imp.at(&["platform"]), "shop", "the Compose `name:`");
+    assert_eq!(imp.at(&["services", "web", "image"]), "ghcr.io/acme/shop-web:2.3.1");
+    assert_eq!(imp.at(&["services", "web", "ports", "http"]), "8000");
+    assert_eq!(imp.list(&["services", "web", "uses"]), ["db", "redis"]);
+    assert_eq!(
+        imp.list(&["services", "web", "args"]),
+        ["gunicorn", "shop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+    );
+    // Healthcheck → exec probes with the Compose timing.
+    let live = ["services", "web", "probes", "liveness"];
+    assert_eq!(
+        imp.list(&[&live[..], &["exec"]].concat()),
+        ["/bin/sh", "-c", "curl -fsS http://localhost:8000/healthz || exit 1"]
+    );
+    assert_eq!(imp.at(&[&live[..], &["period"]].concat()), "15");
+    assert_eq!(imp.at(&[&live[..], &["timeout"]].concat()), "5");
+    assert_eq!(imp.at(&[&live[..], &["failure_threshold"]].concat()), "5");
+    assert_eq!(imp.at(&[&live[..], &["initial_delay"]].concat()), "30");
+    assert!(!imp.has(&["services", "web", "probes", "readiness", "initial_delay"]));
+    // Secrets by reference; the DB password the web shares with the database reads the database's Secret.
+    assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "secret"]), "web-secrets");
+    assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "key"]), "database-url");
+    assert_eq!(imp.at(&["services", "web", "env", "SECRET_KEY", "key"]), "secret-key");
+    assert_eq!(imp.at(&["services", "web", "env", "DB_PASSWORD", "secret"]), "db-credentials");
+    assert_eq!(imp.at(&["services", "web", "env", "DB_PASSWORD", "key"]), "password");
+    assert_eq!(imp.at(&["services", "web", "env", "REDIS_URL"]), "redis://redis:6379/0");
+    assert_eq!(imp.at(&["services", "web", "env", "DEBUG"]), "false");
+    imp.assert_nowhere("s3cr3t-db-pass");
+    imp.assert_nowhere("django-insecure-k3y");
+    // Worker: no ports, deploy resources and replicas.
+    assert!(!imp.has(&["services", "worker", "ports"]));
+    assert_eq!(imp.at(&["services", "worker", "resources", "cpu"]), "250m/1500m");
+    assert_eq!(imp.at(&["services", "worker", "resources", "memory"]), "256Mi/1Gi");
+    assert_eq!(imp.at(&["services", "worker", "replicas"]), "2");
+    assert_eq!(imp.list(&["services", "worker", "uses"]), ["db", "redis", "web"]);
+    // Databases from the catalog.
+    assert_eq!(imp.at(&["databases", "db", "engine"]), "postgres");
+    assert_eq!(imp.at(&["databases", "db", "version"]), "16-alpine");
+    assert_eq!(imp.at(&["databases", "db", "database"]), "shop");
+    assert_eq!(imp.at(&["databases", "db", "storage", "size"]), "1Gi");
+    assert!(!imp.has(&["databases", "db", "env"]), "credentials are not copied into env");
+    assert_eq!(imp.at(&["databases", "redis", "engine"]), "redis");
+    assert_eq!(imp.at(&["databases", "redis", "version"]), "7-alpine");
+    assert!(!imp.has(&["services", "db"]) && !imp.has(&["services", "redis"]));
+    imp.warns(&format!("warning: {file}:67:5: services.redis.command: "), "the redis engine runs its own command");
+    imp.warns(&format!("note: {file}:13:7: services.web.environment: "), "Secret `web-secrets`");
+    // The header lists the Secrets; the stream shows the wait for the database.
+    let text = imp.text();
+    assert!(text.contains("#   web-secrets: database-url, secret-key"), "{text}");
+    assert!(text.contains("#   db-credentials: password, username"), "{text}");
+    let stream = builds(&imp.dir, "dev");
+    assert!(stream.contains("name: web-secrets") && stream.contains("name: db-credentials"));
+    assert!(stream.contains("kind: StatefulSet"));
+}
+
+#[test]
+fn anchors_merge_keys_extension_fields_and_profiles() {
+    let imp = import("anchors", &[]);
+    let file = fixture("anchors");
+    // `<<: *app` brought image and environment; the service's own keys win.
+    assert_eq!(imp.at(&["services", "api", "image"]), "registry.example.com/tasks/app:1.8.0");
+    assert_eq!(imp.at(&["services", "scheduler", "image"]), "registry.example.com/tasks/app:1.8.0");
+    assert_eq!(imp.at(&["services", "api", "env", "LOG_LEVEL"]), "debug");
+    assert_eq!(imp.at(&["services", "scheduler", "env", "LOG_LEVEL"]), "info");
+    assert_eq!(imp.list(&["services", "scheduler", "args"]), ["./bin/scheduler", "--interval=60s"]);
+    // Long port syntax with a name.
+    assert_eq!(imp.at(&["services", "api", "ports", "web"]), "8080");
+    // The queue URL holds a password from ${RABBIT_PASSWORD:-...}: a Secret reference.
+    assert_eq!(imp.at(&["services", "api", "env", "QUEUE_URL", "secret"]), "api-secrets");
+    imp.assert_nowhere("guest-pass-123");
+    // uses: depends_on (map form) for api; the queue URL's host for scheduler.
+    assert_eq!(imp.list(&["services", "api", "uses"]), ["rabbitmq"]);
+    assert_eq!(imp.list(&["services", "scheduler", "uses"]), ["rabbitmq"]);
+    imp.warns(&format!("note: {file}:14:5: services.scheduler.environment.QUEUE_URL: "), "added to uses");
+    // x- fields are not services or fields; profiles are skipped by default.
+    assert_eq!(imp.keys(&["services"]), ["api", "scheduler", "rabbitmq"]);
+    assert!(!imp.text().contains("x-owner") && !imp.text().contains("platform-team"));
+    imp.warns(&format!("note: {file}:48:5: services.flower.profiles: "), "pass --profile debug");
+    // Anchored values report where the anchor was written, for each service.
+    imp.warns(&format!("warning: {file}:11:3: services.api.logging: "), "log collection");
+    imp.warns(&format!("warning: {file}:11:3: services.scheduler.logging: "), "log collection");
+    imp.warns(&format!("warning: {file}:15:16: services.api.environment.API_TOKEN: "), "`API_TOKEN` is not set");
+    imp.warns(&format!("warning: {file}:39:5: services.rabbitmq.image: "), "RabbitMQ has no genk8s catalog engine");
+
+    let all = import("anchors", &["--profile", "debug"]);
+    assert_eq!(all.keys(&["services"]), ["api", "scheduler", "rabbitmq", "flower", "mailhog"]);
+    assert_eq!(all.list(&["services", "flower", "uses"]), ["rabbitmq"]);
+    let dev = import("anchors", &["--profile", "dev", "--name", "Tasks"]);
+    assert_eq!(dev.keys(&["services"]), ["api", "scheduler", "rabbitmq", "mailhog"]);
+    assert_eq!(dev.at(&["platform"]), "tasks");
+    let star = import("anchors", &["--profile", "*"]);
+    assert_eq!(star.keys(&["services"]).len(), 5);
+}
+
+#[test]
+fn port_syntaxes_and_interpolation() {
+    let imp = import("ports", &[]);
+    let file = fixture("ports");
+    // ${NGINX_VERSION:-...} and ${BACKEND_TAG:-...} take their defaults.
+    assert_eq!(imp.at(&["services", "gateway", "image"]), "nginxinc/nginx-unprivileged:1.27-alpine");
+    assert_eq!(imp.at(&["services", "backend", "image"]), "ghcr.io/acme/backend:3.2.0");
+    // "${HTTP_PORT:-8080}:8080", "127.0.0.1:8443:8443" and the long syntax: container ports.
+    assert_eq!(imp.keys(&["services", "gateway", "ports"]), ["http", "https", "tcp-9113"]);
+    assert_eq!(imp.at(&["services", "gateway", "ports", "tcp-9113"]), "9113");
+    // expose and an unpublished port, deduplicated.
+    assert_eq!(imp.keys(&["services", "backend", "ports"]), ["http", "tcp-9229"]);
+    // UDP and TCP on the same number; IPv6 host address; a UDP range.
+    assert_eq!(imp.at(&["services", "dns", "ports", "udp-53", "container"]), "53");
+    assert_eq!(imp.at(&["services", "dns", "ports", "udp-53", "protocol"]), "UDP");
+    assert_eq!(imp.at(&["services", "dns", "ports", "tcp-53"]), "53");
+    assert_eq!(imp.at(&["services", "dns", "ports", "tcp-9153"]), "9153");
+    assert_eq!(imp.keys(&["services", "streams", "ports"]), ["udp-10000", "udp-10001", "udp-10002", "udp-10003"]);
+    imp.warns(&format!("warning: {file}:40:5: services.streams.ports: "), "no TCP port and no healthcheck");
+    imp.warns(&format!("note: {file}:33:5: services.dns.ports: "), "[::1]:9153→9153");
+    // Interpolation in the environment: defaults, `$$`, unset variables.
+    assert_eq!(imp.at(&["services", "backend", "env", "PORT"]), "3000");
+    assert_eq!(imp.at(&["services", "backend", "env", "PRICE_FORMAT"]), "$0.00");
+    assert_eq!(imp.at(&["services", "backend", "env", "PUBLIC_URL"]), "https:///app");
+    assert_eq!(imp.at(&["services", "backend", "env", "SESSION_SECRET", "secret"]), "backend-secrets");
+    assert!(!imp.has(&["services", "backend", "env", "HOME_DIR"]));
+    imp.assert_nowhere("dev-session-secret");
+    imp.warns(&format!("warning: {file}:25:9: services.backend.environment[2]: "), "`PUBLIC_HOST` is not set");
+    imp.warns(&format!("warning: {file}:28:9: services.backend.environment.HOME_DIR: "), "does not read");
+    imp.warns(&format!("note: {file}:5:5: services.gateway.ports: "), "8080→8080, 127.0.0.1:8443→8443");
+    assert_eq!(imp.list(&["services", "gateway", "uses"]), ["backend"]);
+}
+
+#[test]
+fn env_files_healthchecks_and_commands() {
+    let imp = import("healthchecks", &[]);
+    let file = fixture("healthchecks");
+    // env_file entries, overridden by environment.
+    assert_eq!(imp.at(&["services", "api", "env", "APP_ENV"]), "production");
+    assert_eq!(imp.at(&["services", "api", "env", "FEATURE_FLAGS"]), "search,export");
+    assert_eq!(imp.at(&["services", "api", "env", "UPLOAD_DIR"]), "/var/lib/notes/uploads");
+    assert_eq!(imp.at(&["services", "api", "env", "LOG_LEVEL"]), "warn");
+    assert_eq!(imp.at(&["services", "api", "env", "NOTES_DB_PASSWORD", "key"]), "notes-db-password");
+    assert_eq!(imp.at(&["services", "api", "env", "JWT_SECRET", "secret"]), "api-secrets");
+    imp.assert_nowhere("env-file-pa");
+    imp.assert_nowhere("jwt-secret-from-file");
+    assert_eq!(imp.at(&["services", "web", "env", "API_URL"]), "http://api:8080");
+    imp.warns(
+        "note: tests/compose/healthchecks/api.env:4:1: services.api.environment: ",
+        "NOTES_DB_PASSWORD, JWT_SECRET",
+    );
+    // entrypoint → command, command string → args split like a shell.
+    assert_eq!(imp.list(&["services", "api", "command"]), ["/app/notes"]);
+    assert_eq!(
+        imp.list(&["services", "api", "args"]),
+        ["serve", "--port", "8080", "--config", "/etc/notes/notes config.yaml"]
+    );
+    assert_eq!(imp.list(&["services", "jobs", "args"]), ["sh", "-c", "sleep 5 && /app/notes jobs"]);
+    assert_eq!(imp.list(&["services", "cron", "args"]), ["/bin/sh", "-c", "/app/notes cron >> /tmp/cron.log 2>&1"]);
+    // CMD: exec as written; 1m30s → 90; start_period only delays liveness.
+    assert_eq!(imp.list(&["services", "api", "probes", "readiness", "exec"]), ["/app/notes", "health"]);
+    assert_eq!(imp.at(&["services", "api", "probes", "liveness", "period"]), "90");
+    assert_eq!(imp.at(&["services", "api", "probes", "liveness", "initial_delay"]), "40");
+    assert_eq!(imp.at(&["services", "api", "probes", "liveness", "failure_threshold"]), "3");
+    // A string test is CMD-SHELL.
+    assert_eq!(
+        imp.list(&["services", "web", "probes", "liveness", "exec"]),
+        ["/bin/sh", "-c", "wget -qO- http://localhost:3000/ >/dev/null"]
+    );
+    // disable: true, no test, and NONE: no probes, and a note each.
+    for s in ["jobs", "cron", "search"] {
+        assert!(!imp.has(&["services", s, "probes"]), "{s}");
+    }
+    imp.warns(&format!("note: {file}:34:5: services.jobs.healthcheck: "), "disabled");
+    imp.warns(&format!("note: {file}:40:5: services.cron.healthcheck: "), "has no test");
+    imp.warns(&format!("note: {file}:47:7: services.search.healthcheck.test: "), "NONE");
+    imp.warns(&format!("note: {file}:20:7: services.api.healthcheck.start_interval: "), "not converted");
+    let stream = builds(&imp.dir, "prod");
+    assert!(stream.contains("periodSeconds: 90"), "probe timing reaches the Deployment");
+}
+
+#[test]
+fn build_only_service_bind_mounts_and_images_without_engine() {
+    let imp = import("legacy", &[]);
+    let file = fixture("legacy");
+    assert_eq!(imp.at(&["services", "app", "image"]), "replace-me/app:0.0.0-placeholder");
+    imp.warns(&format!("warning: {file}:6:5: services.app.build: "), "build-only service");
+    // Bind mounts are listed; the named volume, anonymous volume and tmpfs are converted.
+    imp.warns(&format!("warning: {file}:11:9: services.app.volumes[0]: "), "bind mount of `./app/src` not converted");
+    imp.warns(&format!("warning: {file}:12:9: services.app.volumes[1]: "), "bind mount of `./php.ini` not converted");
+    assert_eq!(imp.at(&["services", "app", "volumes", "uploads", "path"]), "/var/www/html/uploads");
+    assert_eq!(imp.at(&["services", "app", "volumes", "uploads", "size"]), "1Gi");
+    assert_eq!(imp.list(&["services", "app", "writable"]), ["/var/cache/app", "/run"]);
+    // Host-level settings: one warning each, with the reason.
+    for (line, key, reason) in [
+        (22, "network_mode", "own network namespace"),
+        (23, "privileged", "restricted Pod Security profile"),
+        (24, "cap_add", "drops all capabilities"),
+        (26, "working_dir", "WORKDIR"),
+        (27, "extra_hosts", "DNS"),
+        (28, "container_name", "Kubernetes names pods"),
+        (35, "stop_grace_period", "SIGTERM"),
+    ] {
+        imp.warns(&format!("warning: {file}:{line}:5: services.app.{key}: "), reason);
+    }
+    imp.warns(&format!("warning: {file}:31:7: services.app.labels.bad key!: "), "annotation key");
+    assert_eq!(imp.at(&["services", "app", "annotations", "com.example.team"]), "web");
+    // user, cpus, mem_limit and platform.
+    assert_eq!(imp.at(&["services", "app", "run_as_user"]), "1000");
+    assert_eq!(imp.at(&["services", "app", "run_as_group"]), "1000");
+    assert_eq!(imp.at(&["services", "app", "resources", "cpu"]), "100m/500m");
+    assert_eq!(imp.at(&["services", "app", "resources", "memory"]), "128Mi/512Mi");
+    assert_eq!(imp.at(&["services", "app", "node_selector", "kubernetes.io/arch"]), "amd64");
+    // depends_on: targets with ports only; mailer (no ports) is noted.
+    assert_eq!(imp.list(&["services", "app", "uses"]), ["memcached", "mysql"]);
+    imp.warns(&format!("note: {file}:21:36: services.app.depends_on[2]: "), "`mailer` has no ports");
+    // mysql and memcached have no catalog engine: services, with a warning.
+    assert_eq!(imp.at(&["services", "mysql", "image"]), "mysql:8.0");
+    assert_eq!(imp.at(&["services", "mysql", "env", "MYSQL_ROOT_PASSWORD", "secret"]), "mysql-secrets");
+    assert_eq!(imp.at(&["services", "mysql", "env", "MYSQL_DATABASE"]), "legacy");
+    assert_eq!(imp.at(&["services", "memcached", "ports", "tcp-11211"]), "11211");
+    imp.warns(&format!("warning: {file}:43:5: services.mysql.image: "), "MySQL has no genk8s catalog engine");
+    imp.warns(&format!("warning: {file}:53:5: services.memcached.image: "), "Memcached has no genk8s catalog engine");
+    imp.warns(&format!("warning: {file}:55:5: services.memcached.ulimits: "), "not converted");
+    imp.warns(&format!("warning: {file}:38:5: services.mailer.image: "), "has no tag");
+    imp.warns(&format!("warning: {file}:39:5: services.mailer.restart: "), "always restarts");
+    imp.warns(&format!("warning: {file}:40:5: services.mailer.user: "), "numeric id");
+    assert_eq!(imp.at(&["services", "mailer", "image"]), "ghcr.io/acme/mailer:latest");
+    imp.assert_nowhere("legacy-mysql-pw");
+    imp.assert_nowhere("legacy-root-pw");
+    // The warnings are also listed at the top of platform.yaml.
+    assert!(imp.text().contains(&format!("#   {file}:22:5: services.app.network_mode: not converted")));
+}
+
+#[test]
+fn mongo_qdrant_and_gpu() {
+    let imp = import("ai-stack", &[]);
+    assert_eq!(imp.at(&["platform"]), "ai-stack", "the Compose file's folder name");
+    assert_eq!(imp.at(&["databases", "mongo", "engine"]), "mongodb");
+    assert_eq!(imp.at(&["databases", "mongo", "version"]), "7.0");
+    assert_eq!(imp.at(&["databases", "mongo", "database"]), "rag");
+    assert_eq!(imp.at(&["databases", "qdrant", "engine"]), "qdrant");
+    assert_eq!(imp.at(&["databases", "qdrant", "version"]), "v1.12.4");
+    assert_eq!(imp.at(&["databases", "qdrant", "env", "QDRANT__LOG_LEVEL"]), "INFO");
+    assert_eq!(imp.at(&["databases", "qdrant", "storage", "size"]), "1Gi");
+    // depends_on map form (required: false included), plus hosts named in env.
+    assert_eq!(imp.list(&["services", "api", "uses"]), ["mongo", "ollama", "qdrant"]);
+    // Values equal to a used database's credentials read that database's Secret.
+    assert_eq!(imp.at(&["services", "api", "env", "MONGO_PASSWORD", "secret"]), "mongo-credentials");
+    assert_eq!(imp.at(&["services", "api", "env", "QDRANT_API_KEY", "secret"]), "qdrant-credentials");
+    assert_eq!(imp.at(&["services", "api", "env", "QDRANT_API_KEY", "key"]), "api-key");
+    assert_eq!(imp.at(&["services", "api", "env", "MONGO_URL", "secret"]), "api-secrets");
+    assert_eq!(imp.at(&["services", "api", "env", "OPENAI_API_KEY", "key"]), "openai-api-key");
+    assert_eq!(imp.at(&["services", "api", "resources", "memory"]), "128Mi/2Gi");
+    assert_eq!(imp.at(&["services", "ollama", "gpu"]), "1");
+    assert_eq!(imp.at(&["services", "ollama", "volumes", "ollama", "path"]), "/root/.ollama");
+    for s in ["mongo-root-pw", "qdrant-api-key-42", "sk-test-openai-key"] {
+        imp.assert_nowhere(s);
+    }
+    let stream = builds(&imp.dir, "dev");
+    assert!(stream.contains("nvidia.com/gpu"));
+    assert!(stream.contains("image: qdrant/qdrant:v1.12.4-unprivileged"));
+}
+
+#[test]
+fn names_secrets_configs_and_shared_volumes() {
+    let imp = import("names", &[]);
+    let file = fixture("names");
+    assert_eq!(imp.at(&["platform"]), "billing-suite");
+    assert_eq!(imp.keys(&["services"]), ["billing-api", "report-worker"]);
+    assert_eq!(imp.keys(&["databases"]), ["billing-db"]);
+    assert_eq!(imp.at(&["databases", "billing-db", "engine"]), "postgis");
+    imp.warns(&format!("note: {file}:4:3: services.Billing_API: "), "renamed to `billing-api`");
+    // Host names in env follow the rename; a dotted host is not the service.
+    assert_eq!(imp.at(&["services", "billing-api", "env", "DB_HOST"]), "billing-db");
+    assert_eq!(imp.at(&["services", "billing-api", "env", "DB_URL"]), "postgresql://billing-db:5432/billing");
+    assert_eq!(imp.at(&["services", "billing-api", "env", "REPORTS_URL"]), "http://report_worker.internal/x");
+    assert_eq!(imp.list(&["services", "billing-api", "uses"]), ["billing-db"]);
+    // Compose secrets: one Secret mounted at /run/secrets; configs: files.
+    assert_eq!(imp.at(&["services", "billing-api", "mounts", "/run/secrets", "secret"]), "billing-api-secret-files");
+    imp.warns(&format!("warning: {file}:15:9: services.Billing_API.secrets[2]: "), "outside /run/secrets");
+    assert_eq!(
+        imp.at(&["services", "billing-api", "files", "/etc/billing/app.yaml"]),
+        "currency: EUR\ninvoice_prefix: BIL-\n"
+    );
+    assert_eq!(imp.at(&["services", "billing-api", "files", "/inline_config"]), "mode: inline\n");
+    // A named volume shared by two services: a claim each, and a warning.
+    imp.warns(&format!("warning: {file}:22:9: services.Billing_API.volumes[0]: "), "shared with report_worker");
+    assert_eq!(imp.list(&["services", "report-worker", "writable"]), ["/var/tmp"]);
+    imp.warns(
+        &format!("warning: {file}:36:7: services.billing_db.environment.POSTGRES_HOST_AUTH_METHOD: "),
+        "not kept",
+    );
+    let stream = builds(&imp.dir, "dev");
+    assert!(stream.contains("name: billing-api-shared") && stream.contains("name: report-worker-shared"));
+}
+
+#[test]
+fn never_overwrites_and_defaults_to_a_folder_named_after_the_project() {
+    let tmp = TempDir::new().unwrap();
+    let compose = fs::canonicalize("tests/compose/shop/docker-compose.yml").unwrap();
+    genk8s().current_dir(tmp.path()).args(["import", "compose"]).arg(&compose).assert().code(0);
+    let platform = tmp.path().join("shop/platform.yaml");
+    let before = fs::read_to_string(&platform).unwrap();
+    builds(&tmp.path().join("shop"), "dev");
+    // A second run stops before writing anything.
+    let out = genk8s().current_dir(tmp.path()).args(["import", "compose"]).arg(&compose).assert().code(2);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(err.contains("already exist") && err.contains("never overwrites"), "{err}");
+    assert_eq!(fs::read_to_string(&platform).unwrap(), before);
+    // An environment file alone is enough to refuse.
+    let other = tmp.path().join("other");
+    fs::create_dir_all(other.join("environments")).unwrap();
+    fs::write(other.join("environments/dev.yaml"), "namespace: mine\n").unwrap();
+    genk8s().current_dir(tmp.path()).args(["import", "compose"]).arg(&compose).args(["-o", "other"]).assert().code(2);
+    assert!(!other.join("platform.yaml").exists());
+    assert_eq!(fs::read_to_string(other.join("environments/dev.yaml")).unwrap(), "namespace: mine\n");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = import("anchors", &[]);
+    let b = import("anchors", &[]);
+    let norm = |i: &Imported| i.text().replace(i.dir.to_str().unwrap(), "OUT");
+    assert_eq!(norm(&a), norm(&b));
+}
+
+#[test]
+fn bad_input_is_an_error_with_a_place_and_writes_nothing() {
+    let tmp = TempDir::new().unwrap();
+    let cases: &[(&str, &str)] = &[
+        ("services:\n  web:\n    image: [a\n", "YAML syntax error"),
+        ("version: '3'\n", "no `services:`"),
+        ("services:\n  web:\n    <<: 5\n", "merge key (`<<`) needs a map"),
+        ("services:\n  dbg: {image: x:1, profiles: [debug]}\n", "--profile"),
+        ("- a\n", "expected a Compose file"),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let file = tmp.path().join(format!("c{i}.yml"));
+        fs::write(&file, text).unwrap();
+        let out_dir = tmp.path().join(format!("out{i}"));
+        let out = genk8s().args(["import", "compose"]).arg(&file).arg("-o").arg(&out_dir).assert().code(2);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(err.contains(expected), "case {i}: {err}");
+        assert!(err.contains(&format!("c{i}.yml:")), "case {i} names the file: {err}");
+        assert!(!out_dir.exists(), "case {i} wrote something");
+    }
+    let missing = genk8s().args(["import", "compose", "no/such/compose.yml"]).assert().code(2);
+    assert!(String::from_utf8_lossy(&missing.get_output().stderr).contains("cannot read no/such/compose.yml"));
+}
+
+#[test]
+fn help_documents_the_defaults() {
+    let out = genk8s().args(["import", "compose", "--help"]).assert().code(0);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("./<platform name>"), "{text}");
+    assert!(text.contains("never overwrites"), "{text}");
+    assert!(text.contains("--profile"), "{text}");
+}
