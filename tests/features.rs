@@ -245,3 +245,19 @@ fn images_need_a_tag_and_prod_refuses_latest() {
     assert!(out.status.success(), "a pinned tag in the prod overlay fixes it");
     assert!(String::from_utf8(out.stdout).unwrap().contains("image: x/web:2.0"));
 }
+
+#[test]
+fn default_probes_use_the_first_tcp_port_never_a_udp_one() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "platform: t\nservices:\n  dns:\n    image: x/dns:1\n    ports: {a-dns: {container: 53, protocol: UDP}, b-metrics: 9153}\n  syslog:\n    image: x/s:1\n    ports: {log: {container: 514, protocol: UDP}}\n",
+    );
+    let objs = build(t.path());
+    let c = |name: &str| {
+        let d = find(&objs, "Deployment", name);
+        items(d.get("spec").unwrap().get("template").unwrap().get("spec").unwrap().get("containers"))[0].clone()
+    };
+    assert_eq!(path(&c("dns"), &["readinessProbe", "tcpSocket", "port"]), Some("b-metrics"));
+    assert!(c("syslog").get("readinessProbe").is_none(), "no TCP port, no default TCP probe");
+}

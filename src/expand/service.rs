@@ -147,8 +147,14 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
         })
         .collect();
     let first_port = svc.ports.keys().next().map(String::as_str);
-    let (liveness, readiness) = match (&svc.probes.liveness, &svc.probes.readiness, first_port) {
-        // A service that serves traffic gets TCP probes on its first port unless it declares its own.
+    // A TCP socket probe cannot check a UDP port.
+    let first_tcp = svc
+        .ports
+        .iter()
+        .find(|(_, p)| p.protocol.is_none_or(|pr| pr == crate::spec::Protocol::TCP))
+        .map(|(n, _)| n.as_str());
+    let (liveness, readiness) = match (&svc.probes.liveness, &svc.probes.readiness, first_tcp) {
+        // A service that serves traffic gets TCP probes on its first TCP port unless it declares its own.
         (None, None, Some(p)) => (
             Some(crate::spec::Probe {
                 tcp: Some(p.to_string()),
