@@ -132,6 +132,26 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
     /// Write a genk8s platform folder from another format (Docker Compose)
     #[command(subcommand)]
     Import(crate::import::ImportCommand),
+    /// Draw services, databases, ingress hosts and allowed network paths (Mermaid or DOT)
+    #[command(
+        after_help = "Examples:\n  genk8s graph prod -p platforms/ai-workflow-engine > graph.mmd\n  genk8s graph prod --format dot | dot -Tsvg > graph.svg"
+    )]
+    Graph {
+        /// Environment to draw
+        env: String,
+        #[arg(long, value_enum, default_value_t = crate::graph::Format::Mermaid)]
+        format: crate::graph::Format,
+        /// Platform folder
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
+        platform: PathBuf,
+    },
+    /// Write a commented starter platform that builds as-is
+    #[command(after_help = "Example:\n  genk8s init shop && genk8s build dev -p shop")]
+    Init {
+        /// Folder to create (default: the current directory)
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -210,6 +230,16 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                 .render(&mut buf)
                 .map_err(|e| Error::Output(format!("cannot render the man page: {e}")))?;
             print(&String::from_utf8_lossy(&buf))?;
+            Ok(Outcome::Clean)
+        }
+        Command::Graph { env, format, platform } => {
+            let valid = crate::check(&platform, Some(&env))?;
+            print(&valid.iter().map(|v| crate::graph::render(v, format)).collect::<String>())?;
+            Ok(Outcome::Clean)
+        }
+        Command::Init { dir } => {
+            let files = crate::scaffold::init(&dir)?;
+            print(&(files.join("\n") + "\n"))?;
             Ok(Outcome::Clean)
         }
         Command::Secrets { env, platform } => {
