@@ -123,3 +123,39 @@ pub struct Endpoint {
     pub path: String,
     pub interval: String,
 }
+
+/// monitoring.coreos.com/v1 PrometheusRule.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrometheusRule {
+    pub metadata: ObjectMeta,
+    pub spec: PrometheusRuleSpec,
+}
+custom_resource!(
+    PrometheusRule,
+    "monitoring.coreos.com",
+    "v1",
+    "PrometheusRule",
+    "prometheusrules",
+    k8s_openapi::NamespaceResourceScope
+);
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrometheusRuleSpec {
+    pub groups: Vec<RuleGroup>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RuleGroup {
+    pub name: String,
+    pub rules: Vec<AlertRule>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlertRule {
+    pub alert: String,
+    pub expr: String,
+    #[serde(rename = "for")]
+    pub for_: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+}

@@ -167,6 +167,25 @@ pub struct Limits {
 pub struct MonitoringDefaults {
     /// Namespace Prometheus scrapes from (network policies admit it; default `monitoring`).
     pub namespace: Option<String>,
+    /// Emit the PrometheusRule with default alerts and the Grafana dashboard
+    /// (default: on when any service has `metrics`).
+    pub alerts: Option<bool>,
+    /// Extra alerts by name.
+    #[serde(default)]
+    pub rules: BTreeMap<String, AlertSpec>,
+}
+
+/// A user alert: PromQL expression, how long it must hold, severity and summary.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSpec {
+    pub expr: String,
+    /// Duration it must hold (default 5m).
+    #[serde(rename = "for")]
+    pub for_: Option<String>,
+    /// critical, warning or info (default warning).
+    pub severity: Option<String>,
+    pub summary: String,
 }
 
 /// Prometheus scraping of a service through a ServiceMonitor.

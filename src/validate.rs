@@ -324,6 +324,29 @@ impl Checker<'_> {
                 }
             }
         }
+        for (name, a) in &spec.monitoring.rules {
+            let p = ["monitoring", "rules", name.as_str()];
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                self.err(
+                    &p,
+                    format!("alert name `{name}` may hold only letters, digits and '_'"),
+                    "e.g. QueueBacklogHigh",
+                );
+            }
+            if a.expr.trim().is_empty() {
+                self.err(&p, "alert expr is empty", "write a PromQL expression, e.g. queue_depth > 1000");
+            }
+            if let Some(f) = &a.for_
+                && !is_duration(f)
+            {
+                self.err(&p, format!("`{f}` is not a duration"), "write e.g. 5m");
+            }
+            if let Some(s) = &a.severity
+                && !["critical", "warning", "info"].contains(&s.as_str())
+            {
+                self.err(&p, format!("unknown severity `{s}`"), "write critical, warning or info");
+            }
+        }
         for name in spec.services.keys() {
             if spec.databases.contains_key(name) {
                 self.err(

@@ -261,3 +261,32 @@ fn default_probes_use_the_first_tcp_port_never_a_udp_one() {
     assert_eq!(path(&c("dns"), &["readinessProbe", "tcpSocket", "port"]), Some("b-metrics"));
     assert!(c("syslog").get("readinessProbe").is_none(), "no TCP port, no default TCP probe");
 }
+
+#[test]
+fn monitoring_gives_default_alerts_user_rules_and_a_grafana_dashboard() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = format!(
+        "{APP}monitoring:\n  rules:\n    QueueBacklog: {{expr: \"queue_depth > 1000\", for: 10m, severity: critical, summary: queue is backing up}}\n"
+    );
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let rule = find(&objs, "PrometheusRule", "t-alerts");
+    let groups = items(rule.get("spec").and_then(|s| s.get("groups")));
+    let names: Vec<&str> = groups.iter().filter_map(|g| path(g, &["name"])).collect();
+    assert_eq!(names, ["api.rules", "web.rules", "db.rules", "t.custom.rules"]);
+    let alerts = |g: &Node| -> Vec<String> {
+        items(g.get("rules")).iter().filter_map(|r| path(r, &["alert"]).map(str::to_string)).collect()
+    };
+    assert_eq!(alerts(groups[0]), ["ApiPodsNotReady", "ApiRestartLoop", "ApiHigh5xxRate"], "5xx only with metrics");
+    assert_eq!(alerts(groups[1]), ["WebPodsNotReady", "WebRestartLoop"]);
+    assert_eq!(alerts(groups[2]), ["DbNotReady", "DbRestartLoop"]);
+    let custom = items(groups[3].get("rules"))[0];
+    assert_eq!(path(custom, &["for"]), Some("10m"));
+    assert_eq!(path(custom, &["labels", "severity"]), Some("critical"));
+    let dash = find(&objs, "ConfigMap", "t-dashboard");
+    assert_eq!(path(dash, &["metadata", "labels", "grafana_dashboard"]), Some("1"));
+    let json: serde_json::Value = serde_json::from_str(path(dash, &["data", "t.json"]).unwrap()).unwrap();
+    let titles: Vec<&str> = json["panels"].as_array().unwrap().iter().filter_map(|p| p["title"].as_str()).collect();
+    assert!(titles.contains(&"api: requests by status") && titles.contains(&"db: memory"), "{titles:?}");
+    assert!(!titles.contains(&"web: requests by status"), "web has no metrics");
+}

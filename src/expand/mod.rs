@@ -4,6 +4,7 @@
 //! value happens in [`Object::new`], once an object is complete.
 
 mod database;
+mod monitoring;
 mod network;
 mod platform;
 mod pod;
@@ -154,6 +155,7 @@ pub fn expand(v: &Valid) -> Vec<Object> {
         database::expand(&ctx, name, db, &mut objects);
     }
     network::expand(&ctx, &mut objects);
+    monitoring::expand(&ctx, &mut objects);
     objects
 }
 

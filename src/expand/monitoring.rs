@@ -1,0 +1,183 @@
+//! Alerts and dashboards: a PrometheusRule with default alerts per workload (pods
+//! not ready, restart loops, a high 5xx ratio where metrics exist) plus the
+//! user's rules, and a Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`)
+//! with panels for every service and database.
+
+use super::{Ctx, Object};
+use crate::crd::{AlertRule, PrometheusRule, PrometheusRuleSpec, RuleGroup};
+use crate::spec::Map;
+use k8s_openapi::api::core::v1::ConfigMap;
+use serde_json::{Value, json};
+
+/// Whether the environment gets alerts and a dashboard.
+pub fn enabled(ctx: &Ctx) -> bool {
+    let m = &ctx.v.spec.monitoring;
+    m.alerts.unwrap_or(!m.rules.is_empty() || ctx.v.spec.services.values().any(|s| s.metrics.is_some()))
+}
+
+fn rule(alert: String, expr: String, for_: &str, severity: &str, summary: String) -> AlertRule {
+    AlertRule {
+        alert,
+        expr,
+        for_: for_.to_string(),
+        labels: Map::from([("severity".to_string(), severity.to_string())]),
+        annotations: Map::from([("summary".to_string(), summary)]),
+    }
+}
+
+/// `api-gateway` → `ApiGateway`, for alert names.
+fn camel(name: &str) -> String {
+    name.split(['-', '.'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
+    if !enabled(ctx) {
+        return;
+    }
+    let ns = &ctx.v.namespace;
+    let spec = &ctx.v.spec;
+    let mut groups = Vec::new();
+    for (name, svc) in &spec.services {
+        let mut rules = vec![
+            rule(
+                format!("{}PodsNotReady", camel(name)),
+                format!(
+                    "kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{name}\"}} < kube_deployment_spec_replicas{{namespace=\"{ns}\",deployment=\"{name}\"}}"
+                ),
+                "10m",
+                "warning",
+                format!("{name} in {ns} has had fewer ready pods than desired for 10 minutes"),
+            ),
+            restarts(ns, name),
+        ];
+        if svc.metrics.is_some() {
+            let sel = format!("namespace=\"{ns}\",service=\"{name}\"");
+            rules.push(rule(
+                format!("{}High5xxRate", camel(name)),
+                format!(
+                    "sum(rate(http_requests_total{{{sel},status=~\"5..\"}}[5m])) / sum(rate(http_requests_total{{{sel}}}[5m])) > 0.05"
+                ),
+                "5m",
+                "critical",
+                format!("more than 5% of {name}'s requests in {ns} fail with 5xx"),
+            ));
+        }
+        groups.push(RuleGroup { name: format!("{name}.rules"), rules });
+    }
+    for (name, db) in spec.databases.iter().filter(|(_, d)| d.external.is_none()) {
+        let rules = vec![
+            rule(
+                format!("{}NotReady", camel(name)),
+                format!(
+                    "kube_statefulset_status_replicas_ready{{namespace=\"{ns}\",statefulset=\"{name}\"}} < kube_statefulset_replicas{{namespace=\"{ns}\",statefulset=\"{name}\"}}"
+                ),
+                "5m",
+                "critical",
+                format!("database {name} ({}) in {ns} is not ready", db.engine),
+            ),
+            restarts(ns, name),
+        ];
+        groups.push(RuleGroup { name: format!("{name}.rules"), rules });
+    }
+    if !spec.monitoring.rules.is_empty() {
+        let rules = spec
+            .monitoring
+            .rules
+            .iter()
+            .map(|(name, a)| {
+                rule(
+                    name.clone(),
+                    a.expr.clone(),
+                    a.for_.as_deref().unwrap_or("5m"),
+                    a.severity.as_deref().unwrap_or("warning"),
+                    a.summary.clone(),
+                )
+            })
+            .collect();
+        groups.push(RuleGroup { name: format!("{}.custom.rules", spec.platform), rules });
+    }
+    let labels = ctx.platform_labels();
+    out.push(Object::new(PrometheusRule {
+        metadata: ctx.meta(format!("{}-alerts", spec.platform), labels.clone(), &Map::new()),
+        spec: PrometheusRuleSpec { groups },
+    }));
+    let mut dash_labels = labels;
+    dash_labels.insert("grafana_dashboard".into(), "1".into());
+    let json = serde_json::to_string_pretty(&dashboard(ctx)).expect("dashboards are JSON") + "\n";
+    out.push(Object::new(ConfigMap {
+        metadata: ctx.meta(format!("{}-dashboard", spec.platform), dash_labels, &Map::new()),
+        data: Some(Map::from([(format!("{}.json", spec.platform), json)])),
+        ..ConfigMap::default()
+    }));
+}
+
+fn restarts(ns: &str, name: &str) -> AlertRule {
+    rule(
+        format!("{}RestartLoop", camel(name)),
+        format!("increase(kube_pod_container_status_restarts_total{{namespace=\"{ns}\",pod=~\"{name}-.*\"}}[15m]) > 3"),
+        "0m",
+        "warning",
+        format!("a {name} container in {ns} restarted more than 3 times in 15 minutes"),
+    )
+}
+
+fn panel(id: usize, title: String, expr: String, unit: &str) -> Value {
+    let (x, y) = ((id % 2) * 12, (id / 2) * 8);
+    json!({
+        "id": id + 1,
+        "title": title,
+        "type": "timeseries",
+        "gridPos": {"h": 8, "w": 12, "x": x, "y": y},
+        "fieldConfig": {"defaults": {"unit": unit}},
+        "targets": [{"expr": expr, "legendFormat": "{{pod}}"}]
+    })
+}
+
+fn dashboard(ctx: &Ctx) -> Value {
+    let ns = &ctx.v.namespace;
+    let mut panels = Vec::new();
+    let workloads = ctx
+        .v
+        .spec
+        .services
+        .keys()
+        .chain(ctx.v.spec.databases.iter().filter(|(_, d)| d.external.is_none()).map(|(n, _)| n));
+    for name in workloads {
+        let pods = format!("namespace=\"{ns}\",pod=~\"{name}-.*\",container!=\"\"");
+        panels.push(panel(
+            panels.len(),
+            format!("{name}: CPU"),
+            format!("sum by (pod) (rate(container_cpu_usage_seconds_total{{{pods}}}[5m]))"),
+            "cores",
+        ));
+        panels.push(panel(
+            panels.len(),
+            format!("{name}: memory"),
+            format!("sum by (pod) (container_memory_working_set_bytes{{{pods}}})"),
+            "bytes",
+        ));
+        if ctx.v.spec.services.get(name).is_some_and(|s| s.metrics.is_some()) {
+            panels.push(panel(
+                panels.len(),
+                format!("{name}: requests by status"),
+                format!("sum by (status) (rate(http_requests_total{{namespace=\"{ns}\",service=\"{name}\"}}[5m]))"),
+                "reqps",
+            ));
+        }
+    }
+    json!({
+        "title": format!("{} ({})", ctx.v.spec.platform, ctx.v.env),
+        "uid": format!("genk8s-{}", ctx.v.namespace).chars().take(40).collect::<String>(),
+        "tags": ["genk8s", ctx.v.spec.platform],
+        "timezone": "browser",
+        "schemaVersion": 39,
+        "refresh": "30s",
+        "time": {"from": "now-1h", "to": "now"},
+        "panels": panels
+    })
+}
