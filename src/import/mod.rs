@@ -11,6 +11,22 @@ pub mod interpolate;
 pub mod values;
 pub mod yaml;
 
+// The parts of the Compose conversion: each adds methods to `compose::Conv`.
+mod annotations;
+mod commands;
+mod databases;
+mod deploy;
+mod env;
+mod fields;
+mod files;
+mod health;
+mod plan;
+mod ports;
+mod prepare;
+mod service;
+mod uses;
+mod volumes;
+
 use crate::Error;
 use crate::diag::Diagnostics;
 use crate::source::{SourceMap, Span};

@@ -1,0 +1,197 @@
+//! Services with an official database image the catalog has an engine for
+//! (postgres, postgis, mongo, redis, qdrant) → genk8s catalog databases, whose
+//! credentials move to a Secret.
+
+use super::compose::Conv;
+use super::env::is_secret;
+use super::plan::{Context, Plan};
+use super::values;
+use serde_json::{Map, Value, json};
+
+/// A literal credential of a database (to let services reference its Secret instead).
+pub(super) struct DbCredential {
+    pub(super) db: String,
+    pub(super) key: &'static str,
+    pub(super) value: String,
+}
+
+/// The Secret a catalog database reads its credentials from.
+pub(super) fn credentials_secret(db: &str) -> String {
+    format!("{db}-credentials")
+}
+
+impl Conv<'_> {
+    pub(super) fn database(&mut self, p: &Plan, ctx: &Context, creds: &mut Vec<DbCredential>) -> Value {
+        let engine = p.engine.unwrap_or_default();
+        let image = p.image.clone().unwrap_or_default();
+        let r = values::parse_image(&image);
+        let mut out = Map::new();
+        out.insert("engine".into(), json!(engine));
+        match r.tag.as_deref() {
+            Some(t) if t != "latest" && values::is_tag(t) => {
+                out.insert("version".into(), json!(t));
+            }
+            _ => self.note(
+                p.key_span("image"),
+                p.path("image"),
+                format!("`{image}` names no version: the {engine} engine's pinned default version is used"),
+            ),
+        }
+        if r.digest {
+            self.note(
+                p.key_span("image"),
+                p.path("image"),
+                "the digest is not kept: genk8s pins the engine image by tag",
+            );
+        }
+        let secret = credentials_secret(&p.name);
+        let mut keys: Vec<&str> = match engine {
+            "postgres" | "postgis" | "mongodb" => vec!["username", "password"],
+            "redis" => vec!["password"],
+            "qdrant" => vec!["api-key"],
+            _ => vec![],
+        };
+        let (env, database) = self.database_env(p, engine, &secret, creds);
+        if let Some(db) = database {
+            if is_database_name(&db) {
+                out.insert("database".into(), json!(db));
+            } else {
+                self.warn(p.span, p.path("environment"), format!("database name `{db}` not kept: genk8s import writes names of letters, digits, `_` and `-` (set database:)"));
+            }
+        }
+        if let Some(storage) = self.database_storage(p, ctx) {
+            out.insert("storage".into(), storage);
+        }
+        let dep = self.deploy(p);
+        if let Some(res) = dep.resources() {
+            out.insert("resources".into(), res);
+        }
+        if let Some(r) = dep.replicas.filter(|r| *r > 1) {
+            self.warn(
+                p.key_span("deploy"),
+                p.path("deploy.replicas"),
+                format!("{r} replicas of a database are independent copies, not replication: kept at 1"),
+            );
+        }
+        if !env.is_empty() {
+            out.insert("env".into(), Value::Object(env));
+        }
+        if out.get("database").is_none() && matches!(engine, "postgres" | "postgis") {
+            keys.push("database");
+        }
+        self.secrets.entry(secret.clone()).or_default().extend(keys.iter().map(|k| k.to_string()));
+        let mut msg = format!(
+            "runs as catalog database `{engine}` (a StatefulSet); it reads its credentials from Secret `{secret}` (keys {})",
+            keys.join(", ")
+        );
+        if engine == "redis" {
+            msg.push_str("; clients must now send that password");
+        }
+        self.note(p.key_span("image"), p.path("image"), msg);
+        self.database_fields(p, engine);
+        Value::Object(out)
+    }
+
+    /// The environment of a database: credentials go to the Secret, known settings are
+    /// consumed, the rest stays. Also returns the database name the environment sets
+    /// (for postgres, the image's own default when it sets none).
+    fn database_env(
+        &mut self,
+        p: &Plan,
+        engine: &str,
+        secret: &str,
+        creds: &mut Vec<DbCredential>,
+    ) -> (Map<String, Value>, Option<String>) {
+        let mut env = Map::new();
+        let mut database: Option<String> = None;
+        let mut user: Option<String> = None;
+        for item in self.env(p) {
+            let value = item.value.clone().unwrap_or_default();
+            // (Secret key, whether the value is secret)
+            let consumed: Option<(&'static str, bool)> = match (engine, item.key.as_str()) {
+                ("postgres" | "postgis", "POSTGRES_PASSWORD") | ("mongodb", "MONGO_INITDB_ROOT_PASSWORD") => {
+                    Some(("password", true))
+                }
+                ("qdrant", "QDRANT__SERVICE__API_KEY") => Some(("api-key", true)),
+                ("postgres" | "postgis", "POSTGRES_USER") | ("mongodb", "MONGO_INITDB_ROOT_USERNAME") => {
+                    user = Some(value.clone());
+                    Some(("username", false))
+                }
+                ("postgres" | "postgis", "POSTGRES_DB") | ("mongodb", "MONGO_INITDB_DATABASE") => {
+                    database = Some(value.clone());
+                    continue;
+                }
+                ("postgres" | "postgis", "PGDATA") => {
+                    self.note(item.span, item.path, "not kept: the engine sets its own data directory");
+                    continue;
+                }
+                ("postgres" | "postgis", "POSTGRES_HOST_AUTH_METHOD") => {
+                    self.warn(
+                        item.span,
+                        item.path,
+                        "not kept: genk8s databases always require the password from their credentials Secret",
+                    );
+                    continue;
+                }
+                (_, k) if k.ends_with("_FILE") => {
+                    self.warn(item.span, item.path, format!("not kept: credentials come from Secret `{secret}`"));
+                    continue;
+                }
+                _ => None,
+            };
+            if let Some((key, hidden)) = consumed {
+                if hidden && !value.is_empty() {
+                    creds.push(DbCredential { db: p.name.clone(), key, value: value.clone() });
+                }
+                self.note(
+                    item.span,
+                    item.path,
+                    format!(
+                        "now read from Secret `{secret}` key `{key}`{}",
+                        if hidden { " (the value is not copied)" } else { "" }
+                    ),
+                );
+                continue;
+            }
+            if is_secret(&item.key, &value) {
+                self.warn(item.span, item.path, "not kept: database env cannot reference a Secret, and secret values are never copied into the spec");
+                continue;
+            }
+            env.insert(item.key, json!(value));
+        }
+        let database = if matches!(engine, "postgres" | "postgis") {
+            // The image's own default: POSTGRES_DB falls back to POSTGRES_USER, then `postgres`.
+            Some(database.or(user).filter(|d| !d.is_empty()).unwrap_or_else(|| "postgres".into()))
+        } else {
+            database.filter(|d| !d.is_empty())
+        };
+        (env, database)
+    }
+
+    /// The other fields of a database service: kept by the engine, or not converted.
+    fn database_fields(&mut self, p: &Plan, engine: &str) {
+        for e in p.node.entries().unwrap_or_default() {
+            let path = p.path(&e.key);
+            match e.key.as_str() {
+                "image" | "environment" | "env_file" | "volumes" | "tmpfs" | "deploy" | "cpus" | "mem_limit" | "mem_reservation" | "scale" | "depends_on" | "links" => {}
+                "ports" | "expose" => self.note(
+                    e.key_span,
+                    path,
+                    format!("not kept: clients reach the database at `{}` on its engine's port", p.name),
+                ),
+                "healthcheck" => self.note(e.key_span, path, "not kept: the engine has its own liveness and readiness probes"),
+                "command" | "entrypoint" => self.warn(e.key_span, path, format!("not kept: the {engine} engine runs its own command (change it in templates/engines/{engine}.yaml.j2)")),
+                "user" => self.note(e.key_span, path, "not kept: the engine runs as its image's own user"),
+                "build" => self.note(e.key_span, path, "not kept: the engine's official image is used"),
+                "labels" | "annotations" => self.warn(e.key_span, path, "not converted: genk8s databases have no labels or annotations field"),
+                "secrets" | "configs" => self.warn(e.key_span, path, "not converted: database files come from the engine template"),
+                "platform" => self.warn(e.key_span, path, "not converted: use node_selector: on the database"),
+                _ => self.common(p, e),
+            }
+        }
+    }
+}
+
+fn is_database_name(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 63 && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+}

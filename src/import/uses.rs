@@ -1,0 +1,157 @@
+//! A service's `uses:` (what its NetworkPolicies let it reach): the targets of
+//! `depends_on` and `links`, and the services named as hosts in its environment,
+//! whose names are rewritten there when the import renamed them.
+
+use super::compose::Conv;
+use super::env::EnvItem;
+use super::plan::{Context, Plan};
+use crate::source::Span;
+use crate::yaml::NodeKind;
+use std::collections::BTreeSet;
+
+impl Conv<'_> {
+    /// `uses:` of a service; rewrites renamed hosts in `env` on the way.
+    pub(super) fn uses(&mut self, p: &Plan, ctx: &Context, env: &mut [EnvItem]) -> BTreeSet<String> {
+        let mut uses: BTreeSet<String> = BTreeSet::new();
+        for (target, span, path) in self.depends(p) {
+            self.use_target(p, ctx, &target, span, &path, &mut uses);
+        }
+        for item in env {
+            let Some(value) = item.value.as_mut() else { continue };
+            for t in ctx.plans {
+                if t.cname == p.cname || !mentions_host(value, &item.key, &t.cname) {
+                    continue;
+                }
+                if t.cname != t.name {
+                    *value = replace_host(value, &item.key, &t.cname, &t.name);
+                }
+                if t.reachable() && uses.insert(t.name.clone()) {
+                    self.note(item.span, item.path.clone(), format!("names `{}` as a host: added to uses (genk8s NetworkPolicies let a service reach only what it uses)", t.name));
+                }
+            }
+        }
+        uses
+    }
+
+    /// Dependencies from `depends_on` and `links`: (compose name, span, path).
+    fn depends(&mut self, p: &Plan) -> Vec<(String, Span, String)> {
+        let mut out = Vec::new();
+        for key in ["depends_on", "links"] {
+            let Some(entry) = p.node.entry(key) else { continue };
+            match &entry.value.kind {
+                NodeKind::Seq(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(t) = item.as_str() {
+                            let target = if key == "links" { t.split(':').next().unwrap_or(t) } else { t };
+                            out.push((target.to_string(), item.span, p.path(&format!("{key}[{i}]"))));
+                        }
+                    }
+                }
+                NodeKind::Map(entries) => {
+                    for e in entries {
+                        out.push((e.key.clone(), e.key_span, format!("{}.{}", p.path(key), e.key)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Adds a dependency target to `uses` when something can connect to it.
+    fn use_target(
+        &mut self,
+        p: &Plan,
+        ctx: &Context,
+        target: &str,
+        span: Span,
+        path: &str,
+        uses: &mut BTreeSet<String>,
+    ) {
+        if target == p.cname {
+            return;
+        }
+        match ctx.plan(target) {
+            Some(t) if t.reachable() => {
+                uses.insert(t.name.clone());
+            }
+            Some(t) => self.note(
+                span,
+                path,
+                format!("`{}` has no ports, so nothing connects to it: not added to uses (Kubernetes does not order start-up)", t.name),
+            ),
+            None if ctx.excluded.contains_key(target) => {
+                self.note(span, path, format!("`{target}` is in a profile that was not imported: not added to uses"))
+            }
+            None => self.warn(span, path, format!("`{target}` is not a service of this Compose file")),
+        }
+    }
+}
+
+/// Variable names whose value is a host name.
+fn is_host_key(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    [
+        "HOST", "HOSTNAME", "HOSTS", "SERVER", "SERVERS", "ADDR", "ADDRESS", "ENDPOINT", "URL", "URI", "DSN", "BROKER",
+        "BROKERS", "NODES",
+    ]
+    .iter()
+    .any(|s| k == *s || k.ends_with(&format!("_{s}")))
+}
+
+/// Byte ranges where `host` appears as a host name in an environment value:
+/// after `//` or `@`, before `:<port>`, or as a whole word of a host-named variable.
+fn host_matches(value: &str, key: &str, host: &str) -> Vec<usize> {
+    let host_key = is_host_key(key);
+    let mut out = Vec::new();
+    for (i, _) in value.match_indices(host) {
+        let prev = value[..i].chars().next_back();
+        let rest = &value[i + host.len()..];
+        let next = rest.chars().next();
+        let before_ok = prev.is_none_or(|c| matches!(c, '/' | '@' | ',' | ' ' | ';' | '='));
+        let after_ok = next.is_none_or(|c| matches!(c, ':' | '/' | ',' | ' ' | ';' | '?'));
+        let port_follows = rest.strip_prefix(':').is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+        let strong = value[..i].ends_with("//") || prev == Some('@') || port_follows;
+        let word = host_key && prev.is_none_or(|c| matches!(c, ',' | ' ' | ';' | '='));
+        if before_ok && after_ok && (strong || word) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+fn mentions_host(value: &str, key: &str, host: &str) -> bool {
+    !host.is_empty() && !host_matches(value, key, host).is_empty()
+}
+
+fn replace_host(value: &str, key: &str, from: &str, to: &str) -> String {
+    let mut out = String::new();
+    let mut last = 0;
+    for i in host_matches(value, key, from) {
+        out.push_str(&value[last..i]);
+        out.push_str(to);
+        last = i + from.len();
+    }
+    out.push_str(&value[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_in_values() {
+        assert!(mentions_host("postgres://u:p@db:5432/app", "DATABASE_URL", "db"));
+        assert!(mentions_host("redis://cache:6379/0", "X", "cache"));
+        assert!(mentions_host("db", "DB_HOST", "db"));
+        assert!(mentions_host("api:8080", "UPSTREAM", "api"));
+        assert!(!mentions_host("worker", "MODE", "worker"));
+        assert!(!mentions_host("http://api.example.com", "API_URL", "api"));
+        assert!(!mentions_host("dbx:5432", "X", "db"));
+        assert_eq!(
+            replace_host("postgres://my_db:5432/my_db", "DATABASE_URL", "my_db", "my-db"),
+            "postgres://my-db:5432/my_db"
+        );
+    }
+}
