@@ -194,8 +194,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
             let mut text = String::new();
             let mut failing = 0;
             for v in &valid {
-                let mut objects = crate::expand::expand(v);
-                emit::sort(&mut objects);
+                let objects = crate::expand::expand(v);
                 let report = crate::lint::lint(v, &objects);
                 for f in &report.findings {
                     text.push_str(&format!("{}: {f}\n", v.env));

@@ -7,10 +7,9 @@
 //! `<kind>-<name>.yaml` (lowercase kind), listed in that order by a generated
 //! `kustomization.yaml`.
 
-use crate::expand::Object;
+use crate::expand::{Object, Sink};
 use crate::yaml::emit::emit;
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 const ORDER_FIRST: &[&str] = &[
@@ -52,26 +51,51 @@ fn rank(kind: &str) -> (usize, &str) {
     }
 }
 
-pub fn sort(objects: &mut [Object]) {
+/// An object rendered to YAML, with what ordering and file naming need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The YAML document without its `---` line.
+    pub text: String,
+}
+
+impl Rendered {
+    pub fn new(o: &Object) -> Rendered {
+        let mut text = String::with_capacity(1024);
+        emit(&o.value, &mut text);
+        Rendered { kind: o.kind.clone(), namespace: o.namespace.clone(), name: o.name.clone(), text }
+    }
+}
+
+/// Rendering as objects are expanded keeps only text in memory, never every object's tree.
+impl Sink for Vec<Rendered> {
+    fn push(&mut self, o: Object) {
+        Vec::push(self, Rendered::new(&o));
+    }
+}
+
+pub fn sort(objects: &mut [Rendered]) {
     objects.sort_by(|a, b| (rank(&a.kind), &a.namespace, &a.name).cmp(&(rank(&b.kind), &b.namespace, &b.name)));
 }
 
 /// All objects as one multi-document stream.
-pub fn stream(objects: &[Object]) -> String {
-    let mut out = String::with_capacity(objects.len() * 1024);
+pub fn stream(objects: &[Rendered]) -> String {
+    let mut out = String::with_capacity(objects.iter().map(|o| o.text.len() + 4).sum());
     for o in objects {
         out.push_str("---\n");
-        emit(&o.value, &mut out);
+        out.push_str(&o.text);
     }
     out
 }
 
-pub fn file_name(o: &Object) -> String {
+pub fn file_name(o: &Rendered) -> String {
     format!("{}-{}.yaml", o.kind.to_ascii_lowercase(), o.name)
 }
 
 /// The files of a kustomize tree: relative path → content.
-pub fn tree(objects: &[Object], platform: &str, env: &str) -> BTreeMap<String, String> {
+pub fn tree(objects: &[Rendered], platform: &str, env: &str) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut kz = format!(
         "{MARKER}\n# Platform {platform}, environment {env}: regenerate with `genk8s build {env} -o <this folder>`.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
@@ -81,9 +105,7 @@ pub fn tree(objects: &[Object], platform: &str, env: &str) -> BTreeMap<String, S
         kz.push_str("- ");
         kz.push_str(&name);
         kz.push('\n');
-        let mut body = String::new();
-        emit(&o.value, &mut body);
-        files.insert(name, body);
+        files.insert(name, o.text.clone());
     }
     files.insert("kustomization.yaml".to_string(), kz);
     files
@@ -155,9 +177,9 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), St
     let result = (|| {
         for (name, content) in files {
             let p = staging.join(name);
-            let mut f = std::fs::File::create(&p).map_err(|e| io("write", &p, e))?;
-            f.write_all(content.as_bytes()).map_err(|e| io("write", &p, e))?;
-            f.sync_all().map_err(|e| io("write", &p, e))?;
+            // No fsync per file: rename gives readers an all-or-nothing view of each file,
+            // and an output tree is regenerated from the spec, not a store of record.
+            std::fs::write(&p, content).map_err(|e| io("write", &p, e))?;
         }
         if fresh {
             return std::fs::rename(&staging, dir).map_err(|e| io("move into place", dir, e));
@@ -185,13 +207,13 @@ pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), St
 mod tests {
     use super::*;
 
-    fn obj(kind: &str, name: &str) -> Object {
-        Object {
+    fn obj(kind: &str, name: &str) -> Rendered {
+        Rendered::new(&Object {
             kind: kind.into(),
             name: name.into(),
             namespace: Some("n".into()),
             value: serde_json::json!({"kind": kind}),
-        }
+        })
     }
 
     #[test]

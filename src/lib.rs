@@ -56,7 +56,7 @@ impl std::error::Error for Error {}
 pub struct Build {
     pub platform: String,
     pub env: String,
-    pub objects: Vec<expand::Object>,
+    pub objects: Vec<emit::Rendered>,
 }
 
 fn spec_error(diags: Diagnostics, sources: &SourceMap) -> Error {
@@ -135,7 +135,8 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
     Ok(check(dir, only)?
         .into_iter()
         .map(|v| {
-            let mut objects = expand::expand(&v);
+            let mut objects: Vec<emit::Rendered> = Vec::new();
+            expand::expand_into(&v, &mut objects);
             emit::sort(&mut objects);
             Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects }
         })

@@ -3,7 +3,7 @@
 
 use super::pod::{self, container_security, pod_security};
 use super::service::disruption_budget;
-use super::{Ctx, Object, non_empty, non_empty_map};
+use super::{Ctx, Object, Sink, non_empty, non_empty_map};
 use crate::spec::{Database, Map};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
@@ -16,7 +16,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
-pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut Vec<Object>) {
+pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     let engine = &ctx.v.engines[name];
     let labels = ctx.labels(name, "database");
     let selector = ctx.selector(name);
@@ -186,7 +186,7 @@ fn backup(
     b: &crate::spec::Backup,
     image: &str,
     env: &BTreeMap<String, crate::spec::Short<crate::spec::EnvValue>>,
-    out: &mut Vec<Object>,
+    out: &mut dyn Sink,
 ) {
     let engine = &ctx.v.engines[name];
     let job = backup_name(name);

@@ -129,12 +129,30 @@ pub fn hashed_name(base: &str, data: &BTreeMap<String, String>) -> String {
     format!("{base}-{hex}")
 }
 
+/// Where expanded objects go: collected whole (lint), or rendered at once so a
+/// large platform never holds every object's tree in memory (build).
+pub trait Sink {
+    fn push(&mut self, o: Object);
+}
+
+impl Sink for Vec<Object> {
+    fn push(&mut self, o: Object) {
+        Vec::push(self, o);
+    }
+}
+
 /// Builds every object of the environment.
 pub fn expand(v: &Valid) -> Vec<Object> {
     let mut objects = Vec::new();
+    expand_into(v, &mut objects);
+    objects
+}
+
+/// Builds every object of the environment into `objects`.
+pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
-    platform::expand(&ctx, &mut objects);
+    platform::expand(&ctx, objects);
     for (name, cfg) in &v.spec.configs {
         let mut data = cfg.data.clone();
         for (k, f) in &cfg.files {
@@ -149,14 +167,13 @@ pub fn expand(v: &Valid) -> Vec<Object> {
         }));
     }
     for (name, svc) in &v.spec.services {
-        service::expand(&ctx, name, svc, &mut objects);
+        service::expand(&ctx, name, svc, objects);
     }
     for (name, db) in &v.spec.databases {
-        database::expand(&ctx, name, db, &mut objects);
+        database::expand(&ctx, name, db, objects);
     }
-    network::expand(&ctx, &mut objects);
-    monitoring::expand(&ctx, &mut objects);
-    objects
+    network::expand(&ctx, objects);
+    monitoring::expand(&ctx, objects);
 }
 
 pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {

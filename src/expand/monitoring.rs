@@ -3,7 +3,7 @@
 //! user's rules, and a Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`)
 //! with panels for every service and database.
 
-use super::{Ctx, Object};
+use super::{Ctx, Object, Sink};
 use crate::crd::{AlertRule, PrometheusRule, PrometheusRuleSpec, RuleGroup};
 use crate::spec::Map;
 use k8s_openapi::api::core::v1::ConfigMap;
@@ -35,7 +35,7 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
-pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
+pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     if !enabled(ctx) {
         return;
     }

@@ -1,7 +1,7 @@
 //! Least-privilege NetworkPolicies derived from `uses`: a default deny for the
 //! namespace, and per workload an allow-list of exactly the paths the spec declares.
 
-use super::{Ctx, Object};
+use super::{Ctx, Object, Sink};
 use crate::spec::Map;
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
@@ -46,7 +46,7 @@ fn namespace(name: &str) -> LabelSelector {
     }
 }
 
-pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
+pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     let spec = &ctx.v.spec;
     let mut workloads: BTreeMap<String, Workload> = BTreeMap::new();
     for (name, svc) in &spec.services {

@@ -1,7 +1,7 @@
 //! Platform-wide objects: StorageClasses, cert-manager ClusterIssuers, the
 //! namespace's ResourceQuota and LimitRange.
 
-use super::{Ctx, Object, non_empty_map};
+use super::{Ctx, Object, Sink, non_empty_map};
 use crate::crd::{Acme, Cloudflare, ClusterIssuer, Dns01, Http01, Http01Ingress, IssuerSpec, SecretRef, Solver};
 use crate::spec::Map;
 use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec};
@@ -26,7 +26,7 @@ fn quantities(m: &Map) -> Option<BTreeMap<String, Quantity>> {
     (!m.is_empty()).then(|| m.iter().map(|(k, v)| (k.clone(), Quantity(v.clone()))).collect())
 }
 
-pub fn expand(ctx: &Ctx, out: &mut Vec<Object>) {
+pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     let spec = &ctx.v.spec;
     for (name, sc) in &spec.storage_classes {
         out.push(Object::new(StorageClass {

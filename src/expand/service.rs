@@ -2,7 +2,7 @@
 //! HorizontalPodAutoscaler, PodDisruptionBudget and Ingress.
 
 use super::pod::{self, container_security, pod_security};
-use super::{Ctx, Object, VERSION, file_content, hashed_name, non_empty, non_empty_map};
+use super::{Ctx, Object, Sink, VERSION, file_content, hashed_name, non_empty, non_empty_map};
 use crate::crd::{Endpoint, ServiceMonitor, ServiceMonitorSpec};
 use crate::spec::{Map, Service, Strategy};
 use crate::validate::{is_int_or_percent, resolve_host};
@@ -39,7 +39,7 @@ pub fn min_replicas(svc: &Service) -> i32 {
     svc.autoscale.as_ref().map_or(svc.replicas.unwrap_or(1), |a| a.min)
 }
 
-pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut Vec<Object>) {
+pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     let component = svc.component.as_deref().unwrap_or("service");
     let labels = ctx.labels(name, component);
     let selector = ctx.selector(name);

@@ -171,7 +171,7 @@ pub fn is_plain_safe(s: &str) -> bool {
     if !(first.is_ascii_alphabetic() || first == '/' || first == '_') {
         return false;
     }
-    if RESERVED.contains(&s.to_ascii_lowercase().as_str()) {
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
         return false;
     }
     if s.ends_with(':') {
