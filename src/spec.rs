@@ -276,6 +276,11 @@ pub struct Service {
     pub pdb: Option<Pdb>,
     pub ingress: Option<Ingress>,
     pub metrics: Option<Metrics>,
+    /// Kubernetes API access as `VERBS RESOURCE[.GROUP][/NAME]`, e.g. `get,list,watch configmaps`,
+    /// `create jobs.batch`, `get secrets/app-token`: a Role, a RoleBinding and a ServiceAccount
+    /// (with its token mounted) follow.
+    #[serde(default)]
+    pub access: Vec<String>,
     pub lint: Option<LintSpec>,
     /// Services and databases this one talks to.
     #[serde(default)]
@@ -312,6 +317,38 @@ impl Service {
             _ => name,
         };
         format!("{repo}:{tag}")
+    }
+}
+
+/// One parsed `access` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Access {
+    pub verbs: Vec<String>,
+    pub group: String,
+    pub resource: String,
+    pub name: Option<String>,
+}
+
+/// Verbs a Role rule may grant.
+pub const VERBS: &[&str] = &["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "*"];
+
+impl Access {
+    /// Parses `get,list configmaps`, `create jobs.batch`, `get secrets/app-token`.
+    pub fn parse(s: &str) -> Result<Access, String> {
+        let (verbs, target) = s.trim().split_once(' ').ok_or_else(|| format!("`{s}` needs verbs and a resource"))?;
+        let verbs: Vec<String> = verbs.split(',').map(|v| v.trim().to_string()).collect();
+        if let Some(bad) = verbs.iter().find(|v| !VERBS.contains(&v.as_str())) {
+            return Err(format!("unknown verb `{bad}`"));
+        }
+        let (res, name) = match target.trim().split_once('/') {
+            Some((r, n)) => (r, Some(n.to_string())),
+            None => (target.trim(), None),
+        };
+        let (resource, group) = res.split_once('.').unwrap_or((res, ""));
+        if resource.is_empty() || !resource.chars().all(|c| c.is_ascii_lowercase() || c == '*') {
+            return Err(format!("`{res}` is not a resource (plural, lowercase: pods, configmaps, jobs.batch)"));
+        }
+        Ok(Access { verbs, group: group.to_string(), resource: resource.to_string(), name })
     }
 }
 

@@ -822,6 +822,17 @@ impl Checker<'_> {
                 "e.g. command: [python, -m, alembic, upgrade, head]",
             );
         }
+        for (i, a) in svc.access.iter().enumerate() {
+            if let Err(e) = crate::spec::Access::parse(a) {
+                let idx = i.to_string();
+                err(
+                    self,
+                    &["access", &idx],
+                    e,
+                    "write VERBS RESOURCE[.GROUP][/NAME], e.g. `get,list,watch configmaps`",
+                );
+            }
+        }
         if let Some(sa) = &svc.service_account
             && let Some(n) = &sa.name
             && !is_dns_subdomain(n)

@@ -290,3 +290,37 @@ fn monitoring_gives_default_alerts_user_rules_and_a_grafana_dashboard() {
     assert!(titles.contains(&"api: requests by status") && titles.contains(&"db: memory"), "{titles:?}");
     assert!(!titles.contains(&"web: requests by status"), "web has no metrics");
 }
+
+#[test]
+fn access_gives_a_role_binding_service_account_token_and_api_egress() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &APP.replace("    uses: [db]\n", "    uses: [db]\n    access: [\"get,list configmaps\", \"watch configmaps\", \"create jobs.batch\", \"get secrets/app-token\"]\n"),
+    );
+    let objs = build(t.path());
+    let role = find(&objs, "Role", "api");
+    let rules = items(role.get("rules"));
+    let summary: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            let list = |k: &str| items(r.get(k)).iter().filter_map(|n| n.as_str()).collect::<Vec<_>>().join(",");
+            format!("{}|{}|{}|{}", list("apiGroups"), list("resources"), list("resourceNames"), list("verbs"))
+        })
+        .collect();
+    assert_eq!(summary, ["|configmaps||get,list,watch", "|secrets|app-token|get", "batch|jobs||create"]);
+    let rb = find(&objs, "RoleBinding", "api");
+    assert_eq!(path(rb, &["roleRef", "name"]), Some("api"));
+    assert_eq!(path(items(rb.get("subjects"))[0], &["name"]), Some("api"));
+    let sa = find(&objs, "ServiceAccount", "api");
+    assert_eq!(path(sa, &["automountServiceAccountToken"]), Some("true"));
+    let dep = find(&objs, "Deployment", "api");
+    assert_eq!(path(dep, &["spec", "template", "spec", "serviceAccountName"]), Some("api"));
+    let np = find(&objs, "NetworkPolicy", "api");
+    let api_egress = items(np.get("spec").and_then(|s| s.get("egress")))
+        .into_iter()
+        .any(|r| r.get("to").is_none() && items(r.get("ports")).iter().any(|p| path(p, &["port"]) == Some("443")));
+    assert!(api_egress, "egress to the API server");
+    let web = find(&objs, "Deployment", "web");
+    assert_eq!(path(web, &["spec", "template", "spec", "automountServiceAccountToken"]), Some("false"));
+}

@@ -8,6 +8,7 @@ mod monitoring;
 mod network;
 mod platform;
 mod pod;
+mod rbac;
 mod service;
 
 use crate::spec::Map;

@@ -26,6 +26,8 @@ struct Workload {
     ingress_class: Option<String>,
     /// External endpoint (port) for an external database: reachable only by egress.
     external: Option<u16>,
+    /// Talks to the Kubernetes API (has `access`).
+    api: bool,
 }
 
 fn tcp(port: u16, protocol: &str) -> NetworkPolicyPort {
@@ -65,7 +67,10 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         let mut uses = svc.uses.clone();
         uses.sort();
         uses.dedup();
-        workloads.insert(name.clone(), Workload { ports, uses, exposed, metrics, ingress_class, external: None });
+        workloads.insert(
+            name.clone(),
+            Workload { ports, uses, exposed, metrics, ingress_class, external: None, api: !svc.access.is_empty() },
+        );
     }
     for (name, db) in &spec.databases {
         let e = &ctx.v.engines[name];
@@ -74,7 +79,15 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         let external = db.external.as_ref().map(|x| x.port.unwrap_or(e.port.number));
         workloads.insert(
             name.clone(),
-            Workload { ports, uses: Vec::new(), exposed: None, metrics: None, ingress_class: None, external },
+            Workload {
+                ports,
+                uses: Vec::new(),
+                exposed: None,
+                metrics: None,
+                ingress_class: None,
+                external,
+                api: false,
+            },
         );
     }
 
@@ -88,6 +101,7 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
                 metrics: None,
                 ingress_class: None,
                 external: None,
+                api: false,
             };
             workloads.insert(super::database::backup_name(name), w);
         }
@@ -148,6 +162,10 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
             }]),
             ports: Some(vec![tcp(53, "UDP"), tcp(53, "TCP")]),
         }];
+        if w.api {
+            // The API server is outside the pod network (its address is the cluster's own).
+            egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(443, "TCP"), tcp(6443, "TCP")]) });
+        }
         for u in &w.uses {
             let target = &workloads[u.as_str()];
             match target.external {

@@ -2,6 +2,7 @@
 //! HorizontalPodAutoscaler, PodDisruptionBudget and Ingress.
 
 use super::pod::{self, container_security, pod_security};
+use super::rbac;
 use super::{Ctx, Object, Sink, VERSION, file_content, hashed_name, non_empty, non_empty_map};
 use crate::crd::{Endpoint, ServiceMonitor, ServiceMonitorSpec};
 use crate::spec::{Map, Service, Strategy};
@@ -204,16 +205,26 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         });
     }
 
-    let sa = svc.service_account.as_ref();
-    let sa_name = sa.map(|s| s.name.clone().unwrap_or_else(|| name.to_string()));
-    if let (Some(sa), Some(sa_name)) = (sa, &sa_name)
+    // API access needs an identity of its own and its token in the pod.
+    let needs_api = !svc.access.is_empty();
+    let sa = svc
+        .service_account
+        .as_ref()
+        .map(|s| s.0.clone())
+        .or_else(|| needs_api.then(|| crate::spec::ServiceAccount { create: true, ..Default::default() }));
+    let sa_name = sa.as_ref().map(|s| s.name.clone().unwrap_or_else(|| name.to_string()));
+    let token = needs_api || sa.as_ref().is_some_and(|s| s.token);
+    if let (Some(sa), Some(sa_name)) = (&sa, &sa_name)
         && sa.create
     {
         out.push(Object::new(ServiceAccount {
             metadata: ctx.meta(sa_name.clone(), labels.clone(), &sa.annotations),
-            automount_service_account_token: Some(sa.token),
+            automount_service_account_token: Some(token),
             ..ServiceAccount::default()
         }));
+    }
+    if let (true, Some(sa_name)) = (needs_api, &sa_name) {
+        rbac::expand(ctx, name, sa_name, &svc.access, &labels, out);
     }
 
     let replicas = min_replicas(svc);
@@ -258,7 +269,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {
-                    automount_service_account_token: Some(sa.is_some_and(|s| s.token)),
+                    automount_service_account_token: Some(token),
                     service_account_name: sa_name,
                     security_context: Some(pod_security(uid, gid, svc.fs_group.unwrap_or(gid))),
                     init_containers: non_empty(init),
