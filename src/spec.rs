@@ -276,6 +276,7 @@ pub struct Service {
     pub pdb: Option<Pdb>,
     pub ingress: Option<Ingress>,
     pub metrics: Option<Metrics>,
+    pub rollout: Option<Rollout>,
     /// Kubernetes API access as `VERBS RESOURCE[.GROUP][/NAME]`, e.g. `get,list,watch configmaps`,
     /// `create jobs.batch`, `get secrets/app-token`: a Role, a RoleBinding and a ServiceAccount
     /// (with its token mounted) follow.
@@ -318,6 +319,38 @@ impl Service {
         };
         format!("{repo}:{tag}")
     }
+}
+
+/// Progressive delivery: exactly one of `blue_green` or `canary`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rollout {
+    pub blue_green: Option<BlueGreen>,
+    pub canary: Option<Canary>,
+}
+
+/// Two tracks, `<svc>-blue` and `<svc>-green`; the Service sends traffic to `live`,
+/// `<svc>-preview` to the other one. Switching is one value: `live: green`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlueGreen {
+    /// blue or green.
+    pub live: String,
+    /// Image tag of the blue track (default: the service's).
+    pub blue: Option<String>,
+    /// Image tag of the green track (default: the service's).
+    pub green: Option<String>,
+}
+
+/// A `<svc>-canary` track with its own image tag that receives `weight` percent of the
+/// ingress traffic (nginx canary annotations); the Service keeps the stable track.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Canary {
+    pub weight: u8,
+    pub tag: String,
+    /// Default 1.
+    pub replicas: Option<i32>,
 }
 
 /// One parsed `access` entry.

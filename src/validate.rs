@@ -822,6 +822,53 @@ impl Checker<'_> {
                 "e.g. command: [python, -m, alembic, upgrade, head]",
             );
         }
+        if let Some(r) = &svc.rollout {
+            match (&r.blue_green, &r.canary) {
+                (Some(bg), None) => {
+                    if bg.live != "blue" && bg.live != "green" {
+                        err(
+                            self,
+                            &["rollout", "blue_green", "live"],
+                            format!("live track `{}` is neither blue nor green", bg.live),
+                            "write live: blue or live: green",
+                        );
+                    }
+                }
+                (None, Some(c)) => {
+                    if c.weight > 100 {
+                        err(
+                            self,
+                            &["rollout", "canary", "weight"],
+                            format!("canary weight {} is above 100", c.weight),
+                            "write a percentage of traffic, 0 to 100",
+                        );
+                    }
+                    let class = svc.ingress.as_ref().and_then(|i| i.class.as_deref()).or(spec.ingress.class.as_deref());
+                    if svc.ingress.is_none() || class != Some("nginx") {
+                        err(
+                            self,
+                            &["rollout", "canary"],
+                            "canary weights are set through the nginx ingress controller".into(),
+                            "give the service an ingress with class nginx, or use blue_green",
+                        );
+                    }
+                }
+                _ => err(
+                    self,
+                    &["rollout"],
+                    "a rollout needs exactly one of blue_green or canary".into(),
+                    "e.g. rollout: {blue_green: {live: blue}}",
+                ),
+            }
+            if name.len() > 45 {
+                err(
+                    self,
+                    &["rollout"],
+                    format!("service name `{name}` is too long for rollout tracks (`{name}-preview`)"),
+                    "shorten the service name to 45 characters",
+                );
+            }
+        }
         for (i, a) in svc.access.iter().enumerate() {
             if let Err(e) = crate::spec::Access::parse(a) {
                 let idx = i.to_string();

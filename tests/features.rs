@@ -324,3 +324,71 @@ fn access_gives_a_role_binding_service_account_token_and_api_egress() {
     let web = find(&objs, "Deployment", "web");
     assert_eq!(path(web, &["spec", "template", "spec", "automountServiceAccountToken"]), Some("false"));
 }
+
+#[test]
+fn blue_green_runs_two_tracks_and_one_value_switches_the_service() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace(
+        "    metrics: {interval: 15s}\n",
+        "    autoscale: {min: 2, max: 4, cpu: 70}\n    rollout: {blue_green: {live: blue, green: \"2\"}}\n",
+    );
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let image = |d: &Node| {
+        path(
+            items(d.get("spec").unwrap().get("template").unwrap().get("spec").unwrap().get("containers"))[0],
+            &["image"],
+        )
+        .unwrap()
+        .to_string()
+    };
+    let blue = find(&objs, "Deployment", "api-blue");
+    let green = find(&objs, "Deployment", "api-green");
+    assert_eq!((image(blue), image(green)), ("x/api:1".to_string(), "x/api:2".to_string()));
+    assert_eq!(path(blue, &["spec", "selector", "matchLabels", "genk8s.io/track"]), Some("blue"));
+    assert_eq!(path(find(&objs, "Service", "api"), &["spec", "selector", "genk8s.io/track"]), Some("blue"));
+    assert_eq!(path(find(&objs, "Service", "api-preview"), &["spec", "selector", "genk8s.io/track"]), Some("green"));
+    assert_eq!(
+        path(find(&objs, "HorizontalPodAutoscaler", "api-green"), &["spec", "scaleTargetRef", "name"]),
+        Some("api-green")
+    );
+    assert!(
+        !objs.iter().any(|o| path(o, &["kind"]) == Some("Deployment") && path(o, &["metadata", "name"]) == Some("api"))
+    );
+
+    write(t.path(), &spec.replace("live: blue", "live: green"));
+    let switched = build(t.path());
+    assert_eq!(path(find(&switched, "Service", "api"), &["spec", "selector", "genk8s.io/track"]), Some("green"));
+    assert_eq!(find(&switched, "Deployment", "api-blue"), blue, "switching touches only the Services");
+}
+
+#[test]
+fn canary_gets_its_own_track_service_and_weighted_ingress() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace(
+        "    metrics: {interval: 15s}\n",
+        "    ingress: {hosts: [api.example.com], class: nginx, issuer: le}\n    rollout: {canary: {weight: 10, tag: \"2\"}}\n",
+    );
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    assert_eq!(path(find(&objs, "Deployment", "api-canary"), &["spec", "replicas"]), Some("1"));
+    assert_eq!(path(find(&objs, "Service", "api"), &["spec", "selector", "genk8s.io/track"]), Some("stable"));
+    assert_eq!(path(find(&objs, "Service", "api-canary"), &["spec", "selector", "genk8s.io/track"]), Some("canary"));
+    let ing = find(&objs, "Ingress", "api-canary");
+    assert_eq!(path(ing, &["metadata", "annotations", "nginx.ingress.kubernetes.io/canary-weight"]), Some("10"));
+    assert!(
+        path(ing, &["metadata", "annotations", "cert-manager.io/cluster-issuer"]).is_none(),
+        "one certificate per host"
+    );
+    let rule = items(ing.get("spec").unwrap().get("rules"))[0];
+    let backend = items(rule.get("http").unwrap().get("paths"))[0];
+    assert_eq!(path(backend, &["backend", "service", "name"]), Some("api-canary"));
+    assert_eq!(
+        path(find(&objs, "Ingress", "api"), &["metadata", "annotations", "cert-manager.io/cluster-issuer"]),
+        Some("le")
+    );
+
+    write(t.path(), &spec.replace(", class: nginx", ", class: traefik"));
+    let err = fail(t.path());
+    assert!(err.contains("canary weights are set through the nginx ingress controller"), "{err}");
+}

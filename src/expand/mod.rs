@@ -9,6 +9,7 @@ mod network;
 mod platform;
 mod pod;
 mod rbac;
+mod rollout;
 mod service;
 
 use crate::spec::Map;

@@ -2,8 +2,8 @@
 //! HorizontalPodAutoscaler, PodDisruptionBudget and Ingress.
 
 use super::pod::{self, container_security, pod_security};
-use super::rbac;
 use super::{Ctx, Object, Sink, VERSION, file_content, hashed_name, non_empty, non_empty_map};
+use super::{rbac, rollout};
 use crate::crd::{Endpoint, ServiceMonitor, ServiceMonitorSpec};
 use crate::spec::{Map, Service, Strategy};
 use crate::validate::{is_int_or_percent, resolve_host};
@@ -228,22 +228,8 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     }
 
     let replicas = min_replicas(svc);
-    let mut pod_labels = svc.pod_labels.clone();
-    pod_labels.extend(labels.clone());
-    if let Some(tag) = crate::spec::image_tag(&image).filter(|t| t.len() <= 63) {
-        pod_labels.insert(VERSION.into(), tag.to_string());
-    }
     let uid = svc.run_as_user.unwrap_or(DEFAULT_UID);
     let gid = svc.run_as_group.unwrap_or(uid);
-    let spread = (replicas > 1 || svc.autoscale.as_ref().is_some_and(|a| a.max > 1)).then(|| {
-        vec![TopologySpreadConstraint {
-            max_skew: 1,
-            topology_key: "kubernetes.io/hostname".into(),
-            when_unsatisfiable: "ScheduleAnyway".into(),
-            label_selector: Some(LabelSelector { match_labels: Some(selector.clone()), ..LabelSelector::default() }),
-            ..TopologySpreadConstraint::default()
-        }]
-    });
     let strategy = match &svc.strategy {
         Some(Strategy::Recreate) => DeploymentStrategy { type_: Some("Recreate".into()), rolling_update: None },
         // One pod at a time cannot roll with a single-attach volume or a scarce GPU.
@@ -255,64 +241,93 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         }
         None => rolling(None, None),
     };
-    out.push(Object::new(Deployment {
-        metadata: ctx.meta(name, labels.clone(), &svc.annotations),
-        spec: Some(DeploymentSpec {
-            replicas: if svc.autoscale.is_some() { None } else { Some(svc.replicas.unwrap_or(1)) },
-            revision_history_limit: Some(5),
-            selector: LabelSelector { match_labels: Some(selector.clone()), ..LabelSelector::default() },
-            strategy: Some(strategy),
-            template: PodTemplateSpec {
-                metadata: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-                    labels: Some(pod_labels),
-                    annotations: non_empty_map(svc.pod_annotations.clone()),
-                    ..Default::default()
+    let pod = PodSpec {
+        automount_service_account_token: Some(token),
+        service_account_name: sa_name,
+        security_context: Some(pod_security(uid, gid, svc.fs_group.unwrap_or(gid))),
+        init_containers: non_empty(init),
+        containers: vec![main],
+        volumes: non_empty(volumes),
+        node_selector: non_empty_map(svc.node_selector.clone()),
+        tolerations: pod::tolerations(&svc.tolerations, svc.gpu.is_some_and(|g| g > 0)),
+        ..PodSpec::default()
+    };
+    for track in rollout::tracks(name, svc) {
+        let mut track_selector = selector.clone();
+        if let Some(t) = track.label {
+            track_selector.insert(rollout::TRACK.into(), t.into());
+        }
+        let mut pod_labels = svc.pod_labels.clone();
+        pod_labels.extend(labels.clone());
+        pod_labels.extend(track_selector.clone());
+        if let Some(tag) = crate::spec::image_tag(&track.image).filter(|t| t.len() <= 63) {
+            pod_labels.insert(VERSION.into(), tag.to_string());
+        }
+        let mut pod = pod.clone();
+        // The track's image runs the app and, unless migrate names its own, the migration.
+        for c in pod.containers.iter_mut().chain(pod.init_containers.iter_mut().flatten()) {
+            if c.image.as_deref() == Some(image.as_str()) {
+                c.image = Some(track.image.clone());
+            }
+        }
+        let track_replicas = track.replicas.unwrap_or(replicas);
+        if track_replicas > 1 || (track.autoscaled && svc.autoscale.as_ref().is_some_and(|a| a.max > 1)) {
+            pod.topology_spread_constraints = Some(vec![TopologySpreadConstraint {
+                max_skew: 1,
+                topology_key: "kubernetes.io/hostname".into(),
+                when_unsatisfiable: "ScheduleAnyway".into(),
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(track_selector.clone()),
+                    ..LabelSelector::default()
                 }),
-                spec: Some(PodSpec {
-                    automount_service_account_token: Some(token),
-                    service_account_name: sa_name,
-                    security_context: Some(pod_security(uid, gid, svc.fs_group.unwrap_or(gid))),
-                    init_containers: non_empty(init),
-                    containers: vec![main],
-                    volumes: non_empty(volumes),
-                    node_selector: non_empty_map(svc.node_selector.clone()),
-                    tolerations: pod::tolerations(&svc.tolerations, svc.gpu.is_some_and(|g| g > 0)),
-                    topology_spread_constraints: spread,
-                    ..PodSpec::default()
-                }),
-            },
-            ..DeploymentSpec::default()
-        }),
-        ..Deployment::default()
-    }));
+                ..TopologySpreadConstraint::default()
+            }]);
+        }
+        let mut dep_labels = labels.clone();
+        if let Some(t) = track.label {
+            dep_labels.insert(rollout::TRACK.into(), t.into());
+        }
+        out.push(Object::new(Deployment {
+            metadata: ctx.meta(track.deployment.clone(), dep_labels.clone(), &svc.annotations),
+            spec: Some(DeploymentSpec {
+                replicas: match (track.replicas, track.autoscaled) {
+                    (Some(r), _) => Some(r),
+                    (None, true) => None,
+                    (None, false) => Some(svc.replicas.unwrap_or(1)),
+                },
+                revision_history_limit: Some(5),
+                selector: LabelSelector { match_labels: Some(track_selector), ..LabelSelector::default() },
+                strategy: Some(strategy.clone()),
+                template: PodTemplateSpec {
+                    metadata: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                        labels: Some(pod_labels),
+                        annotations: non_empty_map(svc.pod_annotations.clone()),
+                        ..Default::default()
+                    }),
+                    spec: Some(pod),
+                },
+                ..DeploymentSpec::default()
+            }),
+            ..Deployment::default()
+        }));
+        if let (true, Some(a)) = (track.autoscaled, &svc.autoscale) {
+            out.push(autoscaler(ctx, &track.deployment, &dep_labels, a));
+        }
+    }
 
     if !svc.ports.is_empty() {
-        out.push(Object::new(KService {
-            metadata: ctx.meta(name, labels.clone(), &Map::new()),
-            spec: Some(ServiceSpec {
-                type_: Some("ClusterIP".into()),
-                selector: Some(selector.clone()),
-                ports: Some(
-                    svc.ports
-                        .iter()
-                        .map(|(pname, p)| ServicePort {
-                            name: Some(pname.clone()),
-                            port: i32::from(p.service.unwrap_or(p.container)),
-                            target_port: Some(IntOrString::String(pname.clone())),
-                            protocol: Some(format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))),
-                            ..ServicePort::default()
-                        })
-                        .collect(),
-                ),
-                ..ServiceSpec::default()
-            }),
-            ..KService::default()
-        }));
+        let mut live = selector.clone();
+        if let Some(t) = rollout::live(svc) {
+            live.insert(rollout::TRACK.into(), t.into());
+        }
+        out.push(service_object(ctx, name, svc, &labels, live));
+        if let Some((second, track)) = rollout::second_service(name, svc) {
+            let mut sel = selector.clone();
+            sel.insert(rollout::TRACK.into(), track.into());
+            out.push(service_object(ctx, &second, svc, &labels, sel));
+        }
     }
 
-    if let Some(a) = &svc.autoscale {
-        out.push(autoscaler(ctx, name, &labels, a));
-    }
     let pdb = match &svc.pdb {
         Some(p) => Some((p.min_available.clone(), p.max_unavailable.clone())),
         None if replicas > 1 => Some((None, Some("1".to_string()))),
@@ -322,7 +337,15 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         out.push(disruption_budget(ctx, name, &labels, min.as_deref(), max.as_deref()));
     }
     if let Some(ing) = &svc.ingress {
-        out.push(ingress(ctx, name, svc, &labels, ing));
+        out.push(ingress(ctx, name, name, svc, &labels, ing, &Map::new()));
+        if let Some(c) = svc.rollout.as_ref().and_then(|r| r.canary.as_ref()) {
+            let canary = format!("{name}-canary");
+            let annotations = Map::from([
+                ("nginx.ingress.kubernetes.io/canary".to_string(), "true".to_string()),
+                ("nginx.ingress.kubernetes.io/canary-weight".to_string(), c.weight.to_string()),
+            ]);
+            out.push(ingress(ctx, &canary, &canary, svc, &labels, ing, &annotations));
+        }
     }
     if let Some(m) = &svc.metrics {
         out.push(Object::new(ServiceMonitor {
@@ -441,15 +464,53 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
     })
 }
 
-fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec::Ingress) -> Object {
+/// The ClusterIP Service of a service (or of one of its rollout tracks).
+fn service_object(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, selector: Map) -> Object {
+    Object::new(KService {
+        metadata: ctx.meta(name, labels.clone(), &Map::new()),
+        spec: Some(ServiceSpec {
+            type_: Some("ClusterIP".into()),
+            selector: Some(selector),
+            ports: Some(
+                svc.ports
+                    .iter()
+                    .map(|(pname, p)| ServicePort {
+                        name: Some(pname.clone()),
+                        port: i32::from(p.service.unwrap_or(p.container)),
+                        target_port: Some(IntOrString::String(pname.clone())),
+                        protocol: Some(format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))),
+                        ..ServicePort::default()
+                    })
+                    .collect(),
+            ),
+            ..ServiceSpec::default()
+        }),
+        ..KService::default()
+    })
+}
+
+/// An Ingress `name` routing the service's hosts to the Service `backend`.
+fn ingress(
+    ctx: &Ctx,
+    name: &str,
+    backend: &str,
+    svc: &Service,
+    labels: &Map,
+    ing: &crate::spec::Ingress,
+    extra: &Map,
+) -> Object {
     let defaults = &ctx.v.spec.ingress;
     let issuer = ing.issuer.clone().or_else(|| defaults.issuer.clone());
     let tls = ing.tls.unwrap_or(issuer.is_some());
     let mut annotations = defaults.annotations.clone();
     annotations.extend(ing.annotations.clone());
-    if let (true, Some(issuer)) = (tls, &issuer) {
+    // A canary Ingress shares the service's certificate; asking cert-manager twice would make
+    // two Certificates fight over one Secret.
+    let canary = extra.contains_key("nginx.ingress.kubernetes.io/canary");
+    if let (true, false, Some(issuer)) = (tls, canary, &issuer) {
         annotations.insert("cert-manager.io/cluster-issuer".into(), issuer.clone());
     }
+    annotations.extend(extra.clone());
     let port =
         ing.port.clone().or_else(|| svc.ports.keys().next().cloned()).expect("validated: exposed services have ports");
     let hosts: Vec<String> = ing
@@ -462,7 +523,7 @@ fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec
         path_type: ing.path_type.clone().unwrap_or_else(|| "Prefix".into()),
         backend: IngressBackend {
             service: Some(IngressServiceBackend {
-                name: name.into(),
+                name: backend.into(),
                 port: Some(ServiceBackendPort { name: Some(port), number: None }),
             }),
             ..IngressBackend::default()
@@ -481,7 +542,13 @@ fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec
                     })
                     .collect(),
             ),
-            tls: tls.then(|| vec![IngressTLS { hosts: Some(hosts.clone()), secret_name: Some(format!("{name}-tls")) }]),
+            // One certificate per service: a canary Ingress reuses the service's secret.
+            tls: tls.then(|| {
+                vec![IngressTLS {
+                    hosts: Some(hosts.clone()),
+                    secret_name: Some(format!("{}-tls", labels[super::NAME])),
+                }]
+            }),
             ..IngressSpec::default()
         }),
         ..Ingress::default()
