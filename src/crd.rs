@@ -159,3 +159,62 @@ pub struct AlertRule {
     pub labels: std::collections::BTreeMap<String, String>,
     pub annotations: std::collections::BTreeMap<String, String>,
 }
+
+/// external-secrets.io/v1beta1 ExternalSecret.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExternalSecret {
+    pub metadata: ObjectMeta,
+    pub spec: ExternalSecretSpec,
+}
+custom_resource!(
+    ExternalSecret,
+    "external-secrets.io",
+    "v1beta1",
+    "ExternalSecret",
+    "externalsecrets",
+    k8s_openapi::NamespaceResourceScope
+);
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretSpec {
+    pub refresh_interval: String,
+    pub secret_store_ref: StoreRef,
+    pub target: Target,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Vec<ExternalSecretData>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_from: Option<Vec<DataFrom>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StoreRef {
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Target {
+    pub name: String,
+    pub creation_policy: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSecretData {
+    pub secret_key: String,
+    pub remote_ref: RemoteRef,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RemoteRef {
+    pub key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DataFrom {
+    pub extract: RemoteRef,
+}

@@ -105,6 +105,27 @@ pub struct Platform {
     pub limits: Option<Limits>,
     #[serde(default)]
     pub monitoring: MonitoringDefaults,
+    /// An External Secrets Operator store: every Secret the platform reads becomes an ExternalSecret.
+    pub secret_store: Option<SecretStore>,
+    /// Development-only Secret values (Secret name → key → value), refused in production
+    /// environments. Put them in environments/dev.yaml, never in the base.
+    #[serde(default)]
+    pub dev_secrets: BTreeMap<String, Map>,
+}
+
+/// Where the External Secrets Operator reads secret values.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretStore {
+    /// Name of the (Cluster)SecretStore.
+    pub name: String,
+    /// ClusterSecretStore (default) or SecretStore.
+    pub kind: Option<String>,
+    /// Prefix of remote keys: the remote key of Secret `db-credentials` is `<prefix>db-credentials`.
+    #[serde(default)]
+    pub prefix: String,
+    /// Refresh interval (default 1h).
+    pub refresh: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -324,6 +324,48 @@ impl Checker<'_> {
                 }
             }
         }
+        if !spec.dev_secrets.is_empty() && is_production(self.env) {
+            self.err(
+                &["dev_secrets"],
+                format!("dev_secrets are development-only values and environment `{}` is production", self.env),
+                "keep dev_secrets in non-production overlays; production Secrets come from the cluster or secret_store",
+            );
+        }
+        for (name, data) in &spec.dev_secrets {
+            if !is_dns_subdomain(name) {
+                self.err(
+                    &["dev_secrets", name],
+                    format!("secret name `{name}` is not valid"),
+                    "use lowercase letters, digits, '-' and '.'",
+                );
+            }
+            for k in data.keys() {
+                if !is_config_key(k) {
+                    self.err(
+                        &["dev_secrets", name, k],
+                        format!("secret key `{k}` may hold only letters, digits, '-', '_' and '.'"),
+                        "rename the key",
+                    );
+                }
+            }
+        }
+        if let Some(store) = &spec.secret_store {
+            if let Some(k) = &store.kind
+                && k != "ClusterSecretStore"
+                && k != "SecretStore"
+            {
+                self.err(
+                    &["secret_store", "kind"],
+                    format!("unknown store kind `{k}`"),
+                    "write ClusterSecretStore or SecretStore",
+                );
+            }
+            if let Some(r) = &store.refresh
+                && !is_duration(r)
+            {
+                self.err(&["secret_store", "refresh"], format!("`{r}` is not a duration"), "write e.g. 1h");
+            }
+        }
         for (name, a) in &spec.monitoring.rules {
             let p = ["monitoring", "rules", name.as_str()];
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -907,6 +949,19 @@ impl Checker<'_> {
                 "use letters, digits and '_', e.g. LOG_LEVEL",
             );
         }
+        if let Some(value) = &v.value
+            && looks_secret(k)
+            && !value.is_empty()
+            // A path or a $(VAR) reference names where the secret is, not the secret.
+            && !value.starts_with('/')
+            && !value.starts_with("$(")
+        {
+            self.err(
+                &path,
+                format!("`{k}` looks like a secret but its value is written in the spec"),
+                format!("reference a Secret instead: {k}: {{secret: <name>, key: <key>}} (for local development, put the value under dev_secrets: in environments/dev.yaml)"),
+            );
+        }
         let sources = [v.value.is_some(), v.secret.is_some(), v.config.is_some(), v.field.is_some()];
         if sources.iter().filter(|b| **b).count() != 1 {
             self.err(
@@ -1093,6 +1148,16 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// Environment variable names whose values are credentials.
+pub fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    ["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIALS"]
+        .iter()
+        .any(|w| n.ends_with(w) || n.contains(&format!("{w}_")))
+        && !n.ends_with("_FILE")
+        && !n.ends_with("_PATH")
 }
 
 /// Environments held to production rules (no `latest` images).

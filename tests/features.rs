@@ -392,3 +392,62 @@ fn canary_gets_its_own_track_service_and_weighted_ingress() {
     let err = fail(t.path());
     assert!(err.contains("canary weights are set through the nginx ingress controller"), "{err}");
 }
+
+#[test]
+fn secret_store_gives_external_secrets_for_every_secret_read() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace(
+        "    uses: [db]\n",
+        "    uses: [db]\n    env: {TOKEN: {secret: api-keys, key: token}}\n    env_from: [{secret: api-env}]\n",
+    ) + "secret_store: {name: vault, prefix: shop/}\n";
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let keys = find(&objs, "ExternalSecret", "api-keys");
+    assert_eq!(path(keys, &["apiVersion"]), Some("external-secrets.io/v1beta1"));
+    assert_eq!(path(keys, &["spec", "secretStoreRef", "kind"]), Some("ClusterSecretStore"));
+    assert_eq!(path(keys, &["spec", "target", "name"]), Some("api-keys"));
+    let d = items(keys.get("spec").unwrap().get("data"))[0];
+    assert_eq!(
+        (path(d, &["secretKey"]), path(d, &["remoteRef", "key"]), path(d, &["remoteRef", "property"])),
+        (Some("token"), Some("shop/api-keys"), Some("token"))
+    );
+    let whole = find(&objs, "ExternalSecret", "api-env");
+    assert_eq!(path(items(whole.get("spec").unwrap().get("dataFrom"))[0], &["extract", "key"]), Some("shop/api-env"));
+    let creds = find(&objs, "ExternalSecret", "db-credentials");
+    assert_eq!(items(creds.get("spec").unwrap().get("data")).len(), 3, "database, password, username");
+}
+
+#[test]
+fn literal_secrets_are_refused_and_dev_secrets_stay_out_of_production() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &APP.replace(
+            "    uses: [db]\n",
+            "    uses: [db]\n    env: {DB_PASSWORD: hunter2, TLS_KEY_PATH: /etc/tls/key}\n",
+        ),
+    );
+    let err = fail(t.path());
+    assert!(err.contains("`DB_PASSWORD` looks like a secret but its value is written in the spec"), "{err}");
+    assert!(err.contains("1 problem found"), "a path is not a secret: {err}");
+
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), APP);
+    std::fs::write(
+        t.path().join("environments/dev.yaml"),
+        "namespace: t-dev\ndev_secrets: {db-credentials: {username: app, password: dev-only, database: app}}\n",
+    )
+    .unwrap();
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: t-prod\n").unwrap();
+    let objs = build(t.path());
+    let s = find(&objs, "Secret", "db-credentials");
+    assert_eq!(path(s, &["stringData", "password"]), Some("dev-only"));
+    assert_eq!(path(s, &["metadata", "labels", "genk8s.io/dev-only"]), Some("true"));
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "prod", "-p"]).arg(t.path()).output().unwrap();
+    assert!(out.status.success());
+    assert!(!String::from_utf8(out.stdout).unwrap().contains("dev-only"), "dev values never reach prod");
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: t-prod\ndev_secrets: {x: {k: v}}\n").unwrap();
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "prod", "-p"]).arg(t.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr).unwrap().contains("dev_secrets are development-only values"));
+}

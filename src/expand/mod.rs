@@ -10,6 +10,7 @@ mod platform;
 mod pod;
 mod rbac;
 mod rollout;
+mod secrets;
 mod service;
 
 use crate::spec::Map;
@@ -176,6 +177,7 @@ pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
     }
     network::expand(&ctx, objects);
     monitoring::expand(&ctx, objects);
+    secrets::expand(&ctx, objects);
 }
 
 pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {
