@@ -122,6 +122,23 @@ pub fn read_yaml(path: &Path, sources: &mut SourceMap) -> Result<Node, Diagnosti
 
 /// Reads a UTF-8 file, turning I/O failures into a diagnostic.
 pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    // Check before reading: a device or FIFO would never end, a huge file would exhaust memory.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(Diagnostic::new(None, format!("{} is not a regular file", path.display())));
+        }
+        if meta.len() > yaml::node::MAX_BYTES as u64 {
+            return Err(Diagnostic::new(
+                None,
+                format!(
+                    "{} is {} bytes; genk8s reads files up to {} bytes",
+                    path.display(),
+                    meta.len(),
+                    yaml::node::MAX_BYTES
+                ),
+            ));
+        }
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::new(None, format!("cannot read {}: {e}", path.display())).help(if path.ends_with(BASE_FILE) {
             "run genk8s in a platform folder (one holding platform.yaml) or pass one with -p DIR"

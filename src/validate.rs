@@ -1121,6 +1121,16 @@ impl Checker<'_> {
     fn read_files(&mut self, spec: &Platform, dir: &Path, out: &mut BTreeMap<String, String>) {
         let mut check = |c: &mut Self, path: Vec<&str>, f: &FileSource| match (&f.content, &f.from) {
             (Some(_), None) => {}
+            (None, Some(from))
+                if Path::new(from).is_absolute()
+                    || Path::new(from).components().any(|c| matches!(c, std::path::Component::ParentDir)) =>
+            {
+                c.err(
+                    &path,
+                    format!("`{from}` is outside the platform folder"),
+                    "from: paths are relative to the platform folder and stay inside it (no leading / and no ..)",
+                )
+            }
             (None, Some(from)) => {
                 if !out.contains_key(from) {
                     match crate::load::read_text(&dir.join(from)) {

@@ -451,3 +451,18 @@ fn literal_secrets_are_refused_and_dev_secrets_stay_out_of_production() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8(out.stderr).unwrap().contains("dev_secrets are development-only values"));
 }
+
+#[test]
+fn from_files_stay_inside_the_platform_folder() {
+    for (from, message) in [
+        ("/etc/passwd", "`/etc/passwd` is outside the platform folder"),
+        ("../secret.txt", "`../secret.txt` is outside the platform folder"),
+        ("files", "files is not a regular file"),
+    ] {
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), &format!("platform: t\nconfigs:\n  c: {{files: {{a.txt: {{from: \"{from}\"}}}}}}\n"));
+        std::fs::create_dir_all(t.path().join("files")).unwrap();
+        let err = fail(t.path());
+        assert!(err.contains(message), "{from}: {err}");
+    }
+}
