@@ -502,7 +502,18 @@ fn ingress(
     let defaults = &ctx.v.spec.ingress;
     let issuer = ing.issuer.clone().or_else(|| defaults.issuer.clone());
     let tls = ing.tls.unwrap_or(issuer.is_some());
-    let mut annotations = defaults.annotations.clone();
+    let class = ing.class.clone().or_else(|| defaults.class.clone());
+    let mut annotations = Map::new();
+    if class.as_deref() == Some("alb") {
+        // The AWS Load Balancer Controller: route to pod IPs (what the NetworkPolicy admits)
+        // and health-check the path the readiness probe already checks.
+        annotations.insert("alb.ingress.kubernetes.io/target-type".into(), "ip".into());
+        let probe = svc.probes.readiness.as_ref().or(svc.probes.liveness.as_ref());
+        if let Some(path) = probe.and_then(|p| p.http.clone()) {
+            annotations.insert("alb.ingress.kubernetes.io/healthcheck-path".into(), path);
+        }
+    }
+    annotations.extend(defaults.annotations.clone());
     annotations.extend(ing.annotations.clone());
     // A canary Ingress shares the service's certificate; asking cert-manager twice would make
     // two Certificates fight over one Secret.
@@ -532,7 +543,7 @@ fn ingress(
     Object::new(Ingress {
         metadata: ctx.meta(name, labels.clone(), &annotations),
         spec: Some(IngressSpec {
-            ingress_class_name: ing.class.clone().or_else(|| defaults.class.clone()),
+            ingress_class_name: class,
             rules: Some(
                 hosts
                     .iter()
