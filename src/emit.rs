@@ -144,9 +144,10 @@ pub fn owned_files(dir: &Path) -> Result<Vec<String>, String> {
 /// returns the files the previous run owned.
 pub fn check_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>, String> {
     let owned = owned_files(dir)?;
+    let owned_set: std::collections::BTreeSet<&String> = owned.iter().collect();
     for name in files.keys() {
         let p = dir.join(name);
-        if p.exists() && !owned.contains(name) {
+        if p.exists() && !owned_set.contains(name) {
             return Err(format!(
                 "{} exists and was not written by genk8s; refusing to replace it (move it away or choose another -o folder)",
                 p.display()

@@ -577,6 +577,10 @@ pub struct Migrate {
     pub command: Option<Vec<String>>,
     /// Defaults to the service's image.
     pub image: Option<String>,
+    /// Run as a Job `<svc>-migrate-<hash>` (a new Job whenever image or command change)
+    /// instead of an init container of every pod.
+    #[serde(default)]
+    pub job: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

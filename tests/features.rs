@@ -466,3 +466,33 @@ fn from_files_stay_inside_the_platform_folder() {
         assert!(err.contains(message), "{from}: {err}");
     }
 }
+
+#[test]
+fn migrations_can_run_as_a_job_named_after_image_and_command() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace("    uses: [db]\n", "    uses: [db]\n    migrate: {command: [migrate, up], job: true}\n");
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let jobs: Vec<&Node> = objs.iter().filter(|o| path(o, &["kind"]) == Some("Job")).collect();
+    assert_eq!(jobs.len(), 1);
+    let name = path(jobs[0], &["metadata", "name"]).unwrap().to_string();
+    assert!(name.starts_with("api-migrate-") && name.len() == "api-migrate-".len() + 10, "{name}");
+    let pod = jobs[0].get("spec").unwrap().get("template").unwrap().get("spec").unwrap();
+    assert_eq!(path(pod, &["restartPolicy"]), Some("Never"));
+    assert_eq!(path(items(pod.get("initContainers"))[0], &["name"]), Some("wait-for-db"));
+    assert_eq!(path(items(pod.get("containers"))[0], &["image"]), Some("x/api:1"));
+    let dep = find(&objs, "Deployment", "api");
+    let init: Vec<&str> =
+        items(dep.get("spec").unwrap().get("template").unwrap().get("spec").unwrap().get("initContainers"))
+            .iter()
+            .filter_map(|c| path(c, &["name"]))
+            .collect();
+    assert_eq!(init, ["wait-for-db"], "no migrate init container when it runs as a Job");
+    let db = find(&objs, "NetworkPolicy", "db");
+    assert_eq!(peer_names(db.get("spec").and_then(|s| s.get("ingress")), "from"), ["api", "api-migrate"]);
+
+    write(t.path(), &spec.replace("[migrate, up]", "[migrate, up, --all]"));
+    let again = build(t.path());
+    let renamed = again.iter().find(|o| path(o, &["kind"]) == Some("Job")).unwrap();
+    assert_ne!(path(renamed, &["metadata", "name"]), Some(name.as_str()), "a new command is a new Job");
+}

@@ -91,6 +91,19 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         );
     }
 
+    // Migration Jobs reach what their service uses.
+    for (name, svc) in spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(|m| m.job)) {
+        let w = Workload {
+            ports: Vec::new(),
+            uses: svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect(),
+            exposed: None,
+            metrics: None,
+            ingress_class: None,
+            external: None,
+            api: false,
+        };
+        workloads.insert(super::service::migrate_name(name), w);
+    }
     // Backup jobs connect to their database like any other user of it.
     for (name, db) in &spec.databases {
         if db.backup.is_some() {
@@ -116,15 +129,20 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         }),
     }));
 
+    // Who uses each workload, built once (a scan per workload would be quadratic).
+    let mut users_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (user, w) in &workloads {
+        for u in &w.uses {
+            users_of.entry(u.as_str()).or_default().push(user.as_str());
+        }
+    }
     let controller_ns = spec.ingress.controller_namespace.as_deref().unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
     for (name, w) in &workloads {
         if w.external.is_some() {
             continue;
         }
         let mut ingress = Vec::new();
-        let mut users: Vec<&str> =
-            workloads.iter().filter(|(_, o)| o.uses.iter().any(|u| u == name)).map(|(n, _)| n.as_str()).collect();
-        users.sort();
+        let users: &[&str] = users_of.get(name.as_str()).map_or(&[], Vec::as_slice);
         if !users.is_empty() && !w.ports.is_empty() {
             ingress.push(NetworkPolicyIngressRule {
                 from: Some(users.iter().map(|u| pods(ctx, u)).collect()),

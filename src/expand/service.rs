@@ -9,6 +9,7 @@ use crate::spec::{Map, Service, Strategy};
 use crate::validate::{is_int_or_percent, resolve_host};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::autoscaling::v2 as hpa;
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::{
     ConfigMap, ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource,
     PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource, PodSpec, PodTemplateSpec,
@@ -190,8 +191,10 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         svc.uses.iter().filter(|u| ctx.v.spec.databases.get(*u).is_some_and(|d| d.external.is_none())).collect();
     waits.sort();
     let mut init: Vec<Container> = waits.into_iter().map(|db| pod::wait_for(ctx, db)).collect();
+    let mut migrate_job = None;
     if let Some(m) = &svc.migrate {
-        init.push(Container {
+        let target = if m.job { migrate_job.insert(Vec::new()) } else { &mut init };
+        target.push(Container {
             name: "migrate".into(),
             image: Some(m.image.clone().unwrap_or_else(|| image.clone())),
             image_pull_policy: Some("IfNotPresent".into()),
@@ -203,6 +206,10 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
             volume_mounts: non_empty(mounts),
             ..Container::default()
         });
+    }
+
+    if let Some(containers) = migrate_job {
+        out.push(migration_job(ctx, name, svc, containers, &init, &volumes));
     }
 
     // API access needs an identity of its own and its token in the pod.
@@ -461,6 +468,58 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
             behavior,
         }),
         ..Default::default()
+    })
+}
+
+/// Name of the migration Job's pods (and NetworkPolicy) of a service.
+pub fn migrate_name(name: &str) -> String {
+    format!("{name}-migrate")
+}
+
+/// A Job that runs the migration once per image and command (Jobs are immutable, so a
+/// change gives a new name), after waiting for the databases like the app does.
+fn migration_job(
+    ctx: &Ctx,
+    name: &str,
+    svc: &Service,
+    containers: Vec<Container>,
+    waits: &[Container],
+    volumes: &[Volume],
+) -> Object {
+    let job = migrate_name(name);
+    let fingerprint: BTreeMap<String, String> = containers
+        .iter()
+        .map(|c| (c.image.clone().unwrap_or_default(), c.command.clone().unwrap_or_default().join("\u{1f}")))
+        .collect();
+    let full = hashed_name(&job, &fingerprint);
+    let hash = &full[full.len() - 10..];
+    let base: String = job.chars().take(52).collect();
+    let labels = ctx.labels(&job, "migration");
+    let uid = svc.run_as_user.unwrap_or(DEFAULT_UID);
+    let gid = svc.run_as_group.unwrap_or(uid);
+    Object::new(Job {
+        metadata: ctx.meta(format!("{base}-{hash}"), labels.clone(), &Map::new()),
+        spec: Some(JobSpec {
+            backoff_limit: Some(4),
+            template: PodTemplateSpec {
+                metadata: Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                    labels: Some(labels),
+                    ..Default::default()
+                }),
+                spec: Some(PodSpec {
+                    restart_policy: Some("Never".into()),
+                    automount_service_account_token: Some(false),
+                    security_context: Some(pod_security(uid, gid, svc.fs_group.unwrap_or(gid))),
+                    init_containers: non_empty(waits.to_vec()),
+                    containers,
+                    volumes: non_empty(volumes.to_vec()),
+                    node_selector: non_empty_map(svc.node_selector.clone()),
+                    ..PodSpec::default()
+                }),
+            },
+            ..JobSpec::default()
+        }),
+        ..Job::default()
     })
 }
 
