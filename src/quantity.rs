@@ -37,7 +37,11 @@ pub fn parse(q: &str) -> Option<f64> {
 
 /// A hint for a near-miss such as `512mb` or `1GB`.
 pub fn hint(q: &str) -> String {
-    let lower = q.to_ascii_lowercase();
+    let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+    if compact != q && parse(&compact).is_some() {
+        return format!("write `{compact}` (no spaces)");
+    }
+    let lower = compact.to_ascii_lowercase();
     for (bad, good) in [("kb", "Ki"), ("mb", "Mi"), ("gb", "Gi"), ("tb", "Ti")] {
         if let Some(n) = lower.strip_suffix(bad) {
             return format!("write `{n}{good}` (binary units are Ki, Mi, Gi, Ti)");
@@ -69,5 +73,7 @@ mod tests {
             assert_eq!(parse(bad), None, "{bad}");
         }
         assert!(hint("512mb").contains("512Mi"));
+        assert!(hint("10 GB").contains("`10Gi`"));
+        assert!(hint("512 Mi").contains("`512Mi`"));
     }
 }

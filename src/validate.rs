@@ -87,6 +87,12 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
 }
 
 fn to_diag(e: crate::yaml::de::Error) -> Diagnostic {
+    // Every u16 of the spec is a port number: say so, as the short form `http: 70000` does.
+    if let Some(n) = e.message.strip_prefix("invalid value: integer `").and_then(|r| r.strip_suffix("`, expected u16"))
+    {
+        return Diagnostic::new(e.span, format!("expected a port number (1-65535), found `{n}`"))
+            .help("write a port between 1 and 65535");
+    }
     let mut d = Diagnostic::new(e.span, e.message);
     d.help = e.help;
     d
@@ -186,6 +192,41 @@ fn is_label_value(v: &str) -> bool {
     v.is_empty() || (v.len() <= 63 && is_label_key(v) && !v.contains('/'))
 }
 
+/// Image tag: letters, digits, '_', '.' and '-', not starting with '.' or '-', at most 128.
+fn is_image_tag(t: &str) -> bool {
+    !t.is_empty()
+        && t.len() <= 128
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        && !t.starts_with(['.', '-'])
+}
+
+/// An image reference genk8s can pass on: non-empty, without whitespace.
+fn is_image_ref(i: &str) -> bool {
+    !i.trim().is_empty() && !i.contains(char::is_whitespace)
+}
+
+/// Downward API fields an environment variable may read (`fieldRef.fieldPath`).
+const FIELD_PATHS: &[&str] = &[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "spec.nodeName",
+    "spec.serviceAccountName",
+    "status.hostIP",
+    "status.hostIPs",
+    "status.podIP",
+    "status.podIPs",
+];
+
+fn is_field_path(f: &str) -> bool {
+    if FIELD_PATHS.contains(&f) {
+        return true;
+    }
+    ["metadata.labels['", "metadata.annotations['"]
+        .iter()
+        .any(|p| f.strip_prefix(p).and_then(|r| r.strip_suffix("']")).is_some_and(is_label_key))
+}
+
 impl Checker<'_> {
     fn err(&mut self, path: &[&str], message: impl Into<String>, help: impl Into<String>) {
         let span = self.root.find(path);
@@ -220,6 +261,21 @@ impl Checker<'_> {
         self.check_labels(&["labels"], &spec.labels, true);
         self.check_labels(&["annotations"], &spec.annotations, false);
         self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
+        self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
+        for (path, ns) in [
+            (["ingress", "controller_namespace"], &spec.ingress.controller_namespace),
+            (["monitoring", "namespace"], &spec.monitoring.namespace),
+        ] {
+            if let Some(ns) = ns
+                && !is_dns_label(ns)
+            {
+                self.err(
+                    &path,
+                    format!("namespace `{ns}` is not a DNS label"),
+                    "write the namespace's name: lowercase letters, digits and '-', at most 63 characters",
+                );
+            }
+        }
         for (name, cfg) in &spec.configs {
             if !is_dns_label(name) {
                 self.err(
@@ -236,6 +292,13 @@ impl Checker<'_> {
                         "rename the key",
                     );
                 }
+            }
+            for k in cfg.files.keys().filter(|k| cfg.data.contains_key(*k)) {
+                self.err(
+                    &["configs", name, "files", k],
+                    format!("key `{k}` is defined in both data: and files:"),
+                    "a ConfigMap key holds one value: keep it in data: or in files:, or rename one",
+                );
             }
         }
         for (name, sc) in &spec.storage_classes {
@@ -293,6 +356,31 @@ impl Checker<'_> {
                     format!("ACME server `{srv}` is not an https URL"),
                     "e.g. https://acme-staging-v02.api.letsencrypt.org/directory",
                 );
+            }
+            if let Some(class) = iss.http01.as_ref().and_then(|h| h.class.as_ref())
+                && !is_dns_subdomain(class)
+            {
+                self.err(
+                    &["issuers", name, "http01", "class"],
+                    format!("ingress class `{class}` is not valid"),
+                    "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
+                );
+            }
+            if let Some(cf) = &iss.cloudflare {
+                if !is_dns_subdomain(&cf.secret) {
+                    self.err(
+                        &["issuers", name, "cloudflare", "secret"],
+                        format!("secret name `{}` is not valid", cf.secret),
+                        "use lowercase letters, digits, '-' and '.', e.g. cloudflare-api-token",
+                    );
+                }
+                if !is_config_key(&cf.key) {
+                    self.err(
+                        &["issuers", name, "cloudflare", "key"],
+                        format!("secret key `{}` may hold only letters, digits, '-', '_' and '.'", cf.key),
+                        "write the key of the token in that Secret, e.g. api-token",
+                    );
+                }
             }
             if iss.http01.is_some()
                 && iss.cloudflare.is_none()
@@ -410,6 +498,43 @@ impl Checker<'_> {
             if !is_dns1035_label(name) || name.len() > 52 {
                 self.err(&["databases", name], format!("database name `{name}` must be a DNS label starting with a letter, at most 52 characters"), "use lowercase letters, digits and '-' (its StatefulSet pods and Services derive their names from it)");
             }
+            if let Some(v) = &db.version
+                && !is_image_tag(v)
+            {
+                self.err(
+                    &at("version"),
+                    format!("`{v}` is not a valid image tag"),
+                    "tags hold letters, digits, '_', '.' and '-', at most 128, e.g. 16-alpine",
+                );
+            }
+            if let Some(i) = &db.image
+                && !is_image_ref(i)
+            {
+                self.err(
+                    &at("image"),
+                    format!("`{i}` is not an image reference"),
+                    "write registry/name:tag, e.g. docker.io/library/postgres:16",
+                );
+            }
+            if let Some(c) = &db.credentials
+                && !is_dns_subdomain(c)
+            {
+                self.err(
+                    &at("credentials"),
+                    format!("secret name `{c}` is not valid"),
+                    "use lowercase letters, digits, '-' and '.', e.g. db-credentials",
+                );
+            }
+            for (p, class) in [
+                (["databases", name.as_str(), "storage", "class"], db.storage.as_ref().and_then(|s| s.class.as_ref())),
+                (["databases", name.as_str(), "backup", "class"], db.backup.as_ref().and_then(|b| b.class.as_ref())),
+            ] {
+                if let Some(class) = class {
+                    self.check_storage_class(&p, class);
+                }
+            }
+            self.check_labels(&["databases", name, "node_selector"], &db.node_selector, true);
+            self.check_tolerations(&["databases", name, "tolerations"], &db.tolerations);
             if let Some(r) = &db.resources {
                 self.check_resources(&["databases", name, "resources"], r);
             }
@@ -478,6 +603,105 @@ impl Checker<'_> {
         }
     }
 
+    fn check_storage_class(&mut self, path: &[&str], class: &str) {
+        if !is_dns_subdomain(class) {
+            self.err(
+                path,
+                format!("storage class name `{class}` is not valid"),
+                "write the StorageClass name: lowercase letters, digits, '-' and '.', e.g. fast-ssd",
+            );
+        }
+    }
+
+    /// `class:` and `issuer:` of an ingress (or the platform's ingress defaults).
+    fn check_ingress_refs(&mut self, base: &[&str], class: Option<&str>, issuer: Option<&str>) {
+        if let Some(c) = class
+            && !is_dns_subdomain(c)
+        {
+            let mut p = base.to_vec();
+            p.push("class");
+            self.err(
+                &p,
+                format!("ingress class `{c}` is not valid"),
+                "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
+            );
+        }
+        if let Some(i) = issuer
+            && !is_dns_subdomain(i)
+        {
+            let mut p = base.to_vec();
+            p.push("issuer");
+            self.err(
+                &p,
+                format!("issuer name `{i}` is not valid"),
+                "write the ClusterIssuer name: lowercase letters, digits, '-' and '.', e.g. letsencrypt",
+            );
+        }
+    }
+
+    fn check_tolerations(&mut self, base: &[&str], tolerations: &[crate::spec::Toleration]) {
+        const EFFECTS: [&str; 3] = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
+        for (i, t) in tolerations.iter().enumerate() {
+            let idx = i.to_string();
+            let at = |f: &'static str| {
+                let mut p = base.to_vec();
+                p.extend([idx.as_str(), f]);
+                p
+            };
+            if let Some(k) = &t.key
+                && !is_label_key(k)
+            {
+                self.err(
+                    &at("key"),
+                    format!("`{k}` is not a valid taint key"),
+                    "write [prefix/]name: name up to 63 letters, digits, '-', '_' or '.'",
+                );
+            }
+            match t.operator.as_deref() {
+                None | Some("Equal") => {
+                    if t.key.is_none() {
+                        self.err(
+                            &at("key"),
+                            "a toleration with operator Equal needs a key".to_string(),
+                            "add key:, or write operator: Exists to tolerate every taint",
+                        );
+                    }
+                }
+                Some("Exists") => {
+                    if t.value.as_deref().is_some_and(|v| !v.is_empty()) {
+                        self.err(
+                            &at("value"),
+                            "a toleration with operator Exists takes no value".to_string(),
+                            "remove value:, or write operator: Equal",
+                        );
+                    }
+                }
+                Some(op) => {
+                    self.err(&at("operator"), format!("unknown toleration operator `{op}`"), "write Equal or Exists")
+                }
+            }
+            if let Some(v) = &t.value
+                && !is_label_value(v)
+            {
+                self.err(
+                    &at("value"),
+                    format!("toleration value `{v}` is not valid"),
+                    "up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric",
+                );
+            }
+            if let Some(e) = &t.effect
+                && !e.is_empty()
+                && !EFFECTS.contains(&e.as_str())
+            {
+                let help = match suggest(e, EFFECTS) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "write NoSchedule, PreferNoSchedule or NoExecute (or leave it out for all)".to_string(),
+                };
+                self.err(&at("effect"), format!("unknown toleration effect `{e}`"), help);
+            }
+        }
+    }
+
     fn check_lint(&mut self, path: &[&str], lint: Option<&crate::spec::LintSpec>) {
         for (id, reason) in lint.iter().flat_map(|l| l.ignore.iter()) {
             let mut p = path.to_vec();
@@ -527,7 +751,7 @@ impl Checker<'_> {
                 "use lowercase letters, digits and '-'",
             );
         }
-        if svc.image.trim().is_empty() || svc.image.contains(char::is_whitespace) {
+        if !is_image_ref(&svc.image) {
             err(
                 self,
                 &["image"],
@@ -536,9 +760,7 @@ impl Checker<'_> {
             );
         }
         if let Some(t) = &svc.tag
-            && (t.is_empty()
-                || t.len() > 128
-                || !t.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+            && !is_image_tag(t)
         {
             err(
                 self,
@@ -564,7 +786,47 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+        if let Some(c) = &svc.component
+            && (c.is_empty() || !is_label_value(c))
+        {
+            err(
+                self,
+                &["component"],
+                format!("component `{c}` is not a valid label value"),
+                "up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric, e.g. backend",
+            );
+        }
+        if svc.run_as_user == Some(0) {
+            err(
+                self,
+                &["run_as_user"],
+                "run_as_user 0 is root; the restricted profile needs a non-zero user".into(),
+                "write the image's non-root user id, e.g. run_as_user: 10001 (the default when left out)",
+            );
+        }
+        for (k, v) in [("run_as_user", svc.run_as_user), ("run_as_group", svc.run_as_group), ("fs_group", svc.fs_group)]
+        {
+            if let Some(v) = v
+                && !(0..=i64::from(i32::MAX)).contains(&v)
+            {
+                let what = if v < 0 { "cannot be negative" } else { "is above 2147483647" };
+                err(self, &[k], format!("{k} {what}"), "write a numeric id between 0 and 2147483647, e.g. 10001");
+            }
+        }
+        let mut service_ports: Vec<(u16, crate::spec::Protocol, &str)> = Vec::new();
         for (pname, port) in &svc.ports {
+            let number = port.service.unwrap_or(port.container);
+            let proto = port.protocol.unwrap_or(crate::spec::Protocol::TCP);
+            if let Some((_, _, first)) = service_ports.iter().find(|(n, p, _)| (*n, *p) == (number, proto)) {
+                err(
+                    self,
+                    &["ports", pname],
+                    format!("ports `{first}` and `{pname}` both use {number}/{proto:?}"),
+                    "a Service port number is used once per protocol: give one a different service: number, or remove it",
+                );
+            } else if number != 0 {
+                service_ports.push((number, proto, pname));
+            }
             if !is_port_name(pname) {
                 err(
                     self,
@@ -628,6 +890,9 @@ impl Checker<'_> {
                     &quantity::hint(&vol.size),
                 );
             }
+            if let Some(class) = &vol.class {
+                self.check_storage_class(&["services", name, "volumes", vname, "class"], class);
+            }
             if let Some(a) = &vol.access
                 && !["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"].contains(&a.as_str())
             {
@@ -637,6 +902,49 @@ impl Checker<'_> {
                     format!("unknown access mode `{a}`"),
                     "write ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod",
                 );
+            }
+        }
+        // Every mountPath of the container, in the order expand mounts them; the API
+        // rejects a pod whose container mounts two volumes at one path.
+        let mut mounted: Vec<(&str, String)> = vec![("/tmp", "the built-in writable /tmp".to_string())];
+        let writable: Vec<(Vec<String>, &str, String)> = svc
+            .writable
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (vec!["writable".into(), i.to_string()], w.as_str(), "writable".into()))
+            .collect();
+        let sources = writable
+            .into_iter()
+            .chain(svc.volumes.iter().map(|(v, vol)| {
+                (vec!["volumes".into(), v.clone(), "path".into()], vol.path.as_str(), format!("volumes.{v}"))
+            }))
+            .chain(svc.mounts.keys().map(|p| (vec!["mounts".into(), p.clone()], p.as_str(), "mounts".into())))
+            .chain(svc.files.keys().map(|p| (vec!["files".into(), p.clone()], p.as_str(), "files".into())));
+        for (rest, path, origin) in sources {
+            let clean = path.trim_end_matches('/');
+            let clean = if clean.is_empty() { path } else { clean };
+            match mounted.iter().find(|(p, _)| *p == clean) {
+                // Writable paths are de-duplicated (with /tmp too) when expanded.
+                Some((_, first)) if origin == "writable" && (first == "writable" || clean == "/tmp") => {}
+                Some((_, _)) if clean == "/tmp" => {
+                    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+                    err(
+                        self,
+                        &rest,
+                        "`/tmp` is already mounted (writable emptyDir)".into(),
+                        "every service already has a writable /tmp; mount this elsewhere, e.g. /etc/app, or remove it",
+                    );
+                }
+                Some((_, first)) => {
+                    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+                    err(
+                        self,
+                        &rest,
+                        format!("`{clean}` is mounted twice ({first} and {origin})"),
+                        "a container mounts one volume per path: change one of the paths",
+                    );
+                }
+                None => mounted.push((clean, origin)),
             }
         }
         for w in &svc.writable {
@@ -659,6 +967,31 @@ impl Checker<'_> {
         {
             err(self, &["replicas"], "replicas cannot be negative".into(), "write 0 or more");
         }
+        if let Some(crate::spec::Strategy::Rolling { max_surge, max_unavailable }) = &svc.strategy {
+            for (k, v) in [("max_surge", max_surge), ("max_unavailable", max_unavailable)] {
+                if let Some(v) = v
+                    && !is_int_or_percent(v)
+                {
+                    err(
+                        self,
+                        &["strategy", "rolling", k],
+                        format!("`{v}` is neither a count nor a percentage"),
+                        "write e.g. 1 or 25%",
+                    );
+                }
+            }
+            let zero = |v: &Option<String>| v.as_deref().is_some_and(|v| v.trim_end_matches('%') == "0");
+            if zero(max_surge) && zero(max_unavailable) {
+                err(
+                    self,
+                    &["strategy", "rolling", "max_unavailable"],
+                    "max_surge and max_unavailable are both 0, so a rollout can never progress".into(),
+                    "let one of them be above 0, e.g. max_surge: 1",
+                );
+            }
+        }
+        self.check_labels(&["services", name, "node_selector"], &svc.node_selector, true);
+        self.check_tolerations(&["services", name, "tolerations"], &svc.tolerations);
         if let Some(a) = &svc.autoscale {
             if a.min < 1 {
                 err(
@@ -718,9 +1051,44 @@ impl Checker<'_> {
                         "write Max, Min or Disabled",
                     );
                 }
+                if let Some(w) = rules.window
+                    && !(0..=3600).contains(&w)
+                {
+                    err(
+                        self,
+                        &["autoscale", dir, "window"],
+                        format!(
+                            "stabilization window {w} is out of range; the window must be between 0 and 3600 seconds"
+                        ),
+                        "write e.g. window: 300",
+                    );
+                }
                 for (i, pol) in rules.policies.iter().enumerate() {
+                    let idx = i.to_string();
+                    if !(1..=1800).contains(&pol.period) {
+                        err(
+                            self,
+                            &["autoscale", dir, "policies", &idx, "period"],
+                            format!(
+                                "policy period {} is out of range; the period must be between 1 and 1800 seconds",
+                                pol.period
+                            ),
+                            "write e.g. period: 60",
+                        );
+                    }
+                    for (k, v) in [("percent", pol.percent), ("pods", pol.pods)] {
+                        if let Some(v) = v
+                            && v < 1
+                        {
+                            err(
+                                self,
+                                &["autoscale", dir, "policies", &idx, k],
+                                format!("policy {k} is {v}; it must be at least 1"),
+                                "write a positive amount of change, e.g. {pods: 2, period: 60}",
+                            );
+                        }
+                    }
                     if pol.percent.is_some() == pol.pods.is_some() {
-                        let idx = i.to_string();
                         err(
                             self,
                             &["autoscale", dir, "policies", &idx],
@@ -802,6 +1170,7 @@ impl Checker<'_> {
                 );
             }
             self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);
+            self.check_ingress_refs(&["services", name, "ingress"], ing.class.as_deref(), ing.issuer.as_deref());
         }
         if let Some(m) = &svc.metrics {
             match &m.port {
@@ -853,6 +1222,16 @@ impl Checker<'_> {
                     "give it ports: or remove it from uses",
                 );
             }
+        }
+        if let Some(i) = svc.migrate.as_ref().and_then(|m| m.image.as_ref())
+            && !is_image_ref(i)
+        {
+            err(
+                self,
+                &["migrate", "image"],
+                format!("`{i}` is not an image reference"),
+                "write registry/name:tag, e.g. ghcr.io/acme/migrate:1.0",
+            );
         }
         if let Some(m) = &svc.migrate
             && (m.command.as_ref().is_some_and(Vec::is_empty) || (m.command.is_none() && m.image.is_none()))
@@ -975,6 +1354,27 @@ impl Checker<'_> {
                 format!("env `{k}` reads a Secret or ConfigMap but names no key"),
                 "add key: <key in that Secret/ConfigMap>",
             );
+        } else if let Some(sec) = &v.secret
+            && !is_dns_subdomain(sec)
+        {
+            path.push("secret");
+            self.err(
+                &path,
+                format!("secret name `{sec}` is not valid"),
+                "use lowercase letters, digits, '-' and '.', e.g. api-secrets",
+            );
+        } else if let Some(f) = &v.field
+            && !is_field_path(f)
+        {
+            path.push("field");
+            let help = match suggest(f, FIELD_PATHS.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "known: {}, metadata.labels['<key>'], metadata.annotations['<key>']",
+                    FIELD_PATHS.join(", ")
+                ),
+            };
+            self.err(&path, format!("`{f}` is not a downward API field"), help);
         } else if let Some(c) = &v.config
             && !spec.configs.contains_key(c)
         {
@@ -1251,5 +1651,9 @@ mod tests {
         assert!(!is_duration("15") && !is_duration("s") && !is_duration("1x"));
         assert!(is_cron("0 2 * * *") && is_cron("*/15 * * * 1-5") && is_cron("@daily"));
         assert!(!is_cron("0 2 * *") && !is_cron("daily") && !is_cron("0 2 * * * *"));
+        assert!(is_field_path("metadata.name") && is_field_path("metadata.labels['app.kubernetes.io/name']"));
+        assert!(!is_field_path("metadata.nme") && !is_field_path("metadata.labels['bad key']"));
+        assert!(is_image_tag("16-alpine") && !is_image_tag("16 alpine") && !is_image_tag("-x"));
+        assert!(is_image_ref("ghcr.io/acme/migrate:1.0") && !is_image_ref("ghcr.io/acme/migrate 1.0"));
     }
 }
