@@ -2,16 +2,14 @@
 //! claim template, or, for an external database, an ExternalName Service.
 
 use super::pod::{self, container_security, pod_security};
-use super::service::disruption_budget;
+use super::service::{claim_of, disruption_budget};
 use super::{Ctx, Object, Sink, non_empty, non_empty_map};
 use crate::spec::{Database, Map};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerPort, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodSpec, PodTemplateSpec, Service,
-    ServicePort, ServiceSpec, VolumeMount, VolumeResourceRequirements,
+    Container, ContainerPort, PodSpec, PodTemplateSpec, Service, ServicePort, ServiceSpec, VolumeMount,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
@@ -135,37 +133,18 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
                     ..PodSpec::default()
                 }),
             },
-            volume_claim_templates: Some(vec![PersistentVolumeClaim {
-                metadata: ObjectMeta {
-                    name: Some("data".into()),
-                    labels: Some(selector.clone()),
-                    ..ObjectMeta::default()
-                },
-                spec: Some(PersistentVolumeClaimSpec {
-                    access_modes: Some(vec!["ReadWriteOnce".into()]),
-                    storage_class_name: storage.and_then(|s| s.class.clone()),
-                    resources: Some(VolumeResourceRequirements {
-                        requests: Some(BTreeMap::from([(
-                            "storage".to_string(),
-                            Quantity(storage.map_or_else(|| engine.storage.clone(), |s| s.size.clone())),
-                        )])),
-                        ..VolumeResourceRequirements::default()
-                    }),
-                    ..PersistentVolumeClaimSpec::default()
-                }),
-                ..PersistentVolumeClaim::default()
-            }]),
+            volume_claim_templates: Some(vec![claim_of(
+                ObjectMeta { name: Some("data".into()), labels: Some(selector.clone()), ..ObjectMeta::default() },
+                storage.map_or(&engine.storage, |s| &s.size),
+                storage.and_then(|s| s.class.clone()),
+                None,
+            )]),
             ..StatefulSetSpec::default()
         }),
         ..StatefulSet::default()
     }));
-    let pdb = match &db.pdb {
-        Some(p) => Some((p.min_available.clone(), p.max_unavailable.clone())),
-        None if replicas > 1 => Some((None, Some("1".to_string()))),
-        None => None,
-    };
-    if let Some((min, max)) = pdb {
-        out.push(disruption_budget(ctx, name, &labels, min.as_deref(), max.as_deref()));
+    if let Some(pdb) = disruption_budget(ctx, name, &labels, db.pdb.as_ref(), replicas) {
+        out.push(pdb);
     }
     if let Some(b) = &db.backup {
         backup(ctx, name, db, b, &image, &env, out);
@@ -196,19 +175,12 @@ fn backup(
         .clone()
         .or_else(|| db.storage.as_ref().map(|s| s.size.clone()))
         .unwrap_or_else(|| engine.storage.clone());
-    out.push(Object::new(PersistentVolumeClaim {
-        metadata: ctx.meta(job.clone(), labels.clone(), &Map::new()),
-        spec: Some(PersistentVolumeClaimSpec {
-            access_modes: Some(vec!["ReadWriteOnce".into()]),
-            storage_class_name: b.class.clone().or_else(|| db.storage.as_ref().and_then(|s| s.class.clone())),
-            resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".to_string(), Quantity(size))])),
-                ..VolumeResourceRequirements::default()
-            }),
-            ..PersistentVolumeClaimSpec::default()
-        }),
-        ..PersistentVolumeClaim::default()
-    }));
+    out.push(Object::new(claim_of(
+        ctx.meta(job.clone(), labels.clone(), &Map::new()),
+        &size,
+        b.class.clone().or_else(|| db.storage.as_ref().and_then(|s| s.class.clone())),
+        None,
+    )));
     let keep = b.keep.unwrap_or(7);
     let script = format!(
         "set -eu\nBACKUP_FILE=/backups/{name}-$(date -u +%Y%m%dT%H%M%SZ)\nexport BACKUP_FILE\n{}\nls -1t /backups/{name}-* | tail -n +{} | xargs -r rm -f --\n",

@@ -5,7 +5,7 @@ use super::pod::{self, container_security, pod_security};
 use super::{Ctx, Object, Sink, VERSION, file_content, hashed_name, non_empty, non_empty_map};
 use super::{rbac, rollout};
 use crate::crd::{Endpoint, ServiceMonitor, ServiceMonitorSpec};
-use crate::spec::{Map, Service, Strategy};
+use crate::spec::{Map, Pdb, Service, Strategy};
 use crate::validate::{is_int_or_percent, resolve_host};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::autoscaling::v2 as hpa;
@@ -22,7 +22,7 @@ use k8s_openapi::api::networking::v1::{
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
@@ -100,19 +100,12 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     }
     for (vname, vol) in &svc.volumes {
         let claim = format!("{name}-{vname}");
-        out.push(Object::new(PersistentVolumeClaim {
-            metadata: ctx.meta(claim.clone(), labels.clone(), &Map::new()),
-            spec: Some(PersistentVolumeClaimSpec {
-                access_modes: Some(vec![vol.access.clone().unwrap_or_else(|| "ReadWriteOnce".into())]),
-                storage_class_name: vol.class.clone(),
-                resources: Some(VolumeResourceRequirements {
-                    requests: Some(BTreeMap::from([("storage".to_string(), Quantity(vol.size.clone()))])),
-                    ..VolumeResourceRequirements::default()
-                }),
-                ..PersistentVolumeClaimSpec::default()
-            }),
-            ..PersistentVolumeClaim::default()
-        }));
+        out.push(Object::new(claim_of(
+            ctx.meta(claim.clone(), labels.clone(), &Map::new()),
+            &vol.size,
+            vol.class.clone(),
+            vol.access.as_deref(),
+        )));
         volumes.push(Volume {
             name: format!("vol-{vname}"),
             persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource { claim_name: claim, read_only: None }),
@@ -335,13 +328,8 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         }
     }
 
-    let pdb = match &svc.pdb {
-        Some(p) => Some((p.min_available.clone(), p.max_unavailable.clone())),
-        None if replicas > 1 => Some((None, Some("1".to_string()))),
-        None => None,
-    };
-    if let Some((min, max)) = pdb {
-        out.push(disruption_budget(ctx, name, &labels, min.as_deref(), max.as_deref()));
+    if let Some(pdb) = disruption_budget(ctx, name, &labels, svc.pdb.as_ref(), replicas) {
+        out.push(pdb);
     }
     if let Some(ing) = &svc.ingress {
         out.push(ingress(ctx, name, name, svc, &labels, ing, &Map::new()));
@@ -389,8 +377,37 @@ fn rolling(surge: Option<&str>, unavailable: Option<&str>) -> DeploymentStrategy
     }
 }
 
-pub fn disruption_budget(ctx: &Ctx, name: &str, labels: &Map, min: Option<&str>, max: Option<&str>) -> Object {
-    Object::new(PodDisruptionBudget {
+/// A PersistentVolumeClaim (ReadWriteOnce unless `access` says otherwise).
+pub fn claim_of(
+    metadata: ObjectMeta,
+    size: &str,
+    class: Option<String>,
+    access: Option<&str>,
+) -> PersistentVolumeClaim {
+    PersistentVolumeClaim {
+        metadata,
+        spec: Some(PersistentVolumeClaimSpec {
+            access_modes: Some(vec![access.unwrap_or("ReadWriteOnce").to_string()]),
+            storage_class_name: class,
+            resources: Some(VolumeResourceRequirements {
+                requests: Some(BTreeMap::from([("storage".to_string(), Quantity(size.to_string()))])),
+                ..VolumeResourceRequirements::default()
+            }),
+            ..PersistentVolumeClaimSpec::default()
+        }),
+        ..PersistentVolumeClaim::default()
+    }
+}
+
+/// The PodDisruptionBudget of a workload: the spec's, or `maxUnavailable: 1` when it runs
+/// more than one replica.
+pub fn disruption_budget(ctx: &Ctx, name: &str, labels: &Map, spec: Option<&Pdb>, replicas: i32) -> Option<Object> {
+    let (min, max) = match spec {
+        Some(p) => (p.min_available.as_deref(), p.max_unavailable.as_deref()),
+        None if replicas > 1 => (None, Some("1")),
+        None => return None,
+    };
+    Some(Object::new(PodDisruptionBudget {
         metadata: ctx.meta(name, labels.clone(), &Map::new()),
         spec: Some(PodDisruptionBudgetSpec {
             min_available: min.map(int_or_string),
@@ -399,7 +416,7 @@ pub fn disruption_budget(ctx: &Ctx, name: &str, labels: &Map, min: Option<&str>,
             ..PodDisruptionBudgetSpec::default()
         }),
         ..PodDisruptionBudget::default()
-    })
+    }))
 }
 
 fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -> Object {
