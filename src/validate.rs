@@ -490,6 +490,7 @@ impl Checker<'_> {
             self.check_service(spec, name, svc);
             self.check_lint(&["services", name, "lint", "ignore"], svc.lint.as_ref());
         }
+        self.check_routes(spec);
         for (name, db) in &spec.databases {
             self.check_lint(&["databases", name, "lint", "ignore"], db.lint.as_ref());
         }
@@ -698,6 +699,31 @@ impl Checker<'_> {
                     None => "write NoSchedule, PreferNoSchedule or NoExecute (or leave it out for all)".to_string(),
                 };
                 self.err(&at("effect"), format!("unknown toleration effect `{e}`"), help);
+            }
+        }
+    }
+
+    /// Two services may not claim the same host and path: the ingress controller would pick one.
+    fn check_routes(&mut self, spec: &Platform) {
+        let mut routes: BTreeMap<(String, String), &str> = BTreeMap::new();
+        for (name, svc) in &spec.services {
+            let Some(ing) = &svc.ingress else { continue };
+            let path = ing.path.clone().unwrap_or_else(|| "/".into());
+            for (i, h) in ing.hosts.iter().enumerate() {
+                let Some(host) = resolve_host(h, spec.domain.as_deref()) else { continue };
+                match routes.get(&(host.clone(), path.clone())) {
+                    Some(other) => {
+                        let idx = i.to_string();
+                        self.err(
+                            &["services", name, "ingress", "hosts", &idx],
+                            format!("`{host}{path}` is already routed to service `{other}`"),
+                            "give one of them another host or path",
+                        );
+                    }
+                    None => {
+                        routes.insert((host, path.clone()), name);
+                    }
+                }
             }
         }
     }
@@ -1100,6 +1126,17 @@ impl Checker<'_> {
             }
         }
         self.check_pdb(&["services", name, "pdb"], svc.pdb.as_ref());
+        if let (Some(a), Some(min)) = (&svc.autoscale, svc.pdb.as_ref().and_then(|p| p.min_available.as_deref()))
+            && let Ok(min) = min.parse::<i32>()
+            && a.min <= min
+        {
+            err(
+                self,
+                &["autoscale", "min"],
+                format!("autoscale min {} is not above the disruption budget's min_available {min}", a.min),
+                "at min replicas no pod could ever be evicted (node drains hang): raise min or lower min_available",
+            );
+        }
         if let Some(ing) = &svc.ingress {
             if svc.ports.is_empty() {
                 err(
