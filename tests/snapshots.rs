@@ -6,12 +6,25 @@
 //! and review the diff with `git diff snapshots/`.
 
 use assert_cmd::Command;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn genk8s(args: &[&str]) -> String {
     let out = Command::cargo_bin("genk8s").unwrap().args(args).output().unwrap();
     assert!(out.status.success(), "genk8s {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// A stream as `<kind>-<name>.yaml` → document, the shape `genk8s::diff::compare` reads.
+fn by_object(stream: &str) -> BTreeMap<String, String> {
+    stream
+        .split("---\n")
+        .filter(|d| !d.trim().is_empty())
+        .map(|doc| {
+            let field = |prefix: &str| doc.lines().find_map(|l| l.strip_prefix(prefix)).unwrap_or("?").to_string();
+            (format!("{}-{}.yaml", field("kind: ").to_ascii_lowercase(), field("  name: ")), doc.to_string())
+        })
+        .collect()
 }
 
 fn platforms() -> Vec<PathBuf> {
@@ -40,12 +53,15 @@ fn every_platform_environment_matches_its_snapshot() {
             }
             let expected = std::fs::read_to_string(&path).unwrap_or_default();
             if expected != actual {
-                let diff = similar::TextDiff::from_lines(&expected, &actual)
+                // The same object-aware comparison `genk8s diff` uses, then the text diff.
+                let report = genk8s::diff::compare(&by_object(&actual), &by_object(&expected));
+                let text = similar::TextDiff::from_lines(&expected, &actual)
                     .unified_diff()
                     .context_radius(2)
                     .header(&path.display().to_string(), "genk8s output")
                     .to_string();
-                failures.push(diff.lines().take(60).collect::<Vec<_>>().join("\n"));
+                let text: Vec<&str> = text.lines().take(40).collect();
+                failures.push(format!("{}{}", report.summary, text.join("\n")));
             }
         }
     }
