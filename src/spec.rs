@@ -298,6 +298,11 @@ pub struct Service {
     pub ingress: Option<Ingress>,
     pub metrics: Option<Metrics>,
     pub rollout: Option<Rollout>,
+    /// Destinations outside the platform this service calls (third-party APIs, on-premises
+    /// systems): each opens egress to those ports, to a CIDR or, for a host name (which a
+    /// NetworkPolicy cannot name), to any address.
+    #[serde(default)]
+    pub egress: Vec<Egress>,
     /// Kubernetes API access as `VERBS RESOURCE[.GROUP][/NAME]`, e.g. `get,list,watch configmaps`,
     /// `create jobs.batch`, `get secrets/app-token`: a Role, a RoleBinding and a ServiceAccount
     /// (with its token mounted) follow.
@@ -372,6 +377,15 @@ pub struct Canary {
     pub tag: String,
     /// Default 1.
     pub replicas: Option<i32>,
+}
+
+/// `{host: api.sentry.io, ports: [443]}` or `{cidr: 10.20.0.0/16, ports: [5432]}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Egress {
+    pub host: Option<String>,
+    pub cidr: Option<String>,
+    pub ports: Vec<u16>,
 }
 
 /// One parsed `access` entry.

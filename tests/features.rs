@@ -496,3 +496,26 @@ fn migrations_can_run_as_a_job_named_after_image_and_command() {
     let renamed = again.iter().find(|o| path(o, &["kind"]) == Some("Job")).unwrap();
     assert_ne!(path(renamed, &["metadata", "name"]), Some(name.as_str()), "a new command is a new Job");
 }
+
+#[test]
+fn declared_egress_opens_exactly_those_ports() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace(
+        "    uses: [db]\n",
+        "    uses: [db]\n    egress: [{host: api.stripe.com, ports: [443]}, {cidr: 10.20.0.0/16, ports: [5432, 5433]}]\n",
+    );
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let np = find(&objs, "NetworkPolicy", "api");
+    let rules = items(np.get("spec").and_then(|s| s.get("egress")));
+    let ports = |r: &Node| items(r.get("ports")).iter().filter_map(|p| path(p, &["port"]).map(str::to_string)).collect::<Vec<_>>();
+    let any_443 = rules.iter().any(|r| r.get("to").is_none() && ports(r) == ["443"]);
+    assert!(any_443, "a host name opens its port to any address");
+    let cidr = rules
+        .iter()
+        .find(|r| items(r.get("to")).iter().any(|p| path(p, &["ipBlock", "cidr"]) == Some("10.20.0.0/16")))
+        .expect("CIDR rule");
+    assert_eq!(ports(cidr), ["5432", "5433"]);
+    let web = find(&objs, "NetworkPolicy", "web");
+    assert!(!items(web.get("spec").and_then(|s| s.get("egress"))).iter().any(|r| ports(r).contains(&"443".to_string())));
+}

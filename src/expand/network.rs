@@ -4,7 +4,7 @@
 use super::{Ctx, Object, Sink};
 use crate::spec::Map;
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
@@ -28,6 +28,8 @@ struct Workload {
     external: Option<u16>,
     /// Talks to the Kubernetes API (has `access`).
     api: bool,
+    /// Declared destinations outside the platform: CIDR (None: any address) and ports.
+    outside: Vec<(Option<String>, Vec<u16>)>,
 }
 
 fn tcp(port: u16, protocol: &str) -> NetworkPolicyPort {
@@ -69,7 +71,16 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         uses.dedup();
         workloads.insert(
             name.clone(),
-            Workload { ports, uses, exposed, metrics, ingress_class, external: None, api: !svc.access.is_empty() },
+            Workload {
+                ports,
+                uses,
+                exposed,
+                metrics,
+                ingress_class,
+                external: None,
+                api: !svc.access.is_empty(),
+                outside: svc.egress.iter().map(|e| (e.cidr.clone(), e.ports.clone())).collect(),
+            },
         );
     }
     for (name, db) in &spec.databases {
@@ -87,6 +98,7 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
                 ingress_class: None,
                 external,
                 api: false,
+                outside: Vec::new(),
             },
         );
     }
@@ -101,6 +113,7 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
             ingress_class: None,
             external: None,
             api: false,
+            outside: Vec::new(),
         };
         workloads.insert(super::service::migrate_name(name), w);
     }
@@ -115,6 +128,7 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
                 ingress_class: None,
                 external: None,
                 api: false,
+                outside: Vec::new(),
             };
             workloads.insert(super::database::backup_name(name), w);
         }
@@ -180,6 +194,17 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
             }]),
             ports: Some(vec![tcp(53, "UDP"), tcp(53, "TCP")]),
         }];
+        for (cidr, ports) in &w.outside {
+            egress.push(NetworkPolicyEgressRule {
+                to: cidr.as_ref().map(|c| {
+                    vec![NetworkPolicyPeer {
+                        ip_block: Some(IPBlock { cidr: c.clone(), except: None }),
+                        ..NetworkPolicyPeer::default()
+                    }]
+                }),
+                ports: Some(ports.iter().map(|p| tcp(*p, "TCP")).collect()),
+            });
+        }
         if w.api {
             // The API server is outside the pod network (its address is the cluster's own).
             egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(443, "TCP"), tcp(6443, "TCP")]) });

@@ -1,0 +1,121 @@
+//! Checks of one database.
+
+use super::Checker;
+use super::names::*;
+use crate::quantity;
+use crate::spec::Database;
+
+impl Checker<'_> {
+    pub(super) fn check_database(&mut self, name: &str, db: &Database) {
+        let at = |f: &'static str| ["databases", name, f];
+        if !is_dns1035_label(name) || name.len() > 52 {
+            self.err(
+                &["databases", name],
+                format!("database name `{name}` must be a DNS label starting with a letter, at most 52 characters"),
+                "use lowercase letters, digits and '-' (its StatefulSet pods and Services derive their names from it)",
+            );
+        }
+        if let Some(v) = &db.version
+            && !is_image_tag(v)
+        {
+            self.err(
+                &at("version"),
+                format!("`{v}` is not a valid image tag"),
+                "tags hold letters, digits, '_', '.' and '-', at most 128, e.g. 16-alpine",
+            );
+        }
+        if let Some(i) = &db.image
+            && !is_image_ref(i)
+        {
+            self.err(
+                &at("image"),
+                format!("`{i}` is not an image reference"),
+                "write registry/name:tag, e.g. docker.io/library/postgres:16",
+            );
+        }
+        if let Some(c) = &db.credentials
+            && !is_dns_subdomain(c)
+        {
+            self.err(
+                &at("credentials"),
+                format!("secret name `{c}` is not valid"),
+                "use lowercase letters, digits, '-' and '.', e.g. db-credentials",
+            );
+        }
+        for (p, class) in [
+            (["databases", name, "storage", "class"], db.storage.as_ref().and_then(|s| s.class.as_ref())),
+            (["databases", name, "backup", "class"], db.backup.as_ref().and_then(|b| b.class.as_ref())),
+        ] {
+            if let Some(class) = class {
+                self.check_storage_class(&p, class);
+            }
+        }
+        self.check_labels(&["databases", name, "node_selector"], &db.node_selector, true);
+        self.check_tolerations(&["databases", name, "tolerations"], &db.tolerations);
+        if let Some(r) = &db.resources {
+            self.check_resources(&["databases", name, "resources"], r);
+        }
+        if let Some(s) = &db.storage
+            && quantity::parse(&s.size).is_none()
+        {
+            self.err(
+                &["databases", name, "storage", "size"],
+                format!("`{}` is not a storage quantity", s.size),
+                quantity::hint(&s.size),
+            );
+        }
+        if let Some(r) = db.replicas
+            && r < 0
+        {
+            self.err(&at("replicas"), "replicas cannot be negative", "write 0 or more");
+        }
+        if let Some(e) = &db.external {
+            if !is_dns_subdomain(&e.host) && e.host.parse::<std::net::IpAddr>().is_err() {
+                self.err(
+                    &["databases", name, "external", "host"],
+                    format!("`{}` is not a host name or IP address", e.host),
+                    "write the database's DNS name or IP",
+                );
+            }
+            if e.port == Some(0) {
+                self.err(
+                    &["databases", name, "external", "port"],
+                    "port 0 is not a valid port",
+                    "write a port between 1 and 65535",
+                );
+            }
+        }
+        self.check_pdb(&["databases", name, "pdb"], db.pdb.as_ref());
+        if let Some(b) = &db.backup {
+            if !is_cron(&b.schedule) {
+                self.err(
+                    &["databases", name, "backup", "schedule"],
+                    format!("`{}` is not a cron schedule", b.schedule),
+                    "write five fields: minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\"",
+                );
+            }
+            if b.keep == Some(0) {
+                self.err(&["databases", name, "backup", "keep"], "keep must be at least 1", "e.g. keep: 7");
+            }
+            if let Some(sz) = &b.size
+                && quantity::parse(sz).is_none()
+            {
+                self.err(
+                    &["databases", name, "backup", "size"],
+                    format!("`{sz}` is not a storage quantity"),
+                    quantity::hint(sz),
+                );
+            }
+            if db.external.is_some() {
+                self.err(
+                    &["databases", name, "backup"],
+                    "genk8s backs up only databases it runs",
+                    "back up an external database with its provider's tools",
+                );
+            }
+            if name.len() > 45 {
+                self.err(&["databases", name, "backup"], format!("database name `{name}` is too long for a backup CronJob (`{name}-backup` must be at most 52 characters)"), "shorten the database name");
+            }
+        }
+    }
+}
