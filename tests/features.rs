@@ -508,7 +508,9 @@ fn declared_egress_opens_exactly_those_ports() {
     let objs = build(t.path());
     let np = find(&objs, "NetworkPolicy", "api");
     let rules = items(np.get("spec").and_then(|s| s.get("egress")));
-    let ports = |r: &Node| items(r.get("ports")).iter().filter_map(|p| path(p, &["port"]).map(str::to_string)).collect::<Vec<_>>();
+    let ports = |r: &Node| {
+        items(r.get("ports")).iter().filter_map(|p| path(p, &["port"]).map(str::to_string)).collect::<Vec<_>>()
+    };
     let any_443 = rules.iter().any(|r| r.get("to").is_none() && ports(r) == ["443"]);
     assert!(any_443, "a host name opens its port to any address");
     let cidr = rules
@@ -517,5 +519,7 @@ fn declared_egress_opens_exactly_those_ports() {
         .expect("CIDR rule");
     assert_eq!(ports(cidr), ["5432", "5433"]);
     let web = find(&objs, "NetworkPolicy", "web");
-    assert!(!items(web.get("spec").and_then(|s| s.get("egress"))).iter().any(|r| ports(r).contains(&"443".to_string())));
+    assert!(
+        !items(web.get("spec").and_then(|s| s.get("egress"))).iter().any(|r| ports(r).contains(&"443".to_string()))
+    );
 }

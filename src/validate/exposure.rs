@@ -215,14 +215,25 @@ impl Checker<'_> {
                 })
             };
             match (&e.host, &e.cidr) {
-                (Some(h), None) if !is_dns_subdomain(h) => {
-                    err(self, &["egress", &idx], format!("`{h}` is not a host name"), "write a DNS name, e.g. api.stripe.com")
-                }
-                (None, Some(c)) if !cidr_ok(c) => {
-                    err(self, &["egress", &idx], format!("`{c}` is not a CIDR"), "write an address and prefix length, e.g. 10.20.0.0/16")
-                }
+                (Some(h), None) if !is_dns_subdomain(h) => err(
+                    self,
+                    &["egress", &idx],
+                    format!("`{h}` is not a host name"),
+                    "write a DNS name, e.g. api.stripe.com",
+                ),
+                (None, Some(c)) if !cidr_ok(c) => err(
+                    self,
+                    &["egress", &idx],
+                    format!("`{c}` is not a CIDR"),
+                    "write an address and prefix length, e.g. 10.20.0.0/16",
+                ),
                 (Some(_), None) | (None, Some(_)) => {}
-                _ => err(self, &["egress", &idx], "egress needs exactly one of host: or cidr:".into(), "e.g. {host: api.stripe.com, ports: [443]}"),
+                _ => err(
+                    self,
+                    &["egress", &idx],
+                    "egress needs exactly one of host: or cidr:".into(),
+                    "e.g. {host: api.stripe.com, ports: [443]}",
+                ),
             }
             if e.ports.is_empty() || e.ports.contains(&0) {
                 err(self, &["egress", &idx], "egress needs ports between 1 and 65535".into(), "e.g. ports: [443]");
