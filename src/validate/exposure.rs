@@ -280,6 +280,12 @@ impl Checker<'_> {
                 "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
             );
         }
+        if let Some(i) = issuer {
+            let mut p = base.to_vec();
+            p.push("issuer");
+            let declared = self.issuers.clone();
+            self.check_declared(&p, "issuer", i, &declared);
+        }
         if let Some(i) = issuer
             && !is_dns_subdomain(i)
         {

@@ -34,7 +34,13 @@ pub struct Valid {
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
     let spec = typed(&merged.node)?;
-    let mut c = Checker { root: &merged.node, env: &merged.env, diags: Diagnostics::default() };
+    let mut c = Checker {
+        root: &merged.node,
+        env: &merged.env,
+        storage_classes: spec.storage_classes.keys().cloned().collect(),
+        issuers: spec.issuers.keys().cloned().collect(),
+        diags: Diagnostics::default(),
+    };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
     let mut files = BTreeMap::new();
@@ -151,10 +157,30 @@ fn typed(root: &Node) -> Result<Platform, Diagnostics> {
 struct Checker<'a> {
     root: &'a Node,
     env: &'a str,
+    /// StorageClass and ClusterIssuer names the platform declares (for typo detection).
+    storage_classes: Vec<String>,
+    issuers: Vec<String>,
     diags: Diagnostics,
 }
 
 impl Checker<'_> {
+    /// A reference to a cluster object the platform may or may not declare: names the cluster
+    /// provides are fine, but one a typo away from a declared name is almost surely that name.
+    pub(super) fn check_declared(&mut self, path: &[&str], what: &str, name: &str, declared: &[String]) {
+        if declared.iter().any(|d| d == name) {
+            return;
+        }
+        if let Some(close) = suggest(name, declared.iter().map(String::as_str)) {
+            self.err(
+                path,
+                format!("{what} `{name}` is not declared by this platform"),
+                format!(
+                    "did you mean `{close}`? (names the cluster provides are fine when they resemble no declared one)"
+                ),
+            );
+        }
+    }
+
     pub(super) fn err(&mut self, path: &[&str], message: impl Into<String>, help: impl Into<String>) {
         let span = self.root.find(path);
         self.diags.push(Diagnostic::at(span, message).help(help));

@@ -275,6 +275,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn check_storage_class(&mut self, path: &[&str], class: &str) {
+        let declared = self.storage_classes.clone();
+        self.check_declared(path, "storage class", class, &declared);
         if !is_dns_subdomain(class) {
             self.err(
                 path,
