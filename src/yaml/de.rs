@@ -70,7 +70,15 @@ fn invalid(node: &Node, expected: &str) -> Error {
         NodeKind::Scalar { text, .. } => format!("`{text}`"),
         _ => node.describe().to_string(),
     };
-    Error { message: format!("expected {expected}, found {found}"), span: Some(node.span), help: None }
+    let help = match expected {
+        "a map" => Some("write `key: value` lines indented under the key, or `{key: value}`"),
+        "a list" => Some("write `[a, b]`, or one `- item` per line indented under the key"),
+        "text" => Some("write a single value here, not a list or a map"),
+        "an integer" | "a whole number" => Some("write a number without quotes or units, e.g. 3"),
+        "a number" => Some("write a number, e.g. 0.5"),
+        _ => None,
+    };
+    Error { message: format!("expected {expected}, found {found}"), span: Some(node.span), help: help.map(String::from) }
 }
 
 macro_rules! number {
