@@ -78,7 +78,11 @@ fn invalid(node: &Node, expected: &str) -> Error {
         "a number" => Some("write a number, e.g. 0.5"),
         _ => None,
     };
-    Error { message: format!("expected {expected}, found {found}"), span: Some(node.span), help: help.map(String::from) }
+    Error {
+        message: format!("expected {expected}, found {found}"),
+        span: Some(node.span),
+        help: help.map(String::from),
+    }
 }
 
 macro_rules! number {
