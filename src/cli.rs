@@ -130,7 +130,7 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
     #[command(after_help = "Example:\n  genk8s man > /usr/local/share/man/man1/genk8s.1")]
     Man,
     /// Write a genk8s platform folder from another format (Docker Compose)
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example:\n  genk8s import compose docker-compose.yml -o platforms/shop")]
     Import(crate::import::ImportCommand),
     /// Draw services, databases, ingress hosts and allowed network paths (Mermaid or DOT)
     #[command(
