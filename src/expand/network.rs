@@ -17,6 +17,7 @@ pub const DEFAULT_MONITORING_NAMESPACE: &str = "monitoring";
 /// Namespace the ingress controller runs in when the spec names none.
 pub const DEFAULT_CONTROLLER_NAMESPACE: &str = "ingress-nginx";
 
+#[derive(Default)]
 struct Workload {
     ports: Vec<(u16, String)>,
     uses: Vec<String>,
@@ -88,48 +89,19 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         let mut ports = vec![(e.port.number, "TCP".to_string())];
         ports.extend(e.extra_ports.values().map(|p| (*p, "TCP".to_string())));
         let external = db.external.as_ref().map(|x| x.port.unwrap_or(e.port.number));
-        workloads.insert(
-            name.clone(),
-            Workload {
-                ports,
-                uses: Vec::new(),
-                exposed: None,
-                metrics: None,
-                ingress_class: None,
-                external,
-                api: false,
-                outside: Vec::new(),
-            },
-        );
+        workloads.insert(name.clone(), Workload { ports, external, ..Workload::default() });
     }
 
     // Migration Jobs reach what their service uses.
     for (name, svc) in spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(|m| m.job)) {
-        let w = Workload {
-            ports: Vec::new(),
-            uses: svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect(),
-            exposed: None,
-            metrics: None,
-            ingress_class: None,
-            external: None,
-            api: false,
-            outside: Vec::new(),
-        };
+        let uses = svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect();
+        let w = Workload { uses, ..Workload::default() };
         workloads.insert(super::service::migrate_name(name), w);
     }
     // Backup jobs connect to their database like any other user of it.
     for (name, db) in &spec.databases {
         if db.backup.is_some() {
-            let w = Workload {
-                ports: Vec::new(),
-                uses: vec![name.clone()],
-                exposed: None,
-                metrics: None,
-                ingress_class: None,
-                external: None,
-                api: false,
-                outside: Vec::new(),
-            };
+            let w = Workload { uses: vec![name.clone()], ..Workload::default() };
             workloads.insert(super::database::backup_name(name), w);
         }
     }
