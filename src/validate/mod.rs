@@ -71,23 +71,16 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
             port: db.external.as_ref().and_then(|e| e.port),
         };
         let at = merged.node.find(&["databases", name, "engine"]);
-        // The port is known only after a first render; render again so `wait` sees it.
         match catalog.render(&db.engine, &vars, sources, at) {
-            Ok(first) => {
-                let vars = EngineVars { port: Some(vars.port.unwrap_or(first.port.number)), ..vars };
-                match catalog.render(&db.engine, &vars, sources, at) {
-                    Ok(e) => {
-                        if db.backup.is_some() && e.backup.is_none() {
-                            c.err(
-                                &["databases", name, "backup"],
-                                format!("engine `{}` has no backup command", db.engine),
-                                "remove backup:, or add `backup:` to the engine template",
-                            );
-                        }
-                        engines.insert(name.clone(), e);
-                    }
-                    Err(d) => c.diags.push(d),
+            Ok(e) => {
+                if db.backup.is_some() && e.backup.is_none() {
+                    c.err(
+                        &["databases", name, "backup"],
+                        format!("engine `{}` has no backup command", db.engine),
+                        "remove backup:, or add `backup:` to the engine template",
+                    );
                 }
+                engines.insert(name.clone(), e);
             }
             Err(d) => c.diags.push(d),
         }
