@@ -63,6 +63,13 @@ fn spec_error(diags: Diagnostics, sources: &SourceMap) -> Error {
     Error::Spec(diags.render(sources))
 }
 
+/// The usage error for an environment the platform does not have, with a suggestion.
+fn unknown_env(dir: &Path, env: &str, loaded: &load::Loaded) -> Error {
+    let names: Vec<&str> = loaded.envs.keys().map(String::as_str).collect();
+    let hint = diag::suggest(env, names.iter().copied()).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+    Error::Usage(format!("no environment `{env}` in {}{hint}; environments: {}", dir.display(), names.join(", ")))
+}
+
 /// Environment names of the platform in `dir`, sorted.
 pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
     let mut sources = SourceMap::default();
@@ -79,14 +86,7 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
     if let Some(env) = only
         && !loaded.envs.contains_key(env)
     {
-        let names: Vec<&str> = loaded.envs.keys().map(String::as_str).collect();
-        let hint =
-            diag::suggest(env, names.iter().copied()).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-        return Err(Error::Usage(format!(
-            "no environment `{env}` in {}{hint}; environments: {}",
-            dir.display(),
-            names.join(", ")
-        )));
+        return Err(unknown_env(dir, env, &loaded));
     }
     let mut all = Diagnostics::default();
     let mut valid = Vec::new();
@@ -118,12 +118,7 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
     let mut sources = SourceMap::default();
     let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
     let Some(overlay) = loaded.envs.get(env) else {
-        let names: Vec<&str> = loaded.envs.keys().map(String::as_str).collect();
-        return Err(Error::Usage(format!(
-            "no environment `{env}` in {}; environments: {}",
-            dir.display(),
-            names.join(", ")
-        )));
+        return Err(unknown_env(dir, env, &loaded));
     };
     let merged = merge::merge_env(&loaded.base, env, overlay);
     explain::render(&merged.node, path, &sources, dir).map_err(Error::Usage)
