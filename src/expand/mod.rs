@@ -3,7 +3,15 @@
 //! Everything here builds `k8s-openapi` structs; the only conversion to a generic
 //! value happens in [`Object::new`], once an object is complete.
 
+mod autoscaler;
+mod backup;
+mod budget;
+mod claim;
+mod config_map;
 mod database;
+mod deployment;
+mod ingress;
+mod migration;
 mod monitoring;
 mod network;
 mod platform;
@@ -12,11 +20,14 @@ mod rbac;
 mod rollout;
 mod secrets;
 mod service;
+mod service_account;
+mod service_object;
 
 use crate::spec::Map;
 use crate::validate::Valid;
-use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -118,6 +129,14 @@ pub fn non_empty_map(m: Map) -> Option<Map> {
     if m.is_empty() { None } else { Some(m) }
 }
 
+/// `"3"` as a number, `"25%"` (or anything else) as a string.
+pub fn int_or_string(v: &str) -> IntOrString {
+    match v.parse::<i32>() {
+        Ok(n) if crate::validate::is_int_or_percent(v) => IntOrString::Int(n),
+        _ => IntOrString::String(v.to_string()),
+    }
+}
+
 /// `<base>-<10 hex digits of sha256(data)>`: the name changes exactly when the data does.
 pub fn hashed_name(base: &str, data: &BTreeMap<String, String>) -> String {
     let mut h = Sha256::new();
@@ -156,19 +175,7 @@ pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
     platform::expand(&ctx, objects);
-    for (name, cfg) in &v.spec.configs {
-        let mut data = cfg.data.clone();
-        for (k, f) in &cfg.files {
-            data.insert(k.clone(), file_content(v, f));
-        }
-        let cm_name = hashed_name(name, &data);
-        ctx.config_names.insert(name.clone(), cm_name.clone());
-        objects.push(Object::new(ConfigMap {
-            metadata: ctx.meta(cm_name, ctx.labels(name, "config"), &Map::new()),
-            data: non_empty_map(data),
-            ..ConfigMap::default()
-        }));
-    }
+    config_map::configs(&mut ctx, objects);
     for (name, svc) in &v.spec.services {
         service::expand(&ctx, name, svc, objects);
     }

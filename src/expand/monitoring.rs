@@ -1,13 +1,31 @@
-//! Alerts and dashboards: a PrometheusRule with default alerts per workload (pods
-//! not ready, restart loops, a high 5xx ratio where metrics exist) plus the
-//! user's rules, and a Grafana dashboard ConfigMap (label `grafana_dashboard: "1"`)
-//! with panels for every service and database.
+//! Monitoring: a ServiceMonitor per service with `metrics`; alerts and dashboards: a
+//! PrometheusRule with default alerts per workload (pods not ready, restart loops, a high
+//! 5xx ratio where metrics exist) plus the user's rules, and a Grafana dashboard ConfigMap
+//! (label `grafana_dashboard: "1"`) with panels for every service and database.
 
 use super::{Ctx, Object, Sink};
-use crate::crd::{AlertRule, PrometheusRule, PrometheusRuleSpec, RuleGroup};
-use crate::spec::Map;
+use crate::crd::{
+    AlertRule, Endpoint, PrometheusRule, PrometheusRuleSpec, RuleGroup, ServiceMonitor, ServiceMonitorSpec,
+};
+use crate::spec::{Map, Metrics};
 use k8s_openapi::api::core::v1::ConfigMap;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::{Value, json};
+
+/// The Prometheus Operator ServiceMonitor of service `name`, scraping `port`.
+pub fn service_monitor(ctx: &Ctx, name: &str, labels: &Map, port: &str, m: &Metrics) -> Object {
+    Object::new(ServiceMonitor {
+        metadata: ctx.meta(name, labels.clone(), &Map::new()),
+        spec: ServiceMonitorSpec {
+            selector: LabelSelector { match_labels: Some(ctx.selector(name)), ..LabelSelector::default() },
+            endpoints: vec![Endpoint {
+                port: port.to_string(),
+                path: m.path.clone().unwrap_or_else(|| "/metrics".into()),
+                interval: m.interval.clone().unwrap_or_else(|| "30s".into()),
+            }],
+        },
+    })
+}
 
 /// Whether the environment gets alerts and a dashboard.
 pub fn enabled(ctx: &Ctx) -> bool {

@@ -96,13 +96,13 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     for (name, svc) in spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(|m| m.job)) {
         let uses = svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect();
         let w = Workload { uses, ..Workload::default() };
-        workloads.insert(super::service::migrate_name(name), w);
+        workloads.insert(super::migration::migrate_name(name), w);
     }
     // Backup jobs connect to their database like any other user of it.
     for (name, db) in &spec.databases {
         if db.backup.is_some() {
             let w = Workload { uses: vec![name.clone()], ..Workload::default() };
-            workloads.insert(super::database::backup_name(name), w);
+            workloads.insert(super::backup::backup_name(name), w);
         }
     }
 

@@ -1,25 +1,104 @@
-//! Pieces every pod shares: the restricted security profile, probes,
-//! resources, environment variables and wait-for-dependency init containers.
+//! Every pod genk8s runs (services, databases, backup CronJobs, migration Jobs) is built
+//! here: its template, the restricted security profile, probes, resources, environment
+//! variables and wait-for-dependency init containers.
 
-use super::{Ctx, non_empty};
+use super::{Ctx, non_empty, non_empty_map};
 use crate::quantity;
-use crate::spec::{EnvValue, Probe, Resources, Short, Toleration};
+use crate::spec::{EnvValue, Map, Probe, Resources, Short, Toleration};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
-    HTTPGetAction, ObjectFieldSelector, PodSecurityContext, Probe as KProbe, ResourceRequirements, SeccompProfile,
-    SecretKeySelector, SecurityContext, TCPSocketAction, Volume, VolumeMount,
+    HTTPGetAction, ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe as KProbe,
+    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, TCPSocketAction,
+    TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
+/// The numeric identity a pod runs as.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunAs {
+    pub user: i64,
+    pub group: i64,
+    pub fs_group: i64,
+}
+
+/// What one pod is made of; [`template`] adds what every pod shares.
+#[derive(Debug, Clone, Default)]
+pub struct Pod {
+    pub labels: Map,
+    pub annotations: Map,
+    pub run_as: RunAs,
+    /// `Never` or `OnFailure` for Jobs; unset for long-running pods.
+    pub restart: Option<&'static str>,
+    pub service_account: Option<String>,
+    /// Whether the API token is mounted (`automountServiceAccountToken`).
+    pub token: bool,
+    pub init: Vec<Container>,
+    pub containers: Vec<Container>,
+    pub volumes: Vec<Volume>,
+    pub node_selector: Map,
+    pub tolerations: Option<Vec<k8s_openapi::api::core::v1::Toleration>>,
+    /// Spread the pods selected by these labels over nodes.
+    pub spread: Option<Map>,
+    pub grace_seconds: Option<i64>,
+}
+
+/// The pod template of a Deployment, StatefulSet, Job or CronJob.
+pub fn template(p: Pod) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(p.labels),
+            annotations: non_empty_map(p.annotations),
+            ..ObjectMeta::default()
+        }),
+        spec: Some(PodSpec {
+            restart_policy: p.restart.map(Into::into),
+            automount_service_account_token: Some(p.token),
+            service_account_name: p.service_account,
+            security_context: Some(pod_security(p.run_as)),
+            init_containers: non_empty(p.init),
+            containers: p.containers,
+            volumes: non_empty(p.volumes),
+            node_selector: non_empty_map(p.node_selector),
+            tolerations: p.tolerations,
+            topology_spread_constraints: p.spread.map(|labels| vec![spread_over_nodes(labels)]),
+            termination_grace_period_seconds: p.grace_seconds,
+            ..PodSpec::default()
+        }),
+    }
+}
+
+fn spread_over_nodes(labels: Map) -> TopologySpreadConstraint {
+    TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: "kubernetes.io/hostname".into(),
+        when_unsatisfiable: "ScheduleAnyway".into(),
+        label_selector: Some(LabelSelector { match_labels: Some(labels), ..LabelSelector::default() }),
+        ..TopologySpreadConstraint::default()
+    }
+}
+
+/// A container with what all of them share: the image pulled if not present and the
+/// restricted security context.
+pub fn container(name: impl Into<String>, image: impl Into<String>) -> Container {
+    Container {
+        name: name.into(),
+        image: Some(image.into()),
+        image_pull_policy: Some("IfNotPresent".into()),
+        security_context: Some(container_security()),
+        ..Container::default()
+    }
+}
+
 /// Pod-level part of the Pod Security Standards "restricted" profile.
-pub fn pod_security(uid: i64, gid: i64, fs_group: i64) -> PodSecurityContext {
+fn pod_security(run_as: RunAs) -> PodSecurityContext {
     PodSecurityContext {
         run_as_non_root: Some(true),
-        run_as_user: Some(uid),
-        run_as_group: Some(gid),
-        fs_group: Some(fs_group),
+        run_as_user: Some(run_as.user),
+        run_as_group: Some(run_as.group),
+        fs_group: Some(run_as.fs_group),
         fs_group_change_policy: Some("OnRootMismatch".into()),
         seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".into(), ..SeccompProfile::default() }),
         ..PodSecurityContext::default()
@@ -27,7 +106,7 @@ pub fn pod_security(uid: i64, gid: i64, fs_group: i64) -> PodSecurityContext {
 }
 
 /// Container-level part of the restricted profile, with a read-only root filesystem.
-pub fn container_security() -> SecurityContext {
+fn container_security() -> SecurityContext {
     SecurityContext {
         allow_privilege_escalation: Some(false),
         capabilities: Some(Capabilities { drop: Some(vec!["ALL".into()]), add: None }),
@@ -168,17 +247,13 @@ pub fn wait_for(ctx: &Ctx, db: &str) -> Container {
         spec.image.clone().unwrap_or_else(|| engine.image.clone())
     });
     Container {
-        name: format!("wait-for-{db}"),
-        image: Some(image),
-        image_pull_policy: Some("IfNotPresent".into()),
         command: Some(vec![
             "/bin/sh".into(),
             "-c".into(),
             format!("until {}; do echo waiting for {db}; sleep 2; done", engine.wait),
         ]),
         resources: Some(resources(None, &helper_resources(), None)),
-        security_context: Some(container_security()),
-        ..Container::default()
+        ..container(format!("wait-for-{db}"), image)
     }
 }
 
