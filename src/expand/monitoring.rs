@@ -7,7 +7,7 @@ use super::{Ctx, Object, Sink};
 use crate::crd::{
     AlertRule, Endpoint, PrometheusRule, PrometheusRuleSpec, RuleGroup, ServiceMonitor, ServiceMonitorSpec,
 };
-use crate::spec::{Map, Metrics};
+use crate::spec::{Database, Map, Metrics, Service};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use serde_json::{Value, json};
@@ -57,81 +57,100 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     if !enabled(ctx) {
         return;
     }
-    let ns = &ctx.v.namespace;
     let spec = &ctx.v.spec;
-    let mut groups = Vec::new();
-    for (name, svc) in &spec.services {
-        let mut rules = vec![
-            rule(
-                format!("{}PodsNotReady", camel(name)),
-                format!(
-                    "kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{name}\"}} < kube_deployment_spec_replicas{{namespace=\"{ns}\",deployment=\"{name}\"}}"
-                ),
-                "10m",
-                "warning",
-                format!("{name} in {ns} has had fewer ready pods than desired for 10 minutes"),
-            ),
-            restarts(ns, name),
-        ];
-        if svc.metrics.is_some() {
-            let sel = format!("namespace=\"{ns}\",service=\"{name}\"");
-            rules.push(rule(
-                format!("{}High5xxRate", camel(name)),
-                format!(
-                    "sum(rate(http_requests_total{{{sel},status=~\"5..\"}}[5m])) / sum(rate(http_requests_total{{{sel}}}[5m])) > 0.05"
-                ),
-                "5m",
-                "critical",
-                format!("more than 5% of {name}'s requests in {ns} fail with 5xx"),
-            ));
-        }
-        groups.push(RuleGroup { name: format!("{name}.rules"), rules });
-    }
-    for (name, db) in spec.databases.iter().filter(|(_, d)| d.external.is_none()) {
-        let rules = vec![
-            rule(
-                format!("{}NotReady", camel(name)),
-                format!(
-                    "kube_statefulset_status_replicas_ready{{namespace=\"{ns}\",statefulset=\"{name}\"}} < kube_statefulset_replicas{{namespace=\"{ns}\",statefulset=\"{name}\"}}"
-                ),
-                "5m",
-                "critical",
-                format!("database {name} ({}) in {ns} is not ready", db.engine),
-            ),
-            restarts(ns, name),
-        ];
-        groups.push(RuleGroup { name: format!("{name}.rules"), rules });
-    }
-    if !spec.monitoring.rules.is_empty() {
-        let rules = spec
-            .monitoring
-            .rules
-            .iter()
-            .map(|(name, a)| {
-                rule(
-                    name.clone(),
-                    a.expr.clone(),
-                    a.for_.as_deref().unwrap_or("5m"),
-                    a.severity.as_deref().unwrap_or("warning"),
-                    a.summary.clone(),
-                )
-            })
-            .collect();
-        groups.push(RuleGroup { name: format!("{}.custom.rules", spec.platform), rules });
-    }
-    let labels = ctx.platform_labels();
+    let mut groups: Vec<RuleGroup> = spec.services.iter().map(|(name, svc)| service_rules(ctx, name, svc)).collect();
+    let databases = spec.databases.iter().filter(|(_, d)| d.external.is_none());
+    groups.extend(databases.map(|(name, db)| database_rules(ctx, name, db)));
+    groups.extend(custom_rules(ctx));
     out.push(Object::new(PrometheusRule {
-        metadata: ctx.meta(format!("{}-alerts", spec.platform), labels.clone(), &Map::new()),
+        metadata: ctx.meta(format!("{}-alerts", spec.platform), ctx.platform_labels(), &Map::new()),
         spec: PrometheusRuleSpec { groups },
     }));
-    let mut dash_labels = labels;
-    dash_labels.insert("grafana_dashboard".into(), "1".into());
+    out.push(dashboard_config_map(ctx));
+}
+
+/// Pods not ready, restart loops, and a high 5xx ratio when the service has metrics.
+fn service_rules(ctx: &Ctx, name: &str, svc: &Service) -> RuleGroup {
+    let ns = &ctx.v.namespace;
+    let mut rules = vec![
+        rule(
+            format!("{}PodsNotReady", camel(name)),
+            format!(
+                "kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{name}\"}} < kube_deployment_spec_replicas{{namespace=\"{ns}\",deployment=\"{name}\"}}"
+            ),
+            "10m",
+            "warning",
+            format!("{name} in {ns} has had fewer ready pods than desired for 10 minutes"),
+        ),
+        restarts(ns, name),
+    ];
+    if svc.metrics.is_some() {
+        let sel = format!("namespace=\"{ns}\",service=\"{name}\"");
+        rules.push(rule(
+            format!("{}High5xxRate", camel(name)),
+            format!(
+                "sum(rate(http_requests_total{{{sel},status=~\"5..\"}}[5m])) / sum(rate(http_requests_total{{{sel}}}[5m])) > 0.05"
+            ),
+            "5m",
+            "critical",
+            format!("more than 5% of {name}'s requests in {ns} fail with 5xx"),
+        ));
+    }
+    RuleGroup { name: format!("{name}.rules"), rules }
+}
+
+/// An in-cluster database not ready, and restart loops.
+fn database_rules(ctx: &Ctx, name: &str, db: &Database) -> RuleGroup {
+    let ns = &ctx.v.namespace;
+    let rules = vec![
+        rule(
+            format!("{}NotReady", camel(name)),
+            format!(
+                "kube_statefulset_status_replicas_ready{{namespace=\"{ns}\",statefulset=\"{name}\"}} < kube_statefulset_replicas{{namespace=\"{ns}\",statefulset=\"{name}\"}}"
+            ),
+            "5m",
+            "critical",
+            format!("database {name} ({}) in {ns} is not ready", db.engine),
+        ),
+        restarts(ns, name),
+    ];
+    RuleGroup { name: format!("{name}.rules"), rules }
+}
+
+/// The spec's own `monitoring.rules`, as one group.
+fn custom_rules(ctx: &Ctx) -> Option<RuleGroup> {
+    let spec = &ctx.v.spec;
+    if spec.monitoring.rules.is_empty() {
+        return None;
+    }
+    let rules = spec
+        .monitoring
+        .rules
+        .iter()
+        .map(|(name, a)| {
+            rule(
+                name.clone(),
+                a.expr.clone(),
+                a.for_.as_deref().unwrap_or("5m"),
+                a.severity.as_deref().unwrap_or("warning"),
+                a.summary.clone(),
+            )
+        })
+        .collect();
+    Some(RuleGroup { name: format!("{}.custom.rules", spec.platform), rules })
+}
+
+/// `ConfigMap <platform>-dashboard`, labelled for Grafana's sidecar to load.
+fn dashboard_config_map(ctx: &Ctx) -> Object {
+    let platform = &ctx.v.spec.platform;
+    let mut labels = ctx.platform_labels();
+    labels.insert("grafana_dashboard".into(), "1".into());
     let json = serde_json::to_string_pretty(&dashboard(ctx)).expect("dashboards are JSON") + "\n";
-    out.push(Object::new(ConfigMap {
-        metadata: ctx.meta(format!("{}-dashboard", spec.platform), dash_labels, &Map::new()),
-        data: Some(Map::from([(format!("{}.json", spec.platform), json)])),
+    Object::new(ConfigMap {
+        metadata: ctx.meta(format!("{platform}-dashboard"), labels, &Map::new()),
+        data: Some(Map::from([(format!("{platform}.json"), json)])),
         ..ConfigMap::default()
-    }));
+    })
 }
 
 fn restarts(ns: &str, name: &str) -> AlertRule {

@@ -44,6 +44,10 @@ fn pods(ctx: &Ctx, name: &str) -> NetworkPolicyPeer {
     }
 }
 
+fn namespace_peer(name: &str) -> NetworkPolicyPeer {
+    NetworkPolicyPeer { namespace_selector: Some(namespace(name)), ..NetworkPolicyPeer::default() }
+}
+
 fn namespace(name: &str) -> LabelSelector {
     LabelSelector {
         match_labels: Some(Map::from([("kubernetes.io/metadata.name".to_string(), name.to_string())])),
@@ -52,37 +56,39 @@ fn namespace(name: &str) -> LabelSelector {
 }
 
 pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
+    let workloads = workloads(ctx);
+    out.push(default_deny(ctx));
+    // Who uses each workload, built once (a scan per workload would be quadratic).
+    let mut users_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (user, w) in &workloads {
+        for u in &w.uses {
+            users_of.entry(u.as_str()).or_default().push(user.as_str());
+        }
+    }
+    for (name, w) in workloads.iter().filter(|(_, w)| w.external.is_none()) {
+        let users: &[&str] = users_of.get(name.as_str()).map_or(&[], Vec::as_slice);
+        out.push(Object::new(NetworkPolicy {
+            metadata: ctx.meta(name.to_string(), ctx.labels(name, "network-policy"), &Map::new()),
+            spec: Some(NetworkPolicySpec {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(ctx.selector(name)),
+                    ..LabelSelector::default()
+                }),
+                policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
+                ingress: super::non_empty(ingress(ctx, w, users)),
+                egress: Some(egress(ctx, w, &workloads)),
+            }),
+        }));
+    }
+}
+
+/// Every workload with pods (services, databases, migration Jobs, backup CronJobs) and
+/// every external database, by name.
+fn workloads(ctx: &Ctx) -> BTreeMap<String, Workload> {
     let spec = &ctx.v.spec;
     let mut workloads: BTreeMap<String, Workload> = BTreeMap::new();
     for (name, svc) in &spec.services {
-        let ports = svc
-            .ports
-            .values()
-            .map(|p| (p.container, format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))))
-            .collect();
-        let exposed = svc.ingress.as_ref().map(|i| {
-            let port =
-                i.port.as_ref().or_else(|| svc.ports.keys().next()).expect("validated: exposed services have ports");
-            svc.ports[port].container
-        });
-        let ingress_class = svc.ingress.as_ref().and_then(|i| i.class.clone()).or_else(|| spec.ingress.class.clone());
-        let metrics = svc.metrics.as_ref().map(|m| svc.ports[super::service::metrics_port(svc, m)].container);
-        let mut uses = svc.uses.clone();
-        uses.sort();
-        uses.dedup();
-        workloads.insert(
-            name.clone(),
-            Workload {
-                ports,
-                uses,
-                exposed,
-                metrics,
-                ingress_class,
-                external: None,
-                api: !svc.access.is_empty(),
-                outside: svc.egress.iter().map(|e| (e.cidr.clone(), e.ports.clone())).collect(),
-            },
-        );
+        workloads.insert(name.clone(), service(ctx, svc));
     }
     for (name, db) in &spec.databases {
         let e = &ctx.v.engines[name];
@@ -91,7 +97,6 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         let external = db.external.as_ref().map(|x| x.port.unwrap_or(e.port.number));
         workloads.insert(name.clone(), Workload { ports, external, ..Workload::default() });
     }
-
     // Migration Jobs reach what their service uses.
     for (name, svc) in spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(|m| m.job)) {
         let uses = svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect();
@@ -105,104 +110,115 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
             workloads.insert(super::backup::backup_name(name), w);
         }
     }
+    workloads
+}
 
-    out.push(Object::new(NetworkPolicy {
+/// A service: its ports, what it uses, how it is exposed and what it reaches outside.
+fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
+    let ports = svc
+        .ports
+        .values()
+        .map(|p| (p.container, format!("{:?}", p.protocol.unwrap_or(crate::spec::Protocol::TCP))))
+        .collect();
+    let exposed = svc.ingress.as_ref().map(|i| {
+        let port = i.port.as_ref().or_else(|| svc.ports.keys().next()).expect("validated: exposed services have ports");
+        svc.ports[port].container
+    });
+    let ingress_class = svc.ingress.as_ref().and_then(|i| i.class.clone()).or_else(|| ctx.v.spec.ingress.class.clone());
+    let metrics = svc.metrics.as_ref().map(|m| svc.ports[super::service::metrics_port(svc, m)].container);
+    let mut uses = svc.uses.clone();
+    uses.sort();
+    uses.dedup();
+    Workload {
+        ports,
+        uses,
+        exposed,
+        metrics,
+        ingress_class,
+        external: None,
+        api: !svc.access.is_empty(),
+        outside: svc.egress.iter().map(|e| (e.cidr.clone(), e.ports.clone())).collect(),
+    }
+}
+
+/// Nothing in, nothing out, unless a workload's own policy allows it.
+fn default_deny(ctx: &Ctx) -> Object {
+    Object::new(NetworkPolicy {
         metadata: ctx.meta("default-deny", ctx.platform_labels(), &Map::new()),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(LabelSelector::default()),
             policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
             ..NetworkPolicySpec::default()
         }),
-    }));
+    })
+}
 
-    // Who uses each workload, built once (a scan per workload would be quadratic).
-    let mut users_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (user, w) in &workloads {
-        for u in &w.uses {
-            users_of.entry(u.as_str()).or_default().push(user.as_str());
-        }
+/// Who may connect: the workload's users on its ports, the ingress controller (or, for
+/// an ALB, any source) on the exposed port, and Prometheus on the metrics port.
+fn ingress(ctx: &Ctx, w: &Workload, users: &[&str]) -> Vec<NetworkPolicyIngressRule> {
+    let spec = &ctx.v.spec;
+    let mut ingress = Vec::new();
+    if !users.is_empty() && !w.ports.is_empty() {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(users.iter().map(|u| pods(ctx, u)).collect()),
+            ports: Some(w.ports.iter().map(|(p, proto)| tcp(*p, proto)).collect()),
+        });
     }
-    let controller_ns = spec.ingress.controller_namespace.as_deref().unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
-    for (name, w) in &workloads {
-        if w.external.is_some() {
-            continue;
-        }
-        let mut ingress = Vec::new();
-        let users: &[&str] = users_of.get(name.as_str()).map_or(&[], Vec::as_slice);
-        if !users.is_empty() && !w.ports.is_empty() {
-            ingress.push(NetworkPolicyIngressRule {
-                from: Some(users.iter().map(|u| pods(ctx, u)).collect()),
-                ports: Some(w.ports.iter().map(|(p, proto)| tcp(*p, proto)).collect()),
-            });
-        }
-        if let Some(port) = w.exposed {
-            // An AWS ALB (target-type ip) connects straight from the VPC, not from a controller pod.
-            let from = (w.ingress_class.as_deref() != Some("alb")).then(|| {
+    if let Some(port) = w.exposed {
+        let controller_ns = spec.ingress.controller_namespace.as_deref().unwrap_or(DEFAULT_CONTROLLER_NAMESPACE);
+        // An AWS ALB (target-type ip) connects straight from the VPC, not from a controller pod.
+        let from = (w.ingress_class.as_deref() != Some("alb")).then(|| vec![namespace_peer(controller_ns)]);
+        ingress.push(NetworkPolicyIngressRule { from, ports: Some(vec![tcp(port, "TCP")]) });
+    }
+    if let Some(port) = w.metrics {
+        let monitoring = spec.monitoring.namespace.as_deref().unwrap_or(DEFAULT_MONITORING_NAMESPACE);
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![namespace_peer(monitoring)]),
+            ports: Some(vec![tcp(port, "TCP")]),
+        });
+    }
+    ingress
+}
+
+/// Where the workload may connect: DNS, its declared outside destinations, the API server
+/// when it has access, and what it uses.
+fn egress(ctx: &Ctx, w: &Workload, workloads: &BTreeMap<String, Workload>) -> Vec<NetworkPolicyEgressRule> {
+    let mut egress = vec![NetworkPolicyEgressRule {
+        to: Some(vec![NetworkPolicyPeer {
+            namespace_selector: Some(namespace("kube-system")),
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(Map::from([("k8s-app".to_string(), "kube-dns".to_string())])),
+                ..LabelSelector::default()
+            }),
+            ..NetworkPolicyPeer::default()
+        }]),
+        ports: Some(vec![tcp(53, "UDP"), tcp(53, "TCP")]),
+    }];
+    for (cidr, ports) in &w.outside {
+        egress.push(NetworkPolicyEgressRule {
+            to: cidr.as_ref().map(|c| {
                 vec![NetworkPolicyPeer {
-                    namespace_selector: Some(namespace(controller_ns)),
+                    ip_block: Some(IPBlock { cidr: c.clone(), except: None }),
                     ..NetworkPolicyPeer::default()
                 }]
-            });
-            ingress.push(NetworkPolicyIngressRule { from, ports: Some(vec![tcp(port, "TCP")]) });
-        }
-        if let Some(port) = w.metrics {
-            let monitoring = spec.monitoring.namespace.as_deref().unwrap_or(DEFAULT_MONITORING_NAMESPACE);
-            ingress.push(NetworkPolicyIngressRule {
-                from: Some(vec![NetworkPolicyPeer {
-                    namespace_selector: Some(namespace(monitoring)),
-                    ..NetworkPolicyPeer::default()
-                }]),
-                ports: Some(vec![tcp(port, "TCP")]),
-            });
-        }
-        let mut egress = vec![NetworkPolicyEgressRule {
-            to: Some(vec![NetworkPolicyPeer {
-                namespace_selector: Some(namespace("kube-system")),
-                pod_selector: Some(LabelSelector {
-                    match_labels: Some(Map::from([("k8s-app".to_string(), "kube-dns".to_string())])),
-                    ..LabelSelector::default()
-                }),
-                ..NetworkPolicyPeer::default()
-            }]),
-            ports: Some(vec![tcp(53, "UDP"), tcp(53, "TCP")]),
-        }];
-        for (cidr, ports) in &w.outside {
-            egress.push(NetworkPolicyEgressRule {
-                to: cidr.as_ref().map(|c| {
-                    vec![NetworkPolicyPeer {
-                        ip_block: Some(IPBlock { cidr: c.clone(), except: None }),
-                        ..NetworkPolicyPeer::default()
-                    }]
-                }),
-                ports: Some(ports.iter().map(|p| tcp(*p, "TCP")).collect()),
-            });
-        }
-        if w.api {
-            // The API server is outside the pod network (its address is the cluster's own).
-            egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(443, "TCP"), tcp(6443, "TCP")]) });
-        }
-        for u in &w.uses {
-            let target = &workloads[u.as_str()];
-            match target.external {
-                // Outside the cluster: allow the port to any address (its IP is not known here).
-                Some(port) => egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(port, "TCP")]) }),
-                None => egress.push(NetworkPolicyEgressRule {
-                    to: Some(vec![pods(ctx, u)]),
-                    ports: Some(target.ports.iter().map(|(p, proto)| tcp(*p, proto)).collect()),
-                }),
-            }
-        }
-        out.push(Object::new(NetworkPolicy {
-            metadata: ctx.meta(name.to_string(), ctx.labels(name, "network-policy"), &Map::new()),
-            spec: Some(NetworkPolicySpec {
-                pod_selector: Some(LabelSelector {
-                    match_labels: Some(ctx.selector(name)),
-                    ..LabelSelector::default()
-                }),
-                policy_types: Some(vec!["Ingress".into(), "Egress".into()]),
-                ingress: super::non_empty(ingress),
-                egress: Some(egress),
             }),
-        }));
+            ports: Some(ports.iter().map(|p| tcp(*p, "TCP")).collect()),
+        });
     }
+    if w.api {
+        // The API server is outside the pod network (its address is the cluster's own).
+        egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(443, "TCP"), tcp(6443, "TCP")]) });
+    }
+    for u in &w.uses {
+        let target = &workloads[u.as_str()];
+        match target.external {
+            // Outside the cluster: allow the port to any address (its IP is not known here).
+            Some(port) => egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(port, "TCP")]) }),
+            None => egress.push(NetworkPolicyEgressRule {
+                to: Some(vec![pods(ctx, u)]),
+                ports: Some(target.ports.iter().map(|(p, proto)| tcp(*p, proto)).collect()),
+            }),
+        }
+    }
+    egress
 }
