@@ -121,3 +121,34 @@ fn rolling(surge: Option<&str>, unavailable: Option<&str>) -> DeploymentStrategy
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+    fn service(yaml: &str) -> Service {
+        crate::yaml::de::from_node(&crate::yaml::parse(yaml, 0).unwrap()).unwrap()
+    }
+
+    fn rolling_values(s: &DeploymentStrategy) -> (Option<IntOrString>, Option<IntOrString>) {
+        let r = s.rolling_update.clone().expect("a rolling update");
+        (r.max_surge, r.max_unavailable)
+    }
+
+    #[test]
+    fn rolls_one_extra_pod_at_a_time_by_default() {
+        let s = strategy(&service("image: a\n"));
+        assert_eq!(s.type_.as_deref(), Some("RollingUpdate"));
+        assert_eq!(rolling_values(&s), (Some(IntOrString::String("25%".into())), Some(IntOrString::Int(0))));
+    }
+
+    #[test]
+    fn recreates_gpu_services_unless_told_to_roll() {
+        assert_eq!(strategy(&service("image: a\ngpu: 1\n")).type_.as_deref(), Some("Recreate"));
+        assert!(strategy(&service("image: a\ngpu: 1\n")).rolling_update.is_none());
+        let told = strategy(&service("image: a\ngpu: 1\nstrategy: {rolling: {max_surge: '1'}}\n"));
+        assert_eq!(rolling_values(&told), (Some(IntOrString::Int(1)), Some(IntOrString::Int(0))));
+        assert_eq!(strategy(&service("image: a\nstrategy: recreate\n")).type_.as_deref(), Some("Recreate"));
+    }
+}

@@ -67,3 +67,34 @@ fn job_name(job: &str, containers: &[Container]) -> String {
     let base: String = job.chars().take(52).collect();
     format!("{base}-{hash}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migrate(image: &str, command: &[&str]) -> Vec<Container> {
+        let c = Container {
+            command: Some(command.iter().map(|s| s.to_string()).collect()),
+            ..pod::container("migrate", image)
+        };
+        vec![c]
+    }
+
+    #[test]
+    fn job_name_changes_with_image_or_command_only() {
+        let a = job_name("api-migrate", &migrate("x/api:1", &["migrate", "up"]));
+        assert_eq!(a, job_name("api-migrate", &migrate("x/api:1", &["migrate", "up"])));
+        assert_ne!(a, job_name("api-migrate", &migrate("x/api:2", &["migrate", "up"])));
+        assert_ne!(a, job_name("api-migrate", &migrate("x/api:1", &["migrate", "down"])));
+        // The separator keeps ["a b"] and ["a", "b"] apart.
+        assert_ne!(job_name("j", &migrate("i", &["a b"])), job_name("j", &migrate("i", &["a", "b"])));
+        assert!(a.starts_with("api-migrate-") && a.len() == "api-migrate-".len() + 10, "{a}");
+    }
+
+    #[test]
+    fn job_name_fits_a_label_value() {
+        let long = "s".repeat(70);
+        let name = job_name(&migrate_name(&long), &migrate("i", &["m"]));
+        assert_eq!(name.len(), 63, "{name}");
+    }
+}

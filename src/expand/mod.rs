@@ -215,3 +215,15 @@ fn namespace(ctx: &Ctx) -> Object {
         ..Namespace::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_or_string_keeps_numbers_numeric_and_percentages_text() {
+        assert_eq!(int_or_string("3"), IntOrString::Int(3));
+        assert_eq!(int_or_string("25%"), IntOrString::String("25%".into()));
+        assert_eq!(int_or_string("-1"), IntOrString::String("-1".into()));
+    }
+}

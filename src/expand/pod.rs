@@ -278,3 +278,37 @@ pub fn tolerations(t: &[Toleration], gpu: bool) -> Option<Vec<k8s_openapi::api::
     }
     non_empty(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_pod_gets_the_restricted_profile_and_no_token_unless_asked() {
+        let run_as = RunAs { user: 5, group: 6, fs_group: 7 };
+        let t = template(Pod { run_as, containers: vec![container("c", "i")], ..Pod::default() });
+        let spec = t.spec.unwrap();
+        let sc = spec.security_context.unwrap();
+        assert_eq!(
+            (sc.run_as_non_root, sc.run_as_user, sc.run_as_group, sc.fs_group),
+            (Some(true), Some(5), Some(6), Some(7))
+        );
+        assert_eq!(sc.seccomp_profile.unwrap().type_, "RuntimeDefault");
+        assert_eq!(spec.automount_service_account_token, Some(false));
+        assert!(spec.init_containers.is_none() && spec.volumes.is_none() && spec.topology_spread_constraints.is_none());
+        let c = container_security();
+        assert_eq!(spec.containers[0].security_context, Some(c.clone()));
+        assert_eq!((c.allow_privilege_escalation, c.read_only_root_filesystem), (Some(false), Some(true)));
+        assert_eq!(c.capabilities.unwrap().drop, Some(vec!["ALL".to_string()]));
+    }
+
+    #[test]
+    fn spread_selects_the_given_labels_over_nodes() {
+        let labels = Map::from([("app".to_string(), "a".to_string())]);
+        let t = template(Pod { spread: Some(labels.clone()), ..Pod::default() });
+        let spread = t.spec.unwrap().topology_spread_constraints.unwrap();
+        assert_eq!(spread.len(), 1);
+        assert_eq!(spread[0].topology_key, "kubernetes.io/hostname");
+        assert_eq!(spread[0].label_selector.as_ref().unwrap().match_labels, Some(labels));
+    }
+}

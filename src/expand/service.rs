@@ -23,19 +23,15 @@ pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a st
     m.port.as_deref().or_else(|| svc.ports.keys().next().map(String::as_str)).expect("validated: metrics need a port")
 }
 
+/// Every object of service `name`: the files ConfigMap and claims (with the pod's volumes),
+/// the migration Job, ServiceAccount and API access, Deployments with their autoscalers,
+/// Services, PodDisruptionBudget, Ingresses and ServiceMonitor. (Its NetworkPolicy is
+/// [`super::network`]'s, which sees every workload at once.)
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     let labels = ctx.labels(name, svc.component.as_deref().unwrap_or("service"));
     let (volumes, mounts) = volumes(ctx, name, svc, &labels, out);
     let app = app_container(ctx, name, svc, mounts);
-    let waits = waits(ctx, svc);
-    let mut init = waits.clone();
-    match &svc.migrate {
-        Some(m) if m.job => {
-            out.push(migration::job(ctx, name, svc, run_as(svc), migration::container(m, &app), &waits, &volumes));
-        }
-        Some(m) => init.push(migration::container(m, &app)),
-        None => {}
-    }
+    let init = init_containers(ctx, name, svc, &app, &volumes, out);
     let identity = service_account::expand(ctx, name, svc, &labels, out);
     let pod = Pod {
         run_as: run_as(svc),
@@ -173,6 +169,27 @@ fn default_probes(svc: &Service) -> (Option<crate::spec::Probe>, Option<crate::s
         ),
         (l, r, _) => (l.clone(), r.clone()),
     }
+}
+
+/// The pod's init containers: waits for databases, then the migration, unless it runs as
+/// a Job of its own (pushed to `out`, waiting like the app does).
+fn init_containers(
+    ctx: &Ctx,
+    name: &str,
+    svc: &Service,
+    app: &Container,
+    volumes: &[Volume],
+    out: &mut dyn Sink,
+) -> Vec<Container> {
+    let mut init = waits(ctx, svc);
+    match &svc.migrate {
+        Some(m) if m.job => {
+            out.push(migration::job(ctx, name, svc, run_as(svc), migration::container(m, app), &init, volumes));
+        }
+        Some(m) => init.push(migration::container(m, app)),
+        None => {}
+    }
+    init
 }
 
 /// Init containers that wait for each in-cluster database the service uses, by name
