@@ -29,49 +29,10 @@ fn quantities(m: &Map) -> Option<BTreeMap<String, Quantity>> {
 pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     let spec = &ctx.v.spec;
     for (name, sc) in &spec.storage_classes {
-        out.push(Object::new(StorageClass {
-            metadata: cluster_meta(ctx, name),
-            provisioner: sc.provisioner.clone(),
-            parameters: non_empty_map(sc.parameters.clone()),
-            reclaim_policy: Some(sc.reclaim.clone().unwrap_or_else(|| "Delete".into())),
-            volume_binding_mode: Some(sc.binding.clone().unwrap_or_else(|| "WaitForFirstConsumer".into())),
-            allow_volume_expansion: Some(sc.expansion.unwrap_or(true)),
-            ..StorageClass::default()
-        }));
+        out.push(storage_class(ctx, name, sc));
     }
     for (name, iss) in &spec.issuers {
-        let mut solvers = Vec::new();
-        if iss.http01.is_some() || iss.cloudflare.is_none() {
-            let class = iss.http01.as_ref().and_then(|h| h.class.clone()).or_else(|| spec.ingress.class.clone());
-            solvers.push(Solver {
-                http01: Some(Http01 {
-                    ingress: Http01Ingress { ingress_class_name: class.unwrap_or_else(|| "nginx".into()) },
-                }),
-                dns01: None,
-            });
-        }
-        if let Some(cf) = &iss.cloudflare {
-            solvers.push(Solver {
-                http01: None,
-                dns01: Some(Dns01 {
-                    cloudflare: Cloudflare {
-                        email: cf.email.clone(),
-                        api_token_secret_ref: SecretRef { name: cf.secret.clone(), key: Some(cf.key.clone()) },
-                    },
-                }),
-            });
-        }
-        out.push(Object::new(ClusterIssuer {
-            metadata: cluster_meta(ctx, name),
-            spec: IssuerSpec {
-                acme: Acme {
-                    server: iss.server.clone().unwrap_or_else(|| LETSENCRYPT.into()),
-                    email: iss.email.clone(),
-                    private_key_secret_ref: SecretRef { name: format!("{name}-account-key"), key: None },
-                    solvers,
-                },
-            },
-        }));
+        out.push(cluster_issuer(ctx, name, iss));
     }
     if !spec.quota.is_empty() {
         out.push(Object::new(ResourceQuota {
@@ -81,18 +42,71 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
         }));
     }
     if let Some(l) = &spec.limits {
-        out.push(Object::new(LimitRange {
-            metadata: ctx.meta("limits", ctx.platform_labels(), &Map::new()),
-            spec: Some(LimitRangeSpec {
-                limits: vec![LimitRangeItem {
-                    type_: "Container".into(),
-                    default: quantities(&l.default),
-                    default_request: quantities(&l.default_request),
-                    max: quantities(&l.max),
-                    min: quantities(&l.min),
-                    ..LimitRangeItem::default()
-                }],
-            }),
-        }));
+        out.push(limit_range(ctx, l));
     }
+}
+
+fn storage_class(ctx: &Ctx, name: &str, sc: &crate::spec::StorageClass) -> Object {
+    Object::new(StorageClass {
+        metadata: cluster_meta(ctx, name),
+        provisioner: sc.provisioner.clone(),
+        parameters: non_empty_map(sc.parameters.clone()),
+        reclaim_policy: Some(sc.reclaim.clone().unwrap_or_else(|| "Delete".into())),
+        volume_binding_mode: Some(sc.binding.clone().unwrap_or_else(|| "WaitForFirstConsumer".into())),
+        allow_volume_expansion: Some(sc.expansion.unwrap_or(true)),
+        ..StorageClass::default()
+    })
+}
+
+/// An ACME ClusterIssuer solving http01 (unless only Cloudflare dns01 is configured)
+/// and/or Cloudflare dns01.
+fn cluster_issuer(ctx: &Ctx, name: &str, iss: &crate::spec::Issuer) -> Object {
+    let mut solvers = Vec::new();
+    if iss.http01.is_some() || iss.cloudflare.is_none() {
+        let class = iss.http01.as_ref().and_then(|h| h.class.clone()).or_else(|| ctx.v.spec.ingress.class.clone());
+        solvers.push(Solver {
+            http01: Some(Http01 {
+                ingress: Http01Ingress { ingress_class_name: class.unwrap_or_else(|| "nginx".into()) },
+            }),
+            dns01: None,
+        });
+    }
+    if let Some(cf) = &iss.cloudflare {
+        solvers.push(Solver {
+            http01: None,
+            dns01: Some(Dns01 {
+                cloudflare: Cloudflare {
+                    email: cf.email.clone(),
+                    api_token_secret_ref: SecretRef { name: cf.secret.clone(), key: Some(cf.key.clone()) },
+                },
+            }),
+        });
+    }
+    Object::new(ClusterIssuer {
+        metadata: cluster_meta(ctx, name),
+        spec: IssuerSpec {
+            acme: Acme {
+                server: iss.server.clone().unwrap_or_else(|| LETSENCRYPT.into()),
+                email: iss.email.clone(),
+                private_key_secret_ref: SecretRef { name: format!("{name}-account-key"), key: None },
+                solvers,
+            },
+        },
+    })
+}
+
+fn limit_range(ctx: &Ctx, l: &crate::spec::Limits) -> Object {
+    Object::new(LimitRange {
+        metadata: ctx.meta("limits", ctx.platform_labels(), &Map::new()),
+        spec: Some(LimitRangeSpec {
+            limits: vec![LimitRangeItem {
+                type_: "Container".into(),
+                default: quantities(&l.default),
+                default_request: quantities(&l.default_request),
+                max: quantities(&l.max),
+                min: quantities(&l.min),
+                ..LimitRangeItem::default()
+            }],
+        }),
+    })
 }
