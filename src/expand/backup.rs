@@ -1,9 +1,8 @@
 //! A database's backup: `CronJob <db>-backup` running the engine's dump into
 //! `PersistentVolumeClaim <db>-backup`, keeping the newest `keep` dumps.
 
-use super::database::{Env, run_as};
-use super::pod::{self, Pod};
-use super::{Ctx, Object, Sink, claim};
+use super::pod::{self, EnvVars, Pod, RunAs};
+use super::{Ctx, Object, Sink, claim, non_empty};
 use crate::spec::{Backup, Database, Map};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaimVolumeSource, Volume, VolumeMount};
@@ -14,7 +13,7 @@ pub fn backup_name(db: &str) -> String {
 }
 
 /// The backup claim and CronJob of database `name`, which runs `image` with `env`.
-pub fn expand(ctx: &Ctx, name: &str, db: &Database, b: &Backup, image: &str, env: &Env, out: &mut dyn Sink) {
+pub fn expand(ctx: &Ctx, name: &str, db: &Database, b: &Backup, image: &str, env: &EnvVars, out: &mut dyn Sink) {
     let job = backup_name(name);
     let labels = ctx.labels(&job, "backup");
     out.push(backup_claim(ctx, name, db, b, &labels));
@@ -28,14 +27,14 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, b: &Backup, image: &str, env
     mounts.push(VolumeMount { name: "backups".into(), mount_path: "/backups".into(), ..VolumeMount::default() });
     let container = Container {
         command: Some(vec!["/bin/sh".into(), "-c".into(), script(ctx, name, b)]),
-        env: super::non_empty(pod::env(ctx, env)),
+        env: non_empty(pod::env(ctx, env)),
         resources: Some(pod::resources(None, &engine.resources, None)),
         volume_mounts: Some(mounts),
         ..pod::container("backup", image)
     };
     let pod = Pod {
         labels: labels.clone(),
-        run_as: run_as(engine),
+        run_as: RunAs::engine(engine),
         restart: Some("OnFailure"),
         containers: vec![container],
         volumes,

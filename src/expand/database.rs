@@ -2,17 +2,13 @@
 //! Service, a PodDisruptionBudget when replicated and a backup CronJob; for an external
 //! database, an ExternalName Service.
 
-use super::pod::{self, Pod, RunAs};
+use super::pod::{self, EnvVars, Pod, RunAs};
 use super::{Ctx, Object, Sink, backup, budget, claim, non_empty, service_object};
 use crate::catalog::Engine;
 use crate::spec::{Database, EnvValue, Map, Short};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
 use k8s_openapi::api::core::v1::{Container, ContainerPort, ServicePort, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
-use std::collections::BTreeMap;
-
-/// A database's environment: the engine's, then the spec's `env` values.
-pub type Env = BTreeMap<String, Short<EnvValue>>;
 
 pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     let labels = ctx.labels(name, "database");
@@ -49,7 +45,8 @@ fn service_ports(engine: &Engine) -> Vec<ServicePort> {
     ports(engine).iter().map(|(n, p)| service_object::port(n, *p, "TCP".into())).collect()
 }
 
-fn env(engine: &Engine, db: &Database) -> Env {
+/// The engine's environment, then the spec's `env` values.
+fn env(engine: &Engine, db: &Database) -> EnvVars {
     let mut env = engine.env.clone();
     for (k, v) in &db.env {
         env.insert(k.clone(), Short(EnvValue { value: Some(v.clone()), ..Default::default() }));
@@ -65,13 +62,7 @@ fn image(engine: &Engine, db: &Database) -> String {
     }
 }
 
-/// The identity the engine's image runs as.
-pub fn run_as(engine: &Engine) -> RunAs {
-    let uid = engine.run_as_user;
-    RunAs { user: uid, group: uid, fs_group: engine.fs_group.unwrap_or(uid) }
-}
-
-fn container(ctx: &Ctx, db: &Database, engine: &Engine, image: &str, env: &Env) -> Container {
+fn container(ctx: &Ctx, db: &Database, engine: &Engine, image: &str, env: &EnvVars) -> Container {
     let mut mounts = pod::writable_dirs(&engine.writable).1;
     mounts.push(VolumeMount { name: "data".into(), mount_path: engine.data_path.clone(), ..VolumeMount::default() });
     let first_port = Some(engine.port.name.as_str());
@@ -104,7 +95,7 @@ fn stateful_set(ctx: &Ctx, name: &str, db: &Database, labels: &Map, headless: &s
     volumes.sort_by(|a, b| a.name.cmp(&b.name));
     let pod = Pod {
         labels: labels.clone(),
-        run_as: run_as(engine),
+        run_as: RunAs::engine(engine),
         containers: vec![container],
         volumes,
         node_selector: db.node_selector.clone(),

@@ -3,7 +3,6 @@
 
 use super::autoscaler::autoscaler;
 use super::pod::{self, Pod};
-use super::service::min_replicas;
 use super::{Ctx, Object, Sink, VERSION, int_or_string, rollout};
 use crate::spec::{Map, Service, Strategy};
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
@@ -31,6 +30,11 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, out
             out.push(autoscaler(ctx, &track.deployment, &dep_labels, a));
         }
     }
+}
+
+/// Replicas the service runs with at least (for its PodDisruptionBudget and spreading).
+pub fn min_replicas(svc: &Service) -> i32 {
+    svc.autoscale.as_ref().map_or(svc.replicas.unwrap_or(1), |a| a.min)
 }
 
 fn deployment(

@@ -3,6 +3,7 @@
 //! variables and wait-for-dependency init containers.
 
 use super::{Ctx, non_empty, non_empty_map};
+use crate::catalog::Engine;
 use crate::quantity;
 use crate::spec::{EnvValue, Map, Probe, Resources, Short, Toleration};
 use k8s_openapi::api::core::v1::{
@@ -23,6 +24,17 @@ pub struct RunAs {
     pub group: i64,
     pub fs_group: i64,
 }
+
+impl RunAs {
+    /// The identity a database engine's image runs as.
+    pub fn engine(engine: &Engine) -> RunAs {
+        let uid = engine.run_as_user;
+        RunAs { user: uid, group: uid, fs_group: engine.fs_group.unwrap_or(uid) }
+    }
+}
+
+/// Environment variables by name, as the spec writes them.
+pub type EnvVars = BTreeMap<String, Short<EnvValue>>;
 
 /// What one pod is made of; [`template`] adds what every pod shares.
 #[derive(Debug, Clone, Default)]
@@ -187,7 +199,7 @@ pub fn probe(p: &Probe, default_port: Option<&str>) -> KProbe {
 }
 
 /// Environment variables, sorted by name.
-pub fn env(ctx: &Ctx, vars: &BTreeMap<String, Short<EnvValue>>) -> Vec<EnvVar> {
+pub fn env(ctx: &Ctx, vars: &EnvVars) -> Vec<EnvVar> {
     vars.iter()
         .map(|(name, v)| {
             let value_from = if let Some(secret) = &v.secret {

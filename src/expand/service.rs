@@ -13,11 +13,6 @@ use k8s_openapi::api::core::v1::{
 /// Default non-root identity for application pods that set none.
 pub const DEFAULT_UID: i64 = 10001;
 
-/// Replicas the workload runs with at least (for PDB and spreading).
-pub fn min_replicas(svc: &Service) -> i32 {
-    svc.autoscale.as_ref().map_or(svc.replicas.unwrap_or(1), |a| a.min)
-}
-
 /// The port Prometheus scrapes: `metrics.port` or the first port.
 pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a str {
     m.port.as_deref().or_else(|| svc.ports.keys().next().map(String::as_str)).expect("validated: metrics need a port")
@@ -46,7 +41,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     };
     deployment::expand(ctx, name, svc, &labels, &pod, out);
     services(ctx, name, svc, &labels, out);
-    if let Some(pdb) = budget::disruption_budget(ctx, name, &labels, svc.pdb.as_ref(), min_replicas(svc)) {
+    if let Some(pdb) = budget::disruption_budget(ctx, name, &labels, svc.pdb.as_ref(), deployment::min_replicas(svc)) {
         out.push(pdb);
     }
     ingress::expand(ctx, name, svc, &labels, out);
