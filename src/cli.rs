@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and the commands they run.
 
+pub use crate::diff::Outcome;
 use crate::{Error, build, emit, envs};
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
@@ -159,15 +160,6 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
         #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
     },
-}
-
-/// What a successful run found: exit code 0 or 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing to report (exit 0).
-    Clean,
-    /// Findings: drift, or lint at or above the failure level (exit 1).
-    Findings,
 }
 
 /// Runs a parsed command; the exit code is the caller's to derive.

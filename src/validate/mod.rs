@@ -18,7 +18,9 @@ use crate::yaml::{Node, de::from_node};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use names::{is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
+pub use crate::names::{
+    is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host,
+};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -194,11 +196,11 @@ impl Checker<'_> {
             }
             (None, Some(from)) => {
                 if !out.contains_key(from) {
-                    match crate::load::read_text(&dir.join(from)) {
+                    match crate::source::read_text(&dir.join(from)) {
                         Ok(t) => {
                             out.insert(from.clone(), t);
                         }
-                        Err(d) => c.err(&path, d.message, "paths in from: are relative to the platform folder"),
+                        Err(e) => c.err(&path, e.to_string(), "paths in from: are relative to the platform folder"),
                     }
                 }
             }

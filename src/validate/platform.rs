@@ -311,8 +311,8 @@ impl Checker<'_> {
         for (id, reason) in lint.iter().flat_map(|l| l.ignore.iter()) {
             let mut p = path.to_vec();
             p.push(id);
-            if !crate::lint::RULES.iter().any(|r| r.id == id) {
-                let ids: Vec<&str> = crate::lint::RULES.iter().map(|r| r.id).collect();
+            if !crate::rules::RULES.iter().any(|r| r.id == id) {
+                let ids: Vec<&str> = crate::rules::RULES.iter().map(|r| r.id).collect();
                 self.err(&p, format!("unknown lint rule `{id}`"), format!("rules: {}", ids.join(", ")));
             } else if reason.trim().is_empty() {
                 self.err(&p, format!("suppression of {id} gives no reason"), "say why the rule does not apply here");
