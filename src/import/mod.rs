@@ -6,6 +6,8 @@
 //! `environments/{dev,staging,prod}.yaml`, and then checks that the new platform
 //! builds.
 
+#![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
+
 pub mod compose;
 pub mod interpolate;
 pub mod values;
