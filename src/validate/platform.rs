@@ -4,7 +4,7 @@
 use super::Checker;
 use super::names::*;
 use crate::quantity;
-use crate::spec::Platform;
+use crate::spec::{Issuer, Platform};
 use std::collections::BTreeMap;
 
 impl Checker<'_> {
@@ -153,65 +153,70 @@ impl Checker<'_> {
     /// `issuers`: names, ACME email and server, and the solver's ingress class or DNS token.
     fn check_issuers(&mut self, spec: &Platform) {
         for (name, iss) in &spec.issuers {
-            if !is_dns_subdomain(name) {
+            self.check_issuer(spec, name, iss);
+        }
+    }
+
+    /// One issuer: name, ACME email and server, and its http01 ingress class or Cloudflare token.
+    fn check_issuer(&mut self, spec: &Platform, name: &str, iss: &Issuer) {
+        if !is_dns_subdomain(name) {
+            self.err(
+                &["issuers", name],
+                format!("issuer name `{name}` is not valid"),
+                "use lowercase letters, digits, '-' and '.'",
+            );
+        }
+        if !iss.email.contains('@') {
+            self.err(
+                &["issuers", name, "email"],
+                format!("`{}` is not an email address", iss.email),
+                "ACME needs a contact address for expiry notices",
+            );
+        }
+        if let Some(srv) = &iss.server
+            && !srv.starts_with("https://")
+        {
+            self.err(
+                &["issuers", name, "server"],
+                format!("ACME server `{srv}` is not an https URL"),
+                "e.g. https://acme-staging-v02.api.letsencrypt.org/directory",
+            );
+        }
+        if let Some(class) = iss.http01.as_ref().and_then(|h| h.class.as_ref())
+            && !is_dns_subdomain(class)
+        {
+            self.err(
+                &["issuers", name, "http01", "class"],
+                format!("ingress class `{class}` is not valid"),
+                "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
+            );
+        }
+        if let Some(cf) = &iss.cloudflare {
+            if !is_dns_subdomain(&cf.secret) {
                 self.err(
-                    &["issuers", name],
-                    format!("issuer name `{name}` is not valid"),
-                    "use lowercase letters, digits, '-' and '.'",
+                    &["issuers", name, "cloudflare", "secret"],
+                    format!("secret name `{}` is not valid", cf.secret),
+                    "use lowercase letters, digits, '-' and '.', e.g. cloudflare-api-token",
                 );
             }
-            if !iss.email.contains('@') {
+            if !is_config_key(&cf.key) {
                 self.err(
-                    &["issuers", name, "email"],
-                    format!("`{}` is not an email address", iss.email),
-                    "ACME needs a contact address for expiry notices",
+                    &["issuers", name, "cloudflare", "key"],
+                    format!("secret key `{}` may hold only letters, digits, '-', '_' and '.'", cf.key),
+                    "write the key of the token in that Secret, e.g. api-token",
                 );
             }
-            if let Some(srv) = &iss.server
-                && !srv.starts_with("https://")
-            {
-                self.err(
-                    &["issuers", name, "server"],
-                    format!("ACME server `{srv}` is not an https URL"),
-                    "e.g. https://acme-staging-v02.api.letsencrypt.org/directory",
-                );
-            }
-            if let Some(class) = iss.http01.as_ref().and_then(|h| h.class.as_ref())
-                && !is_dns_subdomain(class)
-            {
-                self.err(
-                    &["issuers", name, "http01", "class"],
-                    format!("ingress class `{class}` is not valid"),
-                    "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
-                );
-            }
-            if let Some(cf) = &iss.cloudflare {
-                if !is_dns_subdomain(&cf.secret) {
-                    self.err(
-                        &["issuers", name, "cloudflare", "secret"],
-                        format!("secret name `{}` is not valid", cf.secret),
-                        "use lowercase letters, digits, '-' and '.', e.g. cloudflare-api-token",
-                    );
-                }
-                if !is_config_key(&cf.key) {
-                    self.err(
-                        &["issuers", name, "cloudflare", "key"],
-                        format!("secret key `{}` may hold only letters, digits, '-', '_' and '.'", cf.key),
-                        "write the key of the token in that Secret, e.g. api-token",
-                    );
-                }
-            }
-            if iss.http01.is_some()
-                && iss.cloudflare.is_none()
-                && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
-                && spec.ingress.class.is_none()
-            {
-                self.err(
-                    &["issuers", name, "http01"],
-                    "http01 needs an ingress class",
-                    "set http01: {class: nginx} or the platform's ingress.class",
-                );
-            }
+        }
+        if iss.http01.is_some()
+            && iss.cloudflare.is_none()
+            && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
+            && spec.ingress.class.is_none()
+        {
+            self.err(
+                &["issuers", name, "http01"],
+                "http01 needs an ingress class",
+                "set http01: {class: nginx} or the platform's ingress.class",
+            );
         }
     }
 

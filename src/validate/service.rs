@@ -292,6 +292,7 @@ impl Checker<'_> {
         }
     }
 
+    /// One env variable: a valid name, no secret written in the spec, and its source.
     pub(super) fn check_env(&mut self, base: &[&str], k: &str, v: &Short<EnvValue>, spec: &Platform) {
         let mut path = base.to_vec();
         path.extend(["env", k]);
@@ -315,6 +316,12 @@ impl Checker<'_> {
                 format!("reference a Secret instead: {k}: {{secret: <name>, key: <key>}} (for local development, put the value under dev_secrets: in environments/dev.yaml)"),
             );
         }
+        self.check_env_source(path, k, v, spec);
+    }
+
+    /// Where an env value comes from: exactly one of value, secret, config or field, each naming
+    /// something that exists (a key, a valid Secret name, a downward API field, a config and its key).
+    fn check_env_source(&mut self, mut path: Vec<&str>, k: &str, v: &Short<EnvValue>, spec: &Platform) {
         let sources = [v.value.is_some(), v.secret.is_some(), v.config.is_some(), v.field.is_some()];
         if sources.iter().filter(|b| **b).count() != 1 {
             self.err(
