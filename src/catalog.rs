@@ -106,11 +106,11 @@ impl Catalog {
                 let Some(name) = p.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".yaml.j2")) else {
                     continue;
                 };
-                match crate::load::read_text(&p) {
+                match crate::source::read_text(&p) {
                     Ok(text) => {
                         templates.insert(name.to_string(), (p.clone(), text));
                     }
-                    Err(d) => diags.push(d),
+                    Err(e) => diags.push(e.into()),
                 }
             }
         }

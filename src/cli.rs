@@ -1,9 +1,12 @@
 //! Command-line interface: argument definitions and the commands they run.
 
+#![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
+
+pub use crate::diff::Outcome;
 use crate::{Error, build, emit, envs};
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -161,117 +164,134 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
     },
 }
 
-/// What a successful run found: exit code 0 or 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing to report (exit 0).
-    Clean,
-    /// Findings: drift, or lint at or above the failure level (exit 1).
-    Findings,
-}
-
 /// Runs a parsed command; the exit code is the caller's to derive.
 pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
-        Command::Diff { env, dir, all, platform, color } => {
-            let builds = build(&platform, if all { None } else { env.as_deref() })?;
-            let trees = crate::diff::expected_trees(&builds, &dir, all);
-            let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
-            print(&verdict.text)?;
-            Ok(verdict.outcome())
-        }
-        Command::Import(cmd) => {
-            crate::import::run(cmd)?;
-            Ok(Outcome::Clean)
-        }
-        Command::Envs { platform } => {
-            let names = envs(&platform)?;
-            print(&(names.join("\n") + "\n"))?;
-            Ok(Outcome::Clean)
-        }
-        Command::Lint { env, all, platform, fail_on } => {
-            let valid = crate::check(&platform, if all { None } else { env.as_deref() })?;
-            let mut text = String::new();
-            let mut failing = 0;
-            for v in &valid {
-                let objects = crate::expand::expand(v);
-                let report = crate::lint::lint(v, &objects);
-                for f in &report.findings {
-                    text.push_str(&format!("{}: {f}\n", v.env));
-                }
-                for (object, rule, reason) in &report.suppressed {
-                    text.push_str(&format!("{}: {object} [{rule} suppressed] {reason}\n", v.env));
-                }
-                failing += report.findings.iter().filter(|f| f.severity >= fail_on).count();
-            }
-            text.push_str(&format!("{failing} finding(s) at or above {fail_on}\n"));
-            print(&text)?;
-            Ok(if failing > 0 { Outcome::Findings } else { Outcome::Clean })
-        }
-        Command::Explain { env, path, platform } => {
-            print(&crate::explain(&platform, &env, path.as_deref())?)?;
-            Ok(Outcome::Clean)
-        }
-        Command::Schema { overlay } => {
-            let schema = if overlay { crate::schema::overlay() } else { crate::schema::platform() };
-            print(&crate::schema::to_text(&schema))?;
-            Ok(Outcome::Clean)
-        }
-        Command::Completions { shell } => {
-            let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "genk8s", &mut buf);
-            print(&String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Clean)
-        }
-        Command::Man => {
-            let mut buf = Vec::new();
-            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
-                .render(&mut buf)
-                .map_err(|e| Error::Output(format!("cannot render the man page: {e}")))?;
-            print(&String::from_utf8_lossy(&buf))?;
-            Ok(Outcome::Clean)
-        }
-        Command::Graph { env, format, platform } => {
-            let valid = crate::check(&platform, Some(&env))?;
-            print(&valid.iter().map(|v| crate::graph::render(v, format)).collect::<String>())?;
-            Ok(Outcome::Clean)
-        }
-        Command::Init { dir } => {
-            let files = crate::scaffold::init(&dir)?;
-            print(&(files.join("\n") + "\n"))?;
-            Ok(Outcome::Clean)
-        }
-        Command::Secrets { env, platform } => {
-            let valid = crate::check(&platform, Some(&env))?;
-            print(&valid.iter().map(crate::secrets::render).collect::<String>())?;
-            Ok(Outcome::Clean)
-        }
         Command::Build { env, all, platform, out, check } => {
-            let builds = build(&platform, if all { None } else { env.as_deref() })?;
-            match out {
-                None => {
-                    let text: String = builds.iter().map(|b| emit::stream(&b.objects)).collect();
-                    print(&text)?;
-                    Ok(Outcome::Clean)
-                }
-                Some(out) => {
-                    let trees = crate::diff::expected_trees(&builds, &out, all);
-                    for (dir, files) in &trees {
-                        emit::check_tree(dir, files).map_err(Error::Output)?;
-                    }
-                    if check {
-                        let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Summary)?;
-                        print(&verdict.text)?;
-                        return Ok(verdict.outcome());
-                    }
-                    for (dir, files) in &trees {
-                        emit::write_tree(dir, files).map_err(Error::Output)?;
-                    }
-                    Ok(Outcome::Clean)
-                }
-            }
+            build_command(&platform, only(env.as_deref(), all), all, out.as_deref(), check)
         }
+        Command::Diff { env, dir, all, platform, color } => {
+            diff_command(&platform, only(env.as_deref(), all), all, &dir, color)
+        }
+        Command::Lint { env, all, platform, fail_on } => lint_command(&platform, only(env.as_deref(), all), fail_on),
+        Command::Import(cmd) => crate::import::run(cmd).map(|()| Outcome::Clean),
+        Command::Envs { platform } => clean(&(envs(&platform)?.join("\n") + "\n")),
+        Command::Explain { env, path, platform } => clean(&crate::explain(&platform, &env, path.as_deref())?),
+        Command::Schema { overlay } => schema_command(overlay),
+        Command::Completions { shell } => completions_command(shell),
+        Command::Man => man_command(),
+        Command::Graph { env, format, platform } => graph_command(&platform, &env, format),
+        Command::Init { dir } => clean(&(crate::scaffold::init(&dir)?.join("\n") + "\n")),
+        Command::Secrets { env, platform } => secrets_command(&platform, &env),
     }
+}
+
+/// The environment asked for, or `None` (every environment) with `--all`.
+fn only(env: Option<&str>, all: bool) -> Option<&str> {
+    if all { None } else { env }
+}
+
+/// Prints `text`; nothing to report.
+fn clean(text: &str) -> Result<Outcome, Error> {
+    print(text)?;
+    Ok(Outcome::Clean)
+}
+
+/// `genk8s build`: a stream on stdout, or trees written (or compared, with `--check`) under `-o`.
+fn build_command(
+    platform: &Path,
+    env: Option<&str>,
+    all: bool,
+    out: Option<&Path>,
+    check: bool,
+) -> Result<Outcome, Error> {
+    let builds = build(platform, env)?;
+    let Some(out) = out else {
+        return clean(&builds.iter().map(|b| emit::stream(&b.objects)).collect::<String>());
+    };
+    let trees = crate::diff::expected_trees(&builds, out, all);
+    for (dir, files) in &trees {
+        emit::check_tree(dir, files).map_err(Error::Output)?;
+    }
+    if check {
+        let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Summary)?;
+        print(&verdict.text)?;
+        return Ok(verdict.outcome());
+    }
+    for (dir, files) in &trees {
+        emit::write_tree(dir, files).map_err(Error::Output)?;
+    }
+    Ok(Outcome::Clean)
+}
+
+/// `genk8s diff`: the build compared with the tree in DIR.
+fn diff_command(
+    platform: &Path,
+    env: Option<&str>,
+    all: bool,
+    dir: &Path,
+    color: crate::diff::ColorChoice,
+) -> Result<Outcome, Error> {
+    let builds = build(platform, env)?;
+    let trees = crate::diff::expected_trees(&builds, dir, all);
+    let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
+    print(&verdict.text)?;
+    Ok(verdict.outcome())
+}
+
+/// `genk8s lint`: findings and suppressions per environment, failing at `fail_on` or above.
+fn lint_command(platform: &Path, env: Option<&str>, fail_on: crate::lint::Severity) -> Result<Outcome, Error> {
+    let valid = crate::check(platform, env)?;
+    let mut text = String::new();
+    let mut failing = 0;
+    for v in &valid {
+        let objects = crate::expand::expand(v);
+        let report = crate::lint::lint(v, &objects);
+        for f in &report.findings {
+            text.push_str(&format!("{}: {f}\n", v.env));
+        }
+        for (object, rule, reason) in &report.suppressed {
+            text.push_str(&format!("{}: {object} [{rule} suppressed] {reason}\n", v.env));
+        }
+        failing += report.findings.iter().filter(|f| f.severity >= fail_on).count();
+    }
+    text.push_str(&format!("{failing} finding(s) at or above {fail_on}\n"));
+    print(&text)?;
+    Ok(if failing > 0 { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// `genk8s schema`: the JSON Schema of platform.yaml, or of an overlay.
+fn schema_command(overlay: bool) -> Result<Outcome, Error> {
+    let schema = if overlay { crate::schema::overlay() } else { crate::schema::platform() };
+    clean(&crate::schema::to_text(&schema))
+}
+
+/// `genk8s completions SHELL`.
+fn completions_command(shell: clap_complete::Shell) -> Result<Outcome, Error> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "genk8s", &mut buf);
+    clean(&String::from_utf8_lossy(&buf))
+}
+
+/// `genk8s man`: the man page.
+fn man_command() -> Result<Outcome, Error> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut buf)
+        .map_err(|e| Error::Output(format!("cannot render the man page: {e}")))?;
+    clean(&String::from_utf8_lossy(&buf))
+}
+
+/// `genk8s graph ENV`.
+fn graph_command(platform: &Path, env: &str, format: crate::graph::Format) -> Result<Outcome, Error> {
+    let valid = crate::check(platform, Some(env))?;
+    clean(&valid.iter().map(|v| crate::graph::render(v, format)).collect::<String>())
+}
+
+/// `genk8s secrets ENV`.
+fn secrets_command(platform: &Path, env: &str) -> Result<Outcome, Error> {
+    let valid = crate::check(platform, Some(env))?;
+    clean(&valid.iter().map(crate::secrets::render).collect::<String>())
 }
 
 fn print(text: &str) -> Result<(), Error> {

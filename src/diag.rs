@@ -1,6 +1,6 @@
 //! Diagnostics: problems the user can fix, each tied to a place in a spec file.
 
-use crate::source::{SourceMap, Span};
+use crate::source::{ReadError, SourceMap, Span};
 use std::fmt::Write as _;
 
 /// One problem in the user's input.
@@ -26,6 +26,18 @@ impl Diagnostic {
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
+    }
+}
+
+/// A file that could not be read, with no place in a spec file.
+impl From<ReadError> for Diagnostic {
+    fn from(e: ReadError) -> Diagnostic {
+        let help = matches!(e, ReadError::Io(..)).then_some("check the path");
+        let d = Diagnostic::new(None, e.to_string());
+        match help {
+            Some(h) => d.help(h),
+            None => d,
+        }
     }
 }
 

@@ -9,7 +9,6 @@
 //!
 //! The rest reads DIR and renders the verdict for `genk8s diff` and `genk8s build --check`.
 
-use crate::cli::Outcome;
 use crate::yaml::emit::is_plain_safe;
 use crate::yaml::node::Entry;
 use crate::yaml::{Node, NodeKind, parse};
@@ -391,6 +390,15 @@ pub enum Show {
     Summary,
     /// The summary and the unified diff (`diff`).
     Full { color: bool },
+}
+
+/// What a successful run found: exit code 0 or 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing to report (exit 0).
+    Clean,
+    /// Findings: drift, or lint at or above the failure level (exit 1).
+    Findings,
 }
 
 /// The verdict over one or more trees: the text to print and whether any drifted.

@@ -1,7 +1,8 @@
 //! `genk8s graph ENV`: services, databases, external endpoints and ingress hosts,
 //! with the network paths the generated NetworkPolicies allow, as Mermaid or DOT.
 
-use crate::validate::{Valid, resolve_host};
+use crate::names::resolve_host;
+use crate::validate::Valid;
 use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

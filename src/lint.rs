@@ -8,70 +8,15 @@
 //!     lint: {ignore: {GK004: "single-node cluster, spreading is impossible"}}
 //! ```
 
+#![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
+
 use crate::expand::{NAME, Object};
 use crate::validate::Valid;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        })
-    }
-}
-
-/// A lint rule: id, severity, and what it checks.
-pub struct Rule {
-    pub id: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-}
-
-pub const RULES: &[Rule] = &[
-    Rule {
-        id: "GK001",
-        severity: Severity::Error,
-        summary: "every container sets cpu and memory requests and a memory limit",
-    },
-    Rule {
-        id: "GK002",
-        severity: Severity::Warning,
-        summary: "containers behind a Service have readiness and liveness probes",
-    },
-    Rule {
-        id: "GK003",
-        severity: Severity::Warning,
-        summary: "workloads with more than one replica have a PodDisruptionBudget",
-    },
-    Rule {
-        id: "GK004",
-        severity: Severity::Warning,
-        summary: "workloads with more than one replica spread over nodes",
-    },
-    Rule { id: "GK005", severity: Severity::Info, summary: "containers set an explicit imagePullPolicy" },
-    Rule {
-        id: "GK006",
-        severity: Severity::Error,
-        summary: "every workload is selected by a NetworkPolicy of its own",
-    },
-    Rule { id: "GK007", severity: Severity::Warning, summary: "images are pinned (no `latest`, no missing tag)" },
-    Rule { id: "GK008", severity: Severity::Error, summary: "pods do not share host namespaces or mount host paths" },
-    Rule { id: "GK009", severity: Severity::Error, summary: "containers meet the restricted Pod Security profile" },
-    Rule { id: "GK010", severity: Severity::Warning, summary: "containers have a read-only root filesystem" },
-    Rule { id: "GK011", severity: Severity::Info, summary: "pods mount no service account token unless they need one" },
-    Rule { id: "GK012", severity: Severity::Error, summary: "a PodDisruptionBudget does not block every eviction" },
-];
+pub use crate::rules::{RULES, Rule, Severity};
 
 fn rule(id: &str) -> &'static Rule {
     RULES.iter().find(|r| r.id == id).expect("every finding names a listed rule")
@@ -125,16 +70,71 @@ fn selects(selector: Option<&Value>, labels: Option<&Value>) -> bool {
     !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
+/// A check: the findings of one rule on one pod-owning object, each with the object
+/// it is reported on (the workload, or a PodDisruptionBudget selecting it).
+type Check = for<'a> fn(&Around<'a>, &Pod<'a>) -> Vec<(&'a Object, String)>;
+
+/// The check of each rule in [`RULES`], by id.
+const CHECKS: &[(&str, Check)] = &[
+    ("GK001", requests_and_limits),
+    ("GK002", probes_behind_service),
+    ("GK003", budget_for_replicas),
+    ("GK004", spread_for_replicas),
+    ("GK005", explicit_pull_policy),
+    ("GK006", own_network_policy),
+    ("GK007", pinned_images),
+    ("GK008", no_host_namespaces),
+    ("GK009", restricted_profile),
+    ("GK010", read_only_root),
+    ("GK011", no_default_token),
+    ("GK012", budget_allows_eviction),
+];
+
+/// The objects of the environment a check may look at besides the workload.
+struct Around<'a> {
+    /// Workloads with a Service.
+    served: BTreeSet<&'a str>,
+    pdbs: Vec<&'a Object>,
+    policies: Vec<&'a Object>,
+}
+
+/// One object that owns pods: its pod spec, pod labels and (minimum) replicas.
+struct Pod<'a> {
+    o: &'a Object,
+    spec: &'a Value,
+    labels: Option<&'a Value>,
+    replicas: i64,
+}
+
+impl<'a> Pod<'a> {
+    /// Init and regular containers, with their names.
+    fn containers(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
+        arr(self.spec, &["initContainers"]).iter().chain(arr(self.spec, &["containers"])).map(container_name)
+    }
+
+    /// A Deployment or StatefulSet (the workloads that serve and scale).
+    fn is_long_running(&self) -> bool {
+        self.o.kind == "Deployment" || self.o.kind == "StatefulSet"
+    }
+
+    /// PodDisruptionBudgets selecting these pods.
+    fn budgets<'b>(&'b self, around: &'b Around<'a>) -> impl Iterator<Item = &'a Object> + 'b {
+        around.pdbs.iter().copied().filter(|p| selects(s(&p.value, &["spec", "selector", "matchLabels"]), self.labels))
+    }
+}
+
+fn container_name(c: &Value) -> (&str, &Value) {
+    (c.get("name").and_then(Value::as_str).unwrap_or("?"), c)
+}
+
 /// Lints the objects of one environment.
 pub fn lint(v: &Valid, objects: &[Object]) -> Report {
-    let mut raw: Vec<(Option<String>, &'static str, String, String)> = Vec::new();
-    let mut push = |o: &Object, id: &'static str, msg: String| {
-        raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
-    };
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
-    let served: BTreeSet<&str> = of_kind("Service").filter_map(|o| workload(o)).collect();
-    let pdbs: Vec<&Object> = of_kind("PodDisruptionBudget").collect();
-    let policies: Vec<&Object> = of_kind("NetworkPolicy").collect();
+    let around = Around {
+        served: of_kind("Service").filter_map(|o| workload(o)).collect(),
+        pdbs: of_kind("PodDisruptionBudget").collect(),
+        policies: of_kind("NetworkPolicy").collect(),
+    };
     let hpa_min: BTreeMap<&str, i64> = of_kind("HorizontalPodAutoscaler")
         .filter_map(|o| {
             Some((
@@ -143,112 +143,35 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
             ))
         })
         .collect();
-
-    for o in objects {
-        let Some(ps) = pod_spec(o) else { continue };
-        let pod_labels = s(&o.value, &["spec", "template", "metadata", "labels"])
-            .or_else(|| s(&o.value, &["spec", "jobTemplate", "spec", "template", "metadata", "labels"]));
-        let replicas = hpa_min
-            .get(o.name.as_str())
-            .copied()
-            .or_else(|| s(&o.value, &["spec", "replicas"]).and_then(Value::as_i64))
-            .unwrap_or(1);
-        for flag in ["hostNetwork", "hostPID", "hostIPC"] {
-            if ps.get(flag).and_then(Value::as_bool) == Some(true) {
-                push(o, "GK008", format!("{flag} is on"));
+    let mut raw: Vec<(Option<String>, &'static str, String, String)> = Vec::new();
+    for pod in objects.iter().filter_map(|o| pod(o, &hpa_min)) {
+        for (id, check) in CHECKS {
+            for (o, msg) in check(&around, &pod) {
+                raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
             }
-        }
-        if arr(ps, &["volumes"]).iter().any(|v| v.get("hostPath").is_some()) {
-            push(o, "GK008", "mounts a hostPath volume".into());
-        }
-        if ps.get("automountServiceAccountToken").and_then(Value::as_bool) != Some(false)
-            && ps.get("serviceAccountName").is_none()
-        {
-            push(o, "GK011", "mounts the default service account token".into());
-        }
-        let pod_sc = ps.get("securityContext");
-        let containers = arr(ps, &["initContainers"]).iter().chain(arr(ps, &["containers"]));
-        for c in containers {
-            let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
-            let res = |p: &[&str]| s(c, p).is_some();
-            if !(res(&["resources", "requests", "cpu"])
-                && res(&["resources", "requests", "memory"])
-                && res(&["resources", "limits", "memory"]))
-            {
-                push(o, "GK001", format!("container {name} lacks cpu/memory requests or a memory limit"));
-            }
-            if c.get("imagePullPolicy").is_none() {
-                push(o, "GK005", format!("container {name} leaves imagePullPolicy to the cluster default"));
-            }
-            let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
-            match crate::spec::image_tag(image) {
-                None if !image.contains('@') => push(o, "GK007", format!("container {name} image {image} has no tag")),
-                Some("latest") => push(o, "GK007", format!("container {name} image {image} uses latest")),
-                _ => {}
-            }
-            let sc = c.get("securityContext");
-            let flag = |k: &str| sc.and_then(|x| x.get(k)).or_else(|| pod_sc.and_then(|x| x.get(k)));
-            let drops_all = arr(c, &["securityContext", "capabilities", "drop"]).iter().any(|d| d == "ALL");
-            let seccomp = flag("seccompProfile").and_then(|p| p.get("type")).and_then(Value::as_str);
-            if flag("runAsNonRoot").and_then(Value::as_bool) != Some(true)
-                || sc.and_then(|x| x.get("allowPrivilegeEscalation")).and_then(Value::as_bool) != Some(false)
-                || !drops_all
-                || !matches!(seccomp, Some("RuntimeDefault" | "Localhost"))
-            {
-                push(o, "GK009", format!("container {name} does not meet the restricted profile"));
-            }
-            if sc.and_then(|x| x.get("readOnlyRootFilesystem")).and_then(Value::as_bool) != Some(true) {
-                push(o, "GK010", format!("container {name} has a writable root filesystem"));
-            }
-        }
-        if o.kind == "Deployment" || o.kind == "StatefulSet" {
-            let wl = workload(o).unwrap_or(&o.name);
-            if served.contains(wl) {
-                for c in arr(ps, &["containers"]) {
-                    if c.get("readinessProbe").is_none() || c.get("livenessProbe").is_none() {
-                        let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
-                        push(
-                            o,
-                            "GK002",
-                            format!("container {name} serves traffic without readiness and liveness probes"),
-                        );
-                    }
-                }
-            }
-            if replicas > 1 {
-                if !pdbs.iter().any(|p| selects(s(&p.value, &["spec", "selector", "matchLabels"]), pod_labels)) {
-                    push(o, "GK003", format!("{replicas} replicas and no PodDisruptionBudget"));
-                }
-                if ps.get("topologySpreadConstraints").is_none() && s(ps, &["affinity", "podAntiAffinity"]).is_none() {
-                    push(o, "GK004", format!("{replicas} replicas and no topology spread or anti-affinity"));
-                }
-            }
-            for p in pdbs.iter().filter(|p| selects(s(&p.value, &["spec", "selector", "matchLabels"]), pod_labels)) {
-                let min = s(&p.value, &["spec", "minAvailable"]);
-                let max = s(&p.value, &["spec", "maxUnavailable"]);
-                let blocks = max.is_some_and(|m| m == 0 || m == "0%")
-                    || min.and_then(Value::as_i64).is_some_and(|m| m >= replicas)
-                    || min.is_some_and(|m| m == "100%");
-                if blocks {
-                    push(
-                        p,
-                        "GK012",
-                        format!(
-                            "with {replicas} replica(s) this budget allows no voluntary eviction (node drains hang)"
-                        ),
-                    );
-                }
-            }
-        }
-        let own = policies.iter().any(|p| {
-            p.name != "default-deny" && selects(s(&p.value, &["spec", "podSelector", "matchLabels"]), pod_labels)
-        });
-        if !own {
-            push(o, "GK006", "no NetworkPolicy selects these pods (only the default deny)".into());
         }
     }
+    report(raw, &suppressions(v))
+}
 
-    let ignores = suppressions(v);
+/// The pods of an object that has them; replicas are the autoscaler's minimum when there is one.
+fn pod<'a>(o: &'a Object, hpa_min: &BTreeMap<&str, i64>) -> Option<Pod<'a>> {
+    let spec = pod_spec(o)?;
+    let labels = s(&o.value, &["spec", "template", "metadata", "labels"])
+        .or_else(|| s(&o.value, &["spec", "jobTemplate", "spec", "template", "metadata", "labels"]));
+    let replicas = hpa_min
+        .get(o.name.as_str())
+        .copied()
+        .or_else(|| s(&o.value, &["spec", "replicas"]).and_then(Value::as_i64))
+        .unwrap_or(1);
+    Some(Pod { o, spec, labels, replicas })
+}
+
+/// Findings and suppressed findings (by `lint.ignore`), sorted and without repeats.
+fn report(
+    raw: Vec<(Option<String>, &'static str, String, String)>,
+    ignores: &BTreeMap<(String, String), String>,
+) -> Report {
     let mut report = Report::default();
     for (wl, id, object, message) in raw {
         match wl.as_deref().and_then(|w| ignores.get(&(w.to_string(), id.to_string()))) {
@@ -263,6 +186,151 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     report
 }
 
+/// GK001: cpu and memory requests and a memory limit on every container.
+fn requests_and_limits<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    pod.containers()
+        .filter(|(_, c)| {
+            let res = |p: &[&str]| s(c, p).is_some();
+            !(res(&["resources", "requests", "cpu"])
+                && res(&["resources", "requests", "memory"])
+                && res(&["resources", "limits", "memory"]))
+        })
+        .map(|(name, _)| (pod.o, format!("container {name} lacks cpu/memory requests or a memory limit")))
+        .collect()
+}
+
+/// GK002: readiness and liveness probes on the containers of a workload with a Service.
+fn probes_behind_service<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    if !pod.is_long_running() || !around.served.contains(workload(pod.o).unwrap_or(&pod.o.name)) {
+        return Vec::new();
+    }
+    arr(pod.spec, &["containers"])
+        .iter()
+        .map(container_name)
+        .filter(|(_, c)| c.get("readinessProbe").is_none() || c.get("livenessProbe").is_none())
+        .map(|(name, _)| (pod.o, format!("container {name} serves traffic without readiness and liveness probes")))
+        .collect()
+}
+
+/// GK003: a PodDisruptionBudget for a workload with more than one replica.
+fn budget_for_replicas<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    if !pod.is_long_running() || pod.replicas <= 1 || pod.budgets(around).next().is_some() {
+        return Vec::new();
+    }
+    vec![(pod.o, format!("{} replicas and no PodDisruptionBudget", pod.replicas))]
+}
+
+/// GK004: topology spread or pod anti-affinity for a workload with more than one replica.
+fn spread_for_replicas<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    if !pod.is_long_running()
+        || pod.replicas <= 1
+        || pod.spec.get("topologySpreadConstraints").is_some()
+        || s(pod.spec, &["affinity", "podAntiAffinity"]).is_some()
+    {
+        return Vec::new();
+    }
+    vec![(pod.o, format!("{} replicas and no topology spread or anti-affinity", pod.replicas))]
+}
+
+/// GK005: an explicit imagePullPolicy on every container.
+fn explicit_pull_policy<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    pod.containers()
+        .filter(|(_, c)| c.get("imagePullPolicy").is_none())
+        .map(|(name, _)| (pod.o, format!("container {name} leaves imagePullPolicy to the cluster default")))
+        .collect()
+}
+
+/// GK006: a NetworkPolicy other than the default deny selects the pods.
+fn own_network_policy<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    let own = around
+        .policies
+        .iter()
+        .any(|p| p.name != "default-deny" && selects(s(&p.value, &["spec", "podSelector", "matchLabels"]), pod.labels));
+    if own { Vec::new() } else { vec![(pod.o, "no NetworkPolicy selects these pods (only the default deny)".into())] }
+}
+
+/// GK007: every image has a tag (or a digest) other than `latest`.
+fn pinned_images<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    let mut out = Vec::new();
+    for (name, c) in pod.containers() {
+        let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
+        match crate::spec::image_tag(image) {
+            None if !image.contains('@') => out.push((pod.o, format!("container {name} image {image} has no tag"))),
+            Some("latest") => out.push((pod.o, format!("container {name} image {image} uses latest"))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// GK008: no host network, PID or IPC namespace, and no hostPath volume.
+fn no_host_namespaces<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    let mut out: Vec<(&Object, String)> = ["hostNetwork", "hostPID", "hostIPC"]
+        .into_iter()
+        .filter(|flag| pod.spec.get(flag).and_then(Value::as_bool) == Some(true))
+        .map(|flag| (pod.o, format!("{flag} is on")))
+        .collect();
+    if arr(pod.spec, &["volumes"]).iter().any(|v| v.get("hostPath").is_some()) {
+        out.push((pod.o, "mounts a hostPath volume".into()));
+    }
+    out
+}
+
+/// GK009: every container meets the restricted Pod Security profile (non-root, no
+/// privilege escalation, all capabilities dropped, a seccomp profile).
+fn restricted_profile<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    let pod_sc = pod.spec.get("securityContext");
+    pod.containers()
+        .filter(|(_, c)| {
+            let sc = c.get("securityContext");
+            let flag = |k: &str| sc.and_then(|x| x.get(k)).or_else(|| pod_sc.and_then(|x| x.get(k)));
+            let drops_all = arr(c, &["securityContext", "capabilities", "drop"]).iter().any(|d| d == "ALL");
+            let seccomp = flag("seccompProfile").and_then(|p| p.get("type")).and_then(Value::as_str);
+            flag("runAsNonRoot").and_then(Value::as_bool) != Some(true)
+                || sc.and_then(|x| x.get("allowPrivilegeEscalation")).and_then(Value::as_bool) != Some(false)
+                || !drops_all
+                || !matches!(seccomp, Some("RuntimeDefault" | "Localhost"))
+        })
+        .map(|(name, _)| (pod.o, format!("container {name} does not meet the restricted profile")))
+        .collect()
+}
+
+/// GK010: every container has a read-only root filesystem.
+fn read_only_root<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    pod.containers()
+        .filter(|(_, c)| s(c, &["securityContext", "readOnlyRootFilesystem"]).and_then(Value::as_bool) != Some(true))
+        .map(|(name, _)| (pod.o, format!("container {name} has a writable root filesystem")))
+        .collect()
+}
+
+/// GK011: no default service account token unless the pod has its own account.
+fn no_default_token<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    if pod.spec.get("automountServiceAccountToken").and_then(Value::as_bool) != Some(false)
+        && pod.spec.get("serviceAccountName").is_none()
+    {
+        return vec![(pod.o, "mounts the default service account token".into())];
+    }
+    Vec::new()
+}
+
+/// GK012: no PodDisruptionBudget of the workload forbids every voluntary eviction.
+fn budget_allows_eviction<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
+    if !pod.is_long_running() {
+        return Vec::new();
+    }
+    let replicas = pod.replicas;
+    pod.budgets(around)
+        .filter(|p| {
+            let min = s(&p.value, &["spec", "minAvailable"]);
+            let max = s(&p.value, &["spec", "maxUnavailable"]);
+            max.is_some_and(|m| m == 0 || m == "0%")
+                || min.and_then(Value::as_i64).is_some_and(|m| m >= replicas)
+                || min.is_some_and(|m| m == "100%")
+        })
+        .map(|p| (p, format!("with {replicas} replica(s) this budget allows no voluntary eviction (node drains hang)")))
+        .collect()
+}
+
 /// (workload, rule) → reason, from `lint.ignore` of services and databases.
 fn suppressions(v: &Valid) -> BTreeMap<(String, String), String> {
     let mut out = BTreeMap::new();
@@ -274,4 +342,16 @@ fn suppressions(v: &Valid) -> BTreeMap<(String, String), String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_one_check() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
+        let checked: Vec<&str> = CHECKS.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, checked);
+    }
 }

@@ -6,7 +6,7 @@
 //! and any files referenced with `from:`.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::source::{SourceMap, Span};
+use crate::source::{self, SourceMap, Span};
 use crate::yaml::{self, Node};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -76,7 +76,7 @@ fn env_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        if !crate::validate::is_dns_label(stem) {
+        if !crate::names::is_dns_label(stem) {
             diags.push(
                 Diagnostic::new(None, format!("{}: `{stem}` is not a valid environment name", path.display()))
                     .help("name environment files with lowercase letters, digits and '-', e.g. prod.yaml"),
@@ -115,54 +115,17 @@ fn require_map(n: Node, base: bool) -> Result<Node, Diagnostic> {
 
 /// Reads and parses one YAML file, registering it for diagnostics.
 pub fn read_yaml(path: &Path, sources: &mut SourceMap) -> Result<Node, Diagnostic> {
-    let text = read_text(path)?;
+    let text = source::read_text(path).map_err(|e| {
+        let missing = matches!(e, source::ReadError::Io(..)) && path.ends_with(BASE_FILE);
+        let d = Diagnostic::from(e);
+        if missing {
+            d.help("run genk8s in a platform folder (one holding platform.yaml) or pass one with -p DIR")
+        } else {
+            d
+        }
+    })?;
     let id = sources.add(path, text);
     yaml::parse(&sources.file(id).text, id)
-}
-
-/// Reads a UTF-8 file, turning I/O failures into a diagnostic.
-pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    // Check before reading: a device or FIFO would never end, a huge file would exhaust memory.
-    if let Ok(meta) = std::fs::metadata(path) {
-        if !meta.is_file() {
-            return Err(Diagnostic::new(None, format!("{} is not a regular file", path.display())));
-        }
-        if meta.len() > yaml::node::MAX_BYTES as u64 {
-            return Err(Diagnostic::new(
-                None,
-                format!(
-                    "{} is {} bytes; genk8s reads files up to {} bytes",
-                    path.display(),
-                    meta.len(),
-                    yaml::node::MAX_BYTES
-                ),
-            ));
-        }
-    }
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::new(None, format!("cannot read {}: {e}", path.display())).help(if path.ends_with(BASE_FILE) {
-            "run genk8s in a platform folder (one holding platform.yaml) or pass one with -p DIR"
-        } else {
-            "check the path"
-        })
-    })?;
-    if bytes.len() > yaml::node::MAX_BYTES {
-        return Err(Diagnostic::new(
-            None,
-            format!(
-                "{} is {} bytes; genk8s reads files up to {} bytes",
-                path.display(),
-                bytes.len(),
-                yaml::node::MAX_BYTES
-            ),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::new(
-            None,
-            format!("{} is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()),
-        )
-    })
 }
 
 /// Span of the first line of a file, for whole-file problems.

@@ -4,6 +4,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// Files larger than this are refused before they are read or parsed.
+pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+
 /// Index of a file inside a [`SourceMap`].
 pub type FileId = u32;
 
@@ -67,4 +70,56 @@ impl fmt::Display for Location<'_> {
         let path = file.map(|f| f.path.display().to_string()).unwrap_or_default();
         write!(f, "{}:{}:{}", path, self.span.line, self.span.col)
     }
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A directory, device or FIFO: reading it would fail or never end.
+    NotAFile(PathBuf),
+    /// Over [`MAX_BYTES`]; the size found.
+    TooLarge(PathBuf, u64),
+    Io(PathBuf, std::io::Error),
+    /// Not UTF-8; the offset of the first invalid byte.
+    NotUtf8(PathBuf, usize),
+}
+
+impl ReadError {
+    pub fn path(&self) -> &Path {
+        match self {
+            ReadError::NotAFile(p) | ReadError::TooLarge(p, _) | ReadError::Io(p, _) | ReadError::NotUtf8(p, _) => p,
+        }
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path().display();
+        match self {
+            ReadError::NotAFile(_) => write!(f, "{path} is not a regular file"),
+            ReadError::TooLarge(_, len) => {
+                write!(f, "{path} is {len} bytes; genk8s reads files up to {MAX_BYTES} bytes")
+            }
+            ReadError::Io(_, e) => write!(f, "cannot read {path}: {e}"),
+            ReadError::NotUtf8(_, at) => write!(f, "{path} is not UTF-8 text (invalid byte at offset {at})"),
+        }
+    }
+}
+
+/// Reads a UTF-8 file of at most [`MAX_BYTES`].
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    // Check before reading: a device or FIFO would never end, a huge file would exhaust memory.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(ReadError::NotAFile(path.to_path_buf()));
+        }
+        if meta.len() > MAX_BYTES as u64 {
+            return Err(ReadError::TooLarge(path.to_path_buf(), meta.len()));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(path.to_path_buf(), e))?;
+    if bytes.len() > MAX_BYTES {
+        return Err(ReadError::TooLarge(path.to_path_buf(), bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(path.to_path_buf(), e.utf8_error().valid_up_to()))
 }

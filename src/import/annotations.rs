@@ -1,6 +1,6 @@
 //! Compose `labels:` (also `deploy.labels`) and `annotations:` → genk8s annotations.
 
-use super::compose::Conv;
+use super::conv::Conv;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
@@ -39,7 +39,7 @@ fn is_annotation_key(k: &str) -> bool {
         Some((p, n)) => (Some(p), n),
         None => (None, k),
     };
-    prefix.is_none_or(|p| p.len() <= 253 && p.split('.').all(crate::validate::is_dns_label))
+    prefix.is_none_or(crate::names::is_dns_subdomain)
         && !name.is_empty()
         && name.len() <= 63
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))

@@ -1,6 +1,6 @@
 //! `entrypoint:` → genk8s `command:`, `command:` → `args:`.
 
-use super::compose::Conv;
+use super::conv::Conv;
 use super::plan::Plan;
 use super::values;
 use crate::yaml::NodeKind;

@@ -7,39 +7,24 @@
 //! field that cannot be carried over is reported as a [`Finding`] at its place in
 //! the Compose file.
 //!
-//! This module runs the conversion and holds its state (`Conv`); the work on each
-//! part of a service is an `impl Conv` block of its own module beside this one:
+//! This module runs the conversion; its state (`Conv`) is in `conv`, and the work on
+//! each part of a service is an `impl Conv` block of its own module beside this one:
 //! `prepare` (extension fields, interpolation), `plan` (which services, their names
 //! and kinds), `ports`, `env`, `uses`, `volumes`, `health`, `commands`, `deploy`,
 //! `annotations`, `files` (Compose secrets and configs), `fields` (fields without an
 //! equivalent), `databases` and `service`.
 
+use super::Finding;
+use super::conv::Conv;
+pub use super::conv::Options;
 use super::plan::Context;
 use super::values;
-use super::{Finding, Level};
 use crate::diag::Diagnostic;
-use crate::source::{SourceMap, Span};
+use crate::source::SourceMap;
 use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// Choices of the command line.
-#[derive(Debug, Default, Clone)]
-pub struct Options {
-    /// Platform name (default: the Compose `name:` or the Compose file's folder name).
-    pub name: Option<String>,
-    /// Compose profiles to include (`*` for all); services in no profile are always included.
-    pub profiles: Vec<String>,
-}
-
-/// Size given to every named volume: Compose volumes have no size.
-pub const DEFAULT_VOLUME_SIZE: &str = "1Gi";
-
-/// Where build-only services point until a real image is pushed.
-pub fn placeholder_image(name: &str) -> String {
-    format!("replace-me/{name}:0.0.0-placeholder")
-}
 
 /// The converted platform.
 #[derive(Debug)]
@@ -84,7 +69,10 @@ pub fn convert(
     let platform = platform_name(opts, &root, default_name);
 
     // Pass 1: which services, their names, kinds and ports.
-    let (plans, excluded) = c.plan(services_entry, opts)?;
+    let (mut plans, excluded) = c.plan(services_entry, opts)?;
+    for p in plans.iter_mut().filter(|p| p.engine.is_none()) {
+        p.ports = c.ports(p);
+    }
     let named_users = c.named_users(&plans);
     let ctx = Context { plans: &plans, excluded: &excluded, named_users: &named_users, root: &root };
 
@@ -148,32 +136,7 @@ fn platform_name(opts: &Options, root: &Node, default_name: &str) -> String {
     p
 }
 
-/// The conversion's state: where it reads files, and what it has found so far.
-pub(super) struct Conv<'a> {
-    /// Where relative paths (env files, configs) are read.
-    pub(super) dir: &'a Path,
-    /// `dir` as shown in messages.
-    pub(super) display_dir: &'a Path,
-    /// Env files read are added here, so findings can point into them.
-    pub(super) sources: &'a mut SourceMap,
-    pub(super) findings: Vec<Finding>,
-    /// Secrets the cluster must hold, with their keys.
-    pub(super) secrets: BTreeMap<String, BTreeSet<String>>,
-}
-
 impl Conv<'_> {
-    fn push(&mut self, level: Level, span: Span, path: impl Into<String>, message: impl Into<String>) {
-        self.findings.push(Finding { level, span, path: path.into(), message: message.into() });
-    }
-
-    pub(super) fn warn(&mut self, span: Span, path: impl Into<String>, message: impl Into<String>) {
-        self.push(Level::Warning, span, path, message);
-    }
-
-    pub(super) fn note(&mut self, span: Span, path: impl Into<String>, message: impl Into<String>) {
-        self.push(Level::Note, span, path, message);
-    }
-
     /// Top-level fields other than `services:`.
     fn top_level(&mut self, root: &Node) {
         for e in root.entries().unwrap_or_default() {
@@ -193,17 +156,4 @@ impl Conv<'_> {
             }
         }
     }
-}
-
-/// A scalar or a list of scalars as strings (`profiles: [a, b]`, `env_file: .env`).
-pub(super) fn string_list(n: Option<&Node>) -> Vec<String> {
-    match n.map(|n| &n.kind) {
-        Some(NodeKind::Scalar { text, .. }) => vec![text.clone()],
-        Some(NodeKind::Seq(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
-        _ => Vec::new(),
-    }
-}
-
-pub(super) fn is_true(n: Option<&Node>) -> bool {
-    n.and_then(Node::as_str).is_some_and(|s| s == "true")
 }

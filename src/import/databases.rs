@@ -2,8 +2,7 @@
 //! (postgres, postgis, mongo, redis, qdrant) → genk8s catalog databases, whose
 //! credentials move to a Secret.
 
-use super::compose::Conv;
-use super::env::is_secret;
+use super::conv::Conv;
 use super::plan::{Context, Plan};
 use super::values;
 use serde_json::{Map, Value, json};
@@ -153,7 +152,7 @@ impl Conv<'_> {
                 );
                 continue;
             }
-            if is_secret(&item.key, &value) {
+            if values::is_secret(&item.key, &value) {
                 self.warn(item.span, item.path, "not kept: database env cannot reference a Secret, and secret values are never copied into the spec");
                 continue;
             }

@@ -1,7 +1,7 @@
 //! `deploy:` and the older `cpus`, `mem_limit`, `mem_reservation` and `scale` →
 //! resources, replicas and GPUs.
 
-use super::compose::{Conv, string_list};
+use super::conv::{Conv, string_list};
 use super::plan::Plan;
 use super::values;
 use crate::yaml::node::Entry;

@@ -1,7 +1,7 @@
 //! `env_file:` and `environment:` → a service's environment, with secret-looking
 //! values turned into Secret references (never copied).
 
-use super::compose::Conv;
+use super::conv::Conv;
 use super::databases::{DbCredential, credentials_secret};
 use super::interpolate::parse_dotenv;
 use super::plan::Plan;
@@ -18,11 +18,6 @@ pub(super) struct EnvItem {
     pub(super) value: Option<String>,
     pub(super) span: Span,
     pub(super) path: String,
-}
-
-/// Secret-looking: by the variable's name, or a URL with a password in the value.
-pub(super) fn is_secret(key: &str, value: &str) -> bool {
-    values::is_secret_key(key) || values::has_url_credentials(value)
 }
 
 /// Sets a variable: a later one replaces an earlier one in place.
@@ -72,7 +67,7 @@ impl Conv<'_> {
         for (f, required, span) in files {
             let full = self.dir.join(&f);
             let shown: PathBuf = self.display_dir.join(&f);
-            match crate::load::read_text(&full) {
+            match crate::source::read_text(&full) {
                 Ok(text) => {
                     let entries = parse_dotenv(&text);
                     let id = self.sources.add(&shown, text);
@@ -85,9 +80,7 @@ impl Conv<'_> {
                         put(out, EnvItem { key: d.key, value: d.value, span, path });
                     }
                 }
-                Err(e) if required => {
-                    self.warn(span, p.path("env_file"), format!("{}; its variables are missing", e.message))
-                }
+                Err(e) if required => self.warn(span, p.path("env_file"), format!("{e}; its variables are missing")),
                 Err(_) => {}
             }
         }
@@ -145,7 +138,7 @@ impl Conv<'_> {
         let mut first_secret_span = None;
         for item in env {
             let value = item.value.unwrap_or_default();
-            if !is_secret(&item.key, &value) {
+            if !values::is_secret(&item.key, &value) {
                 env_out.insert(item.key, json!(values::escape_k8s_refs(&value)));
                 continue;
             }

@@ -1,6 +1,6 @@
 //! Service fields genk8s has no equivalent for: dropped silently, or reported with the reason.
 
-use super::compose::Conv;
+use super::conv::Conv;
 use super::plan::Plan;
 use crate::yaml::node::Entry;
 

@@ -1,7 +1,7 @@
 //! Compose `secrets:` (files in /run/secrets) → a mounted Kubernetes Secret, and
 //! `configs:` with `content:` or `file:` → genk8s `files:` (a ConfigMap).
 
-use super::compose::Conv;
+use super::conv::Conv;
 use super::plan::{Context, Plan};
 use crate::yaml::node::Entry;
 use crate::yaml::{Node, NodeKind};
@@ -74,14 +74,14 @@ impl Conv<'_> {
                 Some(d) if d.get("content").is_some() => d.get("content").and_then(Node::as_str).map(str::to_string),
                 Some(d) if d.get("file").is_some() => {
                     let f = d.get("file").and_then(Node::as_str).unwrap_or_default();
-                    match crate::load::read_text(&self.dir.join(f)) {
+                    match crate::source::read_text(&self.dir.join(f)) {
                         Ok(t) if t.len() <= MAX_CONFIG_FILE => Some(t),
                         Ok(_) => {
                             self.warn(item.span, &path, format!("config file `{f}` is over 256 KiB; not converted"));
                             continue;
                         }
                         Err(err) => {
-                            self.warn(item.span, &path, format!("{}; not converted", err.message));
+                            self.warn(item.span, &path, format!("{err}; not converted"));
                             continue;
                         }
                     }

@@ -1,9 +1,8 @@
 //! `healthcheck:` → exec liveness and readiness probes; TCP probes where genk8s's
 //! default probe would pick a port that is not TCP.
 
-use super::compose::{Conv, is_true};
-use super::plan::Plan;
-use super::ports::NamedPort;
+use super::conv::{Conv, is_true};
+use super::plan::{NamedPort, Plan};
 use super::values;
 use crate::yaml::NodeKind;
 use crate::yaml::node::Entry;

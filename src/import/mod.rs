@@ -6,14 +6,17 @@
 //! `environments/{dev,staging,prod}.yaml`, and then checks that the new platform
 //! builds.
 
+#![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
+
 pub mod compose;
 pub mod interpolate;
 pub mod values;
 pub mod yaml;
 
-// The parts of the Compose conversion: each adds methods to `compose::Conv`.
+// The parts of the Compose conversion: each adds methods to `conv::Conv`.
 mod annotations;
 mod commands;
+mod conv;
 mod databases;
 mod deploy;
 mod env;
@@ -103,7 +106,7 @@ when the platform was written (then run `genk8s build dev -p DIR`), 2 on bad inp
 pub fn run(cmd: ImportCommand) -> Result<(), Error> {
     match cmd {
         ImportCommand::Compose { file, out, name, profiles } => {
-            import_compose(&file, out.as_deref(), &compose::Options { name, profiles })
+            import_compose(&file, out.as_deref(), &conv::Options { name, profiles })
         }
     }
 }
@@ -120,9 +123,9 @@ fn folder_name(file: &Path) -> String {
     abs.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or("app").to_string()
 }
 
-fn import_compose(file: &Path, out: Option<&Path>, opts: &compose::Options) -> Result<(), Error> {
+fn import_compose(file: &Path, out: Option<&Path>, opts: &conv::Options) -> Result<(), Error> {
     let mut sources = SourceMap::default();
-    let text = crate::load::read_text(file).map_err(|d| spec_error(d, &sources))?;
+    let text = crate::source::read_text(file).map_err(|e| spec_error(e.into(), &sources))?;
     let id = sources.add(file, text);
     let root = yaml::parse(&sources.file(id).text, id).map_err(|d| spec_error(d, &sources))?;
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
@@ -227,7 +230,7 @@ fn render(imported: &compose::Imported, file: &Path, out: &Path, sources: &Sourc
     let mut files = vec![(PathBuf::from(crate::load::BASE_FILE), platform)];
     for env in ENVIRONMENTS {
         let mut text = format!("# Environment {env}: only what differs from platform.yaml.\n");
-        if crate::validate::is_production(env) && !imported.unpinned.is_empty() {
+        if crate::names::is_production(env) && !imported.unpinned.is_empty() {
             text.push_str("# Production refuses images without a pinned version; pin these, e.g.:\n# services:\n");
             for s in &imported.unpinned {
                 text.push_str(&format!("#   {s}: {{tag: 1.2.3}}\n"));

@@ -1,9 +1,8 @@
 //! Pass 1: which Compose services are imported, under which genk8s names, and
 //! which of them become catalog databases.
 
-use super::compose::{Conv, Options, string_list};
-use super::ports::NamedPort;
-use super::values;
+use super::conv::{Conv, Options, string_list};
+use super::values::{self, PortMapping};
 use crate::diag::Diagnostic;
 use crate::source::Span;
 use crate::yaml::node::Entry;
@@ -13,6 +12,12 @@ use std::path::Path;
 
 /// Compose services left out by their profiles → those profiles.
 pub(super) type Excluded = BTreeMap<String, Vec<String>>;
+
+/// A container port and the name genk8s gives it.
+pub(super) struct NamedPort {
+    pub(super) name: String,
+    pub(super) m: PortMapping,
+}
 
 /// One Compose service chosen for import.
 pub(super) struct Plan<'n> {
@@ -122,12 +127,16 @@ impl Conv<'_> {
                 .map(values::parse_image)
                 .and_then(|r| values::engine_for(&r.repo))
                 .filter(|eng| has_engine(eng));
-            let mut plan =
-                Plan { cname: e.key.clone(), name, node: &e.value, span: e.key_span, image, engine, ports: Vec::new() };
-            if plan.engine.is_none() {
-                plan.ports = self.ports(&plan);
-            }
-            plans.push(plan);
+            // Ports are named by `ports` once every service is planned.
+            plans.push(Plan {
+                cname: e.key.clone(),
+                name,
+                node: &e.value,
+                span: e.key_span,
+                image,
+                engine,
+                ports: Vec::new(),
+            });
         }
         if plans.is_empty() {
             let help = if excluded.is_empty() {

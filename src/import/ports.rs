@@ -1,16 +1,11 @@
 //! `ports:` and `expose:` → named container ports (host ports are not kept).
 
-use super::compose::Conv;
-use super::plan::Plan;
+use super::conv::Conv;
+use super::plan::{NamedPort, Plan};
 use super::values::{self, PortMapping};
+use crate::names::is_port_name;
 use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
-
-/// A container port and the name genk8s gives it.
-pub(super) struct NamedPort {
-    pub(super) name: String,
-    pub(super) m: PortMapping,
-}
 
 /// A mapping and the name its long syntax asked for.
 type Mapping = (PortMapping, Option<String>);
@@ -180,10 +175,6 @@ fn port_name_for(container: u16, protocol: &str) -> String {
         }
     }
     format!("{protocol}-{container}")
-}
-
-fn is_port_name(s: &str) -> bool {
-    crate::validate::is_dns_label(s) && s.len() <= 15 && !s.contains("--") && s.chars().any(|c| c.is_ascii_lowercase())
 }
 
 #[cfg(test)]

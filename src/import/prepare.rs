@@ -1,6 +1,6 @@
 //! The Compose tree before conversion: `x-*` extension fields dropped, variables interpolated.
 
-use super::compose::Conv;
+use super::conv::Conv;
 use super::interpolate::interpolate;
 use crate::yaml::node::Entry;
 use crate::yaml::{Node, NodeKind};

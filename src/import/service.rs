@@ -1,13 +1,18 @@
 //! A Compose service → a genk8s service: the image, then each part in its own
 //! module, put together in the order genk8s specs are written.
 
-use super::compose::{Conv, placeholder_image};
+use super::conv::Conv;
 use super::databases::DbCredential;
 use super::plan::{Context, Plan};
 use super::ports::ports_spec;
 use super::values;
 use crate::yaml::node::Entry;
 use serde_json::{Map, Value, json};
+
+/// Where build-only services point until a real image is pushed.
+pub fn placeholder_image(name: &str) -> String {
+    format!("replace-me/{name}:0.0.0-placeholder")
+}
 
 impl Conv<'_> {
     /// Converts a service; also returns whether its image is pinned to a version.

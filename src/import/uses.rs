@@ -2,7 +2,7 @@
 //! `depends_on` and `links`, and the services named as hosts in its environment,
 //! whose names are rewritten there when the import renamed them.
 
-use super::compose::Conv;
+use super::conv::Conv;
 use super::env::EnvItem;
 use super::plan::{Context, Plan};
 use crate::source::Span;

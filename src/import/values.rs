@@ -326,6 +326,11 @@ pub fn secret_key(env: &str) -> String {
     if k.is_empty() { "value".into() } else { k }
 }
 
+/// Secret-looking: by the variable's name, or a URL with a password in the value.
+pub fn is_secret(key: &str, value: &str) -> bool {
+    is_secret_key(key) || has_url_credentials(value)
+}
+
 /// Environment variable names whose values are secrets.
 pub fn is_secret_key(key: &str) -> bool {
     let k = key.to_ascii_uppercase();

@@ -1,13 +1,16 @@
 //! `volumes:` and `tmpfs:` → a service's genk8s volumes (one claim each) and
 //! writable paths, or a database's storage.
 
-use super::compose::{Conv, DEFAULT_VOLUME_SIZE, is_true};
+use super::conv::{Conv, is_true};
 use super::plan::{Context, Plan};
 use super::values;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+
+/// Size given to every named volume: Compose volumes have no size.
+pub const DEFAULT_VOLUME_SIZE: &str = "1Gi";
 
 enum MountKind {
     Named(String),

@@ -2,12 +2,30 @@
 
 use super::Checker;
 use super::names::*;
+use crate::diag::suggest;
 use crate::quantity;
 use crate::spec::Database;
 
 impl Checker<'_> {
+    /// Every check of one database, in turn.
     pub(super) fn check_database(&mut self, name: &str, db: &Database) {
-        let at = |f: &'static str| ["databases", name, f];
+        self.check_database_name(name);
+        self.check_engine(name, db);
+        self.check_database_image(name, db);
+        self.check_database_classes(name, db);
+        self.check_labels(&["databases", name, "node_selector"], &db.node_selector, true);
+        self.check_tolerations(&["databases", name, "tolerations"], &db.tolerations);
+        if let Some(r) = &db.resources {
+            self.check_resources(&["databases", name, "resources"], r);
+        }
+        self.check_database_size(name, db);
+        self.check_external(name, db);
+        self.check_pdb(&["databases", name, "pdb"], db.pdb.as_ref());
+        self.check_backup(name, db);
+    }
+
+    /// The name is a DNS-1035 label of at most 52 characters.
+    fn check_database_name(&mut self, name: &str) {
         if !is_dns1035_label(name) || name.len() > 52 {
             self.err(
                 &["databases", name],
@@ -15,11 +33,15 @@ impl Checker<'_> {
                 "use lowercase letters, digits and '-' (its StatefulSet pods and Services derive their names from it)",
             );
         }
+    }
+
+    /// `version` is an image tag, `image` an image reference, `credentials` a Secret name.
+    fn check_database_image(&mut self, name: &str, db: &Database) {
         if let Some(v) = &db.version
             && !is_image_tag(v)
         {
             self.err(
-                &at("version"),
+                &["databases", name, "version"],
                 format!("`{v}` is not a valid image tag"),
                 "tags hold letters, digits, '_', '.' and '-', at most 128, e.g. 16-alpine",
             );
@@ -28,7 +50,7 @@ impl Checker<'_> {
             && !is_image_ref(i)
         {
             self.err(
-                &at("image"),
+                &["databases", name, "image"],
                 format!("`{i}` is not an image reference"),
                 "write registry/name:tag, e.g. docker.io/library/postgres:16",
             );
@@ -37,11 +59,15 @@ impl Checker<'_> {
             && !is_dns_subdomain(c)
         {
             self.err(
-                &at("credentials"),
+                &["databases", name, "credentials"],
                 format!("secret name `{c}` is not valid"),
                 "use lowercase letters, digits, '-' and '.', e.g. db-credentials",
             );
         }
+    }
+
+    /// The storage classes of `storage` and `backup`.
+    fn check_database_classes(&mut self, name: &str, db: &Database) {
         for (p, class) in [
             (["databases", name, "storage", "class"], db.storage.as_ref().and_then(|s| s.class.as_ref())),
             (["databases", name, "backup", "class"], db.backup.as_ref().and_then(|b| b.class.as_ref())),
@@ -50,11 +76,10 @@ impl Checker<'_> {
                 self.check_storage_class(&p, class);
             }
         }
-        self.check_labels(&["databases", name, "node_selector"], &db.node_selector, true);
-        self.check_tolerations(&["databases", name, "tolerations"], &db.tolerations);
-        if let Some(r) = &db.resources {
-            self.check_resources(&["databases", name, "resources"], r);
-        }
+    }
+
+    /// `storage.size` is a quantity; `replicas` is not negative.
+    fn check_database_size(&mut self, name: &str, db: &Database) {
         if let Some(s) = &db.storage
             && quantity::parse(&s.size).is_none()
         {
@@ -67,8 +92,12 @@ impl Checker<'_> {
         if let Some(r) = db.replicas
             && r < 0
         {
-            self.err(&at("replicas"), "replicas cannot be negative", "write 0 or more");
+            self.err(&["databases", name, "replicas"], "replicas cannot be negative", "write 0 or more");
         }
+    }
+
+    /// `external`: a host name or IP address, and a non-zero port.
+    fn check_external(&mut self, name: &str, db: &Database) {
         if let Some(e) = &db.external {
             if !is_dns_subdomain(&e.host) && e.host.parse::<std::net::IpAddr>().is_err() {
                 self.err(
@@ -85,7 +114,10 @@ impl Checker<'_> {
                 );
             }
         }
-        self.check_pdb(&["databases", name, "pdb"], db.pdb.as_ref());
+    }
+
+    /// `backup`: schedule, `keep`, size and name length; only for databases genk8s runs.
+    fn check_backup(&mut self, name: &str, db: &Database) {
         if let Some(b) = &db.backup {
             if !is_cron(&b.schedule) {
                 self.err(
@@ -117,5 +149,22 @@ impl Checker<'_> {
                 self.err(&["databases", name, "backup"], format!("database name `{name}` is too long for a backup CronJob (`{name}-backup` must be at most 52 characters)"), "shorten the database name");
             }
         }
+    }
+
+    /// `engine` is one the catalog (or the platform's templates/engines/) has.
+    fn check_engine(&mut self, name: &str, db: &Database) {
+        if self.catalog.has(&db.engine) {
+            return;
+        }
+        let known: Vec<&str> = self.catalog.names().collect();
+        let help = match suggest(&db.engine, known.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "catalog engines: {}; or add templates/engines/{}.yaml.j2 to the platform",
+                known.join(", "),
+                db.engine
+            ),
+        };
+        self.err(&["databases", name, "engine"], format!("unknown database engine `{}`", db.engine), help);
     }
 }

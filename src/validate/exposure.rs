@@ -10,53 +10,44 @@ use std::collections::BTreeMap;
 impl Checker<'_> {
     /// Ingress, metrics, dependencies, migrations, rollout and access of a service.
     pub(super) fn check_exposure(&mut self, spec: &Platform, name: &str, svc: &Service) {
-        let base = ["services", name];
-        let err = |c: &mut Self, rest: &[&str], msg: String, help: &str| {
-            let mut path: Vec<&str> = base.to_vec();
-            path.extend_from_slice(rest);
-            c.err(&path, msg, help.to_string());
-        };
+        self.check_ingress(spec, name, svc);
+        self.check_metrics(name, svc);
+        self.check_uses(spec, name, svc);
+        self.check_migrate(name, svc);
+        self.check_rollout(spec, name, svc);
+        self.check_egress(name, svc);
+        self.check_access_and_account(name, svc);
+        self.check_labels(&["services", name, "labels"], &svc.labels, true);
+        self.check_labels(&["services", name, "pod_labels"], &svc.pod_labels, true);
+        self.check_labels(&["services", name, "annotations"], &svc.annotations, false);
+        self.check_labels(&["services", name, "pod_annotations"], &svc.pod_annotations, false);
+    }
+
+    /// `ingress`: ports to expose, hosts, port, path, path type, TLS issuer, annotations.
+    fn check_ingress(&mut self, spec: &Platform, name: &str, svc: &Service) {
         if let Some(ing) = &svc.ingress {
             if svc.ports.is_empty() {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["ingress"],
                     format!("service `{name}` has no ports to expose"),
                     "add ports: {http: 8080} or remove ingress",
                 );
             }
             if ing.hosts.is_empty() {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["ingress", "hosts"],
                     "ingress needs at least one host".into(),
                     "add hosts: [app.example.com]",
                 );
             }
-            for (i, h) in ing.hosts.iter().enumerate() {
-                let full = resolve_host(h, spec.domain.as_deref());
-                let idx = i.to_string();
-                match full {
-                    Some(f) if is_dns_subdomain(f.trim_start_matches("*.")) => {}
-                    Some(f) => err(
-                        self,
-                        &["ingress", "hosts", &idx],
-                        format!("`{f}` is not a valid host name"),
-                        "write a lowercase DNS name",
-                    ),
-                    None => err(
-                        self,
-                        &["ingress", "hosts", &idx],
-                        format!("host `{h}` needs the platform `domain`"),
-                        "set domain: in the environment, or write the full host name",
-                    ),
-                }
-            }
+            self.check_ingress_hosts(spec, name, &ing.hosts);
             if let Some(port) = &ing.port
                 && !svc.ports.contains_key(port)
             {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["ingress", "port"],
                     format!("ingress port `{port}` is not one of the service's ports"),
                     &known("ports", svc.ports.keys()),
@@ -65,21 +56,26 @@ impl Checker<'_> {
             if let Some(path) = &ing.path
                 && !path.starts_with('/')
             {
-                err(self, &["ingress", "path"], format!("ingress path `{path}` must start with /"), "e.g. /api");
+                self.svc_err(
+                    name,
+                    &["ingress", "path"],
+                    format!("ingress path `{path}` must start with /"),
+                    "e.g. /api",
+                );
             }
             if let Some(pt) = &ing.path_type
                 && !["Prefix", "Exact", "ImplementationSpecific"].contains(&pt.as_str())
             {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["ingress", "path_type"],
                     format!("unknown path type `{pt}`"),
                     "write Prefix, Exact or ImplementationSpecific",
                 );
             }
             if ing.tls == Some(true) && ing.issuer.is_none() && spec.ingress.issuer.is_none() {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["ingress", "tls"],
                     "tls is on but no certificate issuer is set".into(),
                     "set issuer: (a cert-manager ClusterIssuer) here or under the platform's ingress:",
@@ -88,16 +84,43 @@ impl Checker<'_> {
             self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);
             self.check_ingress_refs(&["services", name, "ingress"], ing.class.as_deref(), ing.issuer.as_deref());
         }
+    }
+
+    /// `ingress.hosts`: each a DNS name once the platform `domain` is applied.
+    fn check_ingress_hosts(&mut self, spec: &Platform, name: &str, hosts: &[String]) {
+        for (i, h) in hosts.iter().enumerate() {
+            let full = resolve_host(h, spec.domain.as_deref());
+            let idx = i.to_string();
+            match full {
+                Some(f) if is_dns_subdomain(f.trim_start_matches("*.")) => {}
+                Some(f) => self.svc_err(
+                    name,
+                    &["ingress", "hosts", &idx],
+                    format!("`{f}` is not a valid host name"),
+                    "write a lowercase DNS name",
+                ),
+                None => self.svc_err(
+                    name,
+                    &["ingress", "hosts", &idx],
+                    format!("host `{h}` needs the platform `domain`"),
+                    "set domain: in the environment, or write the full host name",
+                ),
+            }
+        }
+    }
+
+    /// `metrics`: a port of the service, path and scrape interval.
+    fn check_metrics(&mut self, name: &str, svc: &Service) {
         if let Some(m) = &svc.metrics {
             match &m.port {
-                Some(port) if !svc.ports.contains_key(port) => err(
-                    self,
+                Some(port) if !svc.ports.contains_key(port) => self.svc_err(
+                    name,
                     &["metrics", "port"],
                     format!("metrics port `{port}` is not one of the service's ports"),
                     &known("ports", svc.ports.keys()),
                 ),
-                None if svc.ports.is_empty() => err(
-                    self,
+                None if svc.ports.is_empty() => self.svc_err(
+                    name,
                     &["metrics"],
                     "metrics are scraped through the Service, and this service has no ports".into(),
                     "add ports: {metrics: 9090}",
@@ -107,43 +130,66 @@ impl Checker<'_> {
             if let Some(p) = &m.path
                 && !p.starts_with('/')
             {
-                err(self, &["metrics", "path"], format!("metrics path `{p}` must start with /"), "e.g. /metrics");
+                self.svc_err(
+                    name,
+                    &["metrics", "path"],
+                    format!("metrics path `{p}` must start with /"),
+                    "e.g. /metrics",
+                );
             }
             if let Some(i) = &m.interval
                 && !is_duration(i)
             {
-                err(self, &["metrics", "interval"], format!("`{i}` is not a duration"), "write e.g. 15s, 1m or 500ms");
+                self.svc_err(
+                    name,
+                    &["metrics", "interval"],
+                    format!("`{i}` is not a duration"),
+                    "write e.g. 15s, 1m or 500ms",
+                );
             }
         }
+    }
+
+    /// `uses`: each a different service (with ports) or database of the platform, listed once.
+    fn check_uses(&mut self, spec: &Platform, name: &str, svc: &Service) {
         for (i, u) in svc.uses.iter().enumerate() {
             let idx = i.to_string();
             if svc.uses[..i].contains(u) {
-                err(self, &["uses", &idx], format!("`{u}` is listed twice in uses"), "remove the repeat");
+                self.svc_err(name, &["uses", &idx], format!("`{u}` is listed twice in uses"), "remove the repeat");
             } else if u == name {
-                err(self, &["uses", &idx], format!("service `{name}` lists itself in uses"), "remove it");
+                self.svc_err(name, &["uses", &idx], format!("service `{name}` lists itself in uses"), "remove it");
             } else if !spec.services.contains_key(u) && !spec.databases.contains_key(u) {
                 let cands: Vec<&str> = spec.services.keys().chain(spec.databases.keys()).map(String::as_str).collect();
                 let help = match suggest(u, cands.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => known("services and databases", cands.iter()),
                 };
-                err(self, &["uses", &idx], format!("`{u}` is not a service or database of this platform"), &help);
+                self.svc_err(
+                    name,
+                    &["uses", &idx],
+                    format!("`{u}` is not a service or database of this platform"),
+                    &help,
+                );
             } else if let Some(s) = spec.services.get(u)
                 && s.ports.is_empty()
             {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["uses", &idx],
                     format!("`{u}` has no ports, so nothing can connect to it"),
                     "give it ports: or remove it from uses",
                 );
             }
         }
+    }
+
+    /// `migrate`: image reference and a command.
+    fn check_migrate(&mut self, name: &str, svc: &Service) {
         if let Some(i) = svc.migrate.as_ref().and_then(|m| m.image.as_ref())
             && !is_image_ref(i)
         {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["migrate", "image"],
                 format!("`{i}` is not an image reference"),
                 "write registry/name:tag, e.g. ghcr.io/acme/migrate:1.0",
@@ -152,19 +198,23 @@ impl Checker<'_> {
         if let Some(m) = &svc.migrate
             && (m.command.as_ref().is_some_and(Vec::is_empty) || (m.command.is_none() && m.image.is_none()))
         {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["migrate", "command"],
                 "migrate command is empty".into(),
                 "e.g. command: [python, -m, alembic, upgrade, head]",
             );
         }
+    }
+
+    /// `rollout`: one of blue_green (live track) or canary (weight, nginx ingress); name length.
+    fn check_rollout(&mut self, spec: &Platform, name: &str, svc: &Service) {
         if let Some(r) = &svc.rollout {
             match (&r.blue_green, &r.canary) {
                 (Some(bg), None) => {
                     if bg.live != "blue" && bg.live != "green" {
-                        err(
-                            self,
+                        self.svc_err(
+                            name,
                             &["rollout", "blue_green", "live"],
                             format!("live track `{}` is neither blue nor green", bg.live),
                             "write live: blue or live: green",
@@ -173,8 +223,8 @@ impl Checker<'_> {
                 }
                 (None, Some(c)) => {
                     if c.weight > 100 {
-                        err(
-                            self,
+                        self.svc_err(
+                            name,
                             &["rollout", "canary", "weight"],
                             format!("canary weight {} is above 100", c.weight),
                             "write a percentage of traffic, 0 to 100",
@@ -182,30 +232,34 @@ impl Checker<'_> {
                     }
                     let class = svc.ingress.as_ref().and_then(|i| i.class.as_deref()).or(spec.ingress.class.as_deref());
                     if svc.ingress.is_none() || class != Some("nginx") {
-                        err(
-                            self,
+                        self.svc_err(
+                            name,
                             &["rollout", "canary"],
                             "canary weights are set through the nginx ingress controller".into(),
                             "give the service an ingress with class nginx, or use blue_green",
                         );
                     }
                 }
-                _ => err(
-                    self,
+                _ => self.svc_err(
+                    name,
                     &["rollout"],
                     "a rollout needs exactly one of blue_green or canary".into(),
                     "e.g. rollout: {blue_green: {live: blue}}",
                 ),
             }
             if name.len() > 45 {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["rollout"],
                     format!("service name `{name}` is too long for rollout tracks (`{name}-preview`)"),
                     "shorten the service name to 45 characters",
                 );
             }
         }
+    }
+
+    /// `egress`: each a host or a CIDR, with ports.
+    fn check_egress(&mut self, name: &str, svc: &Service) {
         for (i, e) in svc.egress.iter().enumerate() {
             let idx = i.to_string();
             let cidr_ok = |c: &str| {
@@ -215,35 +269,44 @@ impl Checker<'_> {
                 })
             };
             match (&e.host, &e.cidr) {
-                (Some(h), None) if !is_dns_subdomain(h) => err(
-                    self,
+                (Some(h), None) if !is_dns_subdomain(h) => self.svc_err(
+                    name,
                     &["egress", &idx],
                     format!("`{h}` is not a host name"),
                     "write a DNS name, e.g. api.stripe.com",
                 ),
-                (None, Some(c)) if !cidr_ok(c) => err(
-                    self,
+                (None, Some(c)) if !cidr_ok(c) => self.svc_err(
+                    name,
                     &["egress", &idx],
                     format!("`{c}` is not a CIDR"),
                     "write an address and prefix length, e.g. 10.20.0.0/16",
                 ),
                 (Some(_), None) | (None, Some(_)) => {}
-                _ => err(
-                    self,
+                _ => self.svc_err(
+                    name,
                     &["egress", &idx],
                     "egress needs exactly one of host: or cidr:".into(),
                     "e.g. {host: api.stripe.com, ports: [443]}",
                 ),
             }
             if e.ports.is_empty() || e.ports.contains(&0) {
-                err(self, &["egress", &idx], "egress needs ports between 1 and 65535".into(), "e.g. ports: [443]");
+                self.svc_err(
+                    name,
+                    &["egress", &idx],
+                    "egress needs ports between 1 and 65535".into(),
+                    "e.g. ports: [443]",
+                );
             }
         }
+    }
+
+    /// `access` rules parse; `service_account.name` is a valid name.
+    fn check_access_and_account(&mut self, name: &str, svc: &Service) {
         for (i, a) in svc.access.iter().enumerate() {
             if let Err(e) = crate::spec::Access::parse(a) {
                 let idx = i.to_string();
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["access", &idx],
                     e,
                     "write VERBS RESOURCE[.GROUP][/NAME], e.g. `get,list,watch configmaps`",
@@ -254,17 +317,13 @@ impl Checker<'_> {
             && let Some(n) = &sa.name
             && !is_dns_subdomain(n)
         {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["service_account"],
                 format!("service account name `{n}` is not valid"),
                 "use lowercase letters, digits, '-' and '.'",
             );
         }
-        self.check_labels(&["services", name, "labels"], &svc.labels, true);
-        self.check_labels(&["services", name, "pod_labels"], &svc.pod_labels, true);
-        self.check_labels(&["services", name, "annotations"], &svc.annotations, false);
-        self.check_labels(&["services", name, "pod_annotations"], &svc.pod_annotations, false);
     }
 
     /// `class:` and `issuer:` of an ingress (or the platform's ingress defaults).

@@ -1,24 +1,31 @@
-//! Stage 3, validate: check the merged spec as a whole and resolve what the
-//! expand stage needs (engine descriptions, file contents). Every problem is
-//! collected, each with the file:line:col of the value at fault.
+//! Stage 3, validate: check the merged spec as a whole (the `check_*` of each
+//! module beside this one), then resolve what the expand stage needs (`resolve`:
+//! file contents, rendered engines). Every problem is collected, each with the
+//! file:line:col of the value at fault.
+
+#![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 
 mod database;
 mod exposure;
+mod files;
 mod names;
 mod platform;
+mod resolve;
 mod service;
 mod workload;
 
-use crate::catalog::{Catalog, Engine, EngineVars};
+use crate::catalog::{Catalog, Engine};
 use crate::diag::{Diagnostic, Diagnostics, suggest};
 use crate::merge::Merged;
 use crate::source::SourceMap;
-use crate::spec::{FileSource, Platform};
+use crate::spec::Platform;
 use crate::yaml::{Node, de::from_node};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use names::{is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
+pub use crate::names::{
+    is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host,
+};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -39,52 +46,14 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
         env: &merged.env,
         storage_classes: spec.storage_classes.keys().cloned().collect(),
         issuers: spec.issuers.keys().cloned().collect(),
+        catalog,
         diags: Diagnostics::default(),
     };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
-    let mut files = BTreeMap::new();
-    c.read_files(&spec, dir, &mut files);
-    let mut engines = BTreeMap::new();
-    for (name, db) in &spec.databases {
-        if !catalog.has(&db.engine) {
-            let known: Vec<&str> = catalog.names().collect();
-            let help = match suggest(&db.engine, known.iter().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!(
-                    "catalog engines: {}; or add templates/engines/{}.yaml.j2 to the platform",
-                    known.join(", "),
-                    db.engine
-                ),
-            };
-            c.err(&["databases", name, "engine"], format!("unknown database engine `{}`", db.engine), help);
-            continue;
-        }
-        let credentials = db.credentials.clone().unwrap_or_else(|| format!("{name}-credentials"));
-        let host = db.external.as_ref().map_or(name.as_str(), |e| e.host.as_str());
-        let vars = EngineVars {
-            name,
-            version: db.version.as_deref(),
-            database: db.database.as_deref(),
-            credentials: &credentials,
-            host,
-            port: db.external.as_ref().and_then(|e| e.port),
-        };
-        let at = merged.node.find(&["databases", name, "engine"]);
-        match catalog.render(&db.engine, &vars, sources, at) {
-            Ok(e) => {
-                if db.backup.is_some() && e.backup.is_none() {
-                    c.err(
-                        &["databases", name, "backup"],
-                        format!("engine `{}` has no backup command", db.engine),
-                        "remove backup:, or add `backup:` to the engine template",
-                    );
-                }
-                engines.insert(name.clone(), e);
-            }
-            Err(d) => c.diags.push(d),
-        }
-    }
+    // What expand needs: the contents of `from:` files and each database's rendered engine.
+    let files = c.read_files(&spec, dir);
+    let engines = c.render_engines(&spec, sources);
     if c.diags.is_empty() {
         Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files })
     } else {
@@ -153,6 +122,8 @@ struct Checker<'a> {
     /// StorageClass and ClusterIssuer names the platform declares (for typo detection).
     storage_classes: Vec<String>,
     issuers: Vec<String>,
+    /// The engines databases may use.
+    catalog: &'a Catalog,
     diags: Diagnostics,
 }
 
@@ -179,44 +150,10 @@ impl Checker<'_> {
         self.diags.push(Diagnostic::at(span, message).help(help));
     }
 
-    pub(super) fn read_files(&mut self, spec: &Platform, dir: &Path, out: &mut BTreeMap<String, String>) {
-        let mut check = |c: &mut Self, path: Vec<&str>, f: &FileSource| match (&f.content, &f.from) {
-            (Some(_), None) => {}
-            (None, Some(from))
-                if Path::new(from).is_absolute()
-                    || Path::new(from).components().any(|c| matches!(c, std::path::Component::ParentDir)) =>
-            {
-                c.err(
-                    &path,
-                    format!("`{from}` is outside the platform folder"),
-                    "from: paths are relative to the platform folder and stay inside it (no leading / and no ..)",
-                )
-            }
-            (None, Some(from)) => {
-                if !out.contains_key(from) {
-                    match crate::load::read_text(&dir.join(from)) {
-                        Ok(t) => {
-                            out.insert(from.clone(), t);
-                        }
-                        Err(d) => c.err(&path, d.message, "paths in from: are relative to the platform folder"),
-                    }
-                }
-            }
-            _ => c.err(
-                &path,
-                "a file needs exactly one of content: or from:",
-                "write the text directly, or {from: files/app.conf}",
-            ),
-        };
-        for (n, cfg) in &spec.configs {
-            for (k, f) in &cfg.files {
-                check(self, vec!["configs", n, "files", k], f);
-            }
-        }
-        for (n, svc) in &spec.services {
-            for (k, f) in &svc.files {
-                check(self, vec!["services", n, "files", k], f);
-            }
-        }
+    /// [`err`](Self::err) at `services.<name>.<rest…>`.
+    pub(super) fn svc_err(&mut self, name: &str, rest: &[&str], msg: String, help: &str) {
+        let mut path = vec!["services", name];
+        path.extend_from_slice(rest);
+        self.err(&path, msg, help.to_string());
     }
 }

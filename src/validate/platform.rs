@@ -4,11 +4,43 @@
 use super::Checker;
 use super::names::*;
 use crate::quantity;
-use crate::spec::Platform;
+use crate::spec::{Issuer, Platform};
 use std::collections::BTreeMap;
 
 impl Checker<'_> {
+    /// Every check of the spec: the platform-wide ones, then each service, the routes
+    /// between them, and each database.
     pub(super) fn check_platform(&mut self, spec: &Platform, namespace: &str) {
+        self.check_platform_names(spec, namespace);
+        self.check_labels(&["labels"], &spec.labels, true);
+        self.check_labels(&["annotations"], &spec.annotations, false);
+        self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
+        self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
+        self.check_namespace_refs(spec);
+        self.check_configs(spec);
+        self.check_storage_classes(spec);
+        self.check_issuers(spec);
+        self.check_quota_and_limits(spec);
+        self.check_dev_secrets(spec);
+        self.check_secret_store(spec);
+        self.check_alert_rules(spec);
+        self.check_name_clash(spec);
+        self.check_file_sources(spec);
+        for (name, svc) in &spec.services {
+            self.check_service(spec, name, svc);
+            self.check_lint(&["services", name, "lint", "ignore"], svc.lint.as_ref());
+        }
+        self.check_routes(spec);
+        for (name, db) in &spec.databases {
+            self.check_lint(&["databases", name, "lint", "ignore"], db.lint.as_ref());
+        }
+        for (name, db) in &spec.databases {
+            self.check_database(name, db);
+        }
+    }
+
+    /// `platform`, the namespace and `domain` are DNS names.
+    fn check_platform_names(&mut self, spec: &Platform, namespace: &str) {
         if !is_dns_label(&spec.platform) {
             self.err(
                 &["platform"],
@@ -33,10 +65,10 @@ impl Checker<'_> {
                 "write a lowercase host name such as example.com",
             );
         }
-        self.check_labels(&["labels"], &spec.labels, true);
-        self.check_labels(&["annotations"], &spec.annotations, false);
-        self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
-        self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
+    }
+
+    /// The ingress controller's and Prometheus' namespaces are DNS labels.
+    fn check_namespace_refs(&mut self, spec: &Platform) {
         for (path, ns) in [
             (["ingress", "controller_namespace"], &spec.ingress.controller_namespace),
             (["monitoring", "namespace"], &spec.monitoring.namespace),
@@ -51,6 +83,10 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// `configs`: names, keys, and no key in both `data:` and `files:`.
+    fn check_configs(&mut self, spec: &Platform) {
         for (name, cfg) in &spec.configs {
             if !is_dns_label(name) {
                 self.err(
@@ -76,6 +112,10 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// `storage_classes`: names, provisioner, reclaim policy and binding mode.
+    fn check_storage_classes(&mut self, spec: &Platform) {
         for (name, sc) in &spec.storage_classes {
             if !is_dns_subdomain(name) {
                 self.err(
@@ -108,67 +148,80 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// `issuers`: names, ACME email and server, and the solver's ingress class or DNS token.
+    fn check_issuers(&mut self, spec: &Platform) {
         for (name, iss) in &spec.issuers {
-            if !is_dns_subdomain(name) {
+            self.check_issuer(spec, name, iss);
+        }
+    }
+
+    /// One issuer: name, ACME email and server, and its http01 ingress class or Cloudflare token.
+    fn check_issuer(&mut self, spec: &Platform, name: &str, iss: &Issuer) {
+        if !is_dns_subdomain(name) {
+            self.err(
+                &["issuers", name],
+                format!("issuer name `{name}` is not valid"),
+                "use lowercase letters, digits, '-' and '.'",
+            );
+        }
+        if !iss.email.contains('@') {
+            self.err(
+                &["issuers", name, "email"],
+                format!("`{}` is not an email address", iss.email),
+                "ACME needs a contact address for expiry notices",
+            );
+        }
+        if let Some(srv) = &iss.server
+            && !srv.starts_with("https://")
+        {
+            self.err(
+                &["issuers", name, "server"],
+                format!("ACME server `{srv}` is not an https URL"),
+                "e.g. https://acme-staging-v02.api.letsencrypt.org/directory",
+            );
+        }
+        if let Some(class) = iss.http01.as_ref().and_then(|h| h.class.as_ref())
+            && !is_dns_subdomain(class)
+        {
+            self.err(
+                &["issuers", name, "http01", "class"],
+                format!("ingress class `{class}` is not valid"),
+                "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
+            );
+        }
+        if let Some(cf) = &iss.cloudflare {
+            if !is_dns_subdomain(&cf.secret) {
                 self.err(
-                    &["issuers", name],
-                    format!("issuer name `{name}` is not valid"),
-                    "use lowercase letters, digits, '-' and '.'",
+                    &["issuers", name, "cloudflare", "secret"],
+                    format!("secret name `{}` is not valid", cf.secret),
+                    "use lowercase letters, digits, '-' and '.', e.g. cloudflare-api-token",
                 );
             }
-            if !iss.email.contains('@') {
+            if !is_config_key(&cf.key) {
                 self.err(
-                    &["issuers", name, "email"],
-                    format!("`{}` is not an email address", iss.email),
-                    "ACME needs a contact address for expiry notices",
-                );
-            }
-            if let Some(srv) = &iss.server
-                && !srv.starts_with("https://")
-            {
-                self.err(
-                    &["issuers", name, "server"],
-                    format!("ACME server `{srv}` is not an https URL"),
-                    "e.g. https://acme-staging-v02.api.letsencrypt.org/directory",
-                );
-            }
-            if let Some(class) = iss.http01.as_ref().and_then(|h| h.class.as_ref())
-                && !is_dns_subdomain(class)
-            {
-                self.err(
-                    &["issuers", name, "http01", "class"],
-                    format!("ingress class `{class}` is not valid"),
-                    "write the IngressClass name: lowercase letters, digits, '-' and '.', e.g. nginx",
-                );
-            }
-            if let Some(cf) = &iss.cloudflare {
-                if !is_dns_subdomain(&cf.secret) {
-                    self.err(
-                        &["issuers", name, "cloudflare", "secret"],
-                        format!("secret name `{}` is not valid", cf.secret),
-                        "use lowercase letters, digits, '-' and '.', e.g. cloudflare-api-token",
-                    );
-                }
-                if !is_config_key(&cf.key) {
-                    self.err(
-                        &["issuers", name, "cloudflare", "key"],
-                        format!("secret key `{}` may hold only letters, digits, '-', '_' and '.'", cf.key),
-                        "write the key of the token in that Secret, e.g. api-token",
-                    );
-                }
-            }
-            if iss.http01.is_some()
-                && iss.cloudflare.is_none()
-                && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
-                && spec.ingress.class.is_none()
-            {
-                self.err(
-                    &["issuers", name, "http01"],
-                    "http01 needs an ingress class",
-                    "set http01: {class: nginx} or the platform's ingress.class",
+                    &["issuers", name, "cloudflare", "key"],
+                    format!("secret key `{}` may hold only letters, digits, '-', '_' and '.'", cf.key),
+                    "write the key of the token in that Secret, e.g. api-token",
                 );
             }
         }
+        if iss.http01.is_some()
+            && iss.cloudflare.is_none()
+            && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
+            && spec.ingress.class.is_none()
+        {
+            self.err(
+                &["issuers", name, "http01"],
+                "http01 needs an ingress class",
+                "set http01: {class: nginx} or the platform's ingress.class",
+            );
+        }
+    }
+
+    /// `quota` and `limits` hold quantities.
+    fn check_quota_and_limits(&mut self, spec: &Platform) {
         for (path, map) in [("quota", &spec.quota)] {
             for (k, v) in map {
                 if quantity::parse(v).is_none() {
@@ -187,6 +240,10 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// `dev_secrets`: not in production, valid Secret names and keys.
+    fn check_dev_secrets(&mut self, spec: &Platform) {
         if !spec.dev_secrets.is_empty() && is_production(self.env) {
             self.err(
                 &["dev_secrets"],
@@ -212,6 +269,10 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// `secret_store`: store kind and refresh interval.
+    fn check_secret_store(&mut self, spec: &Platform) {
         if let Some(store) = &spec.secret_store {
             if let Some(k) = &store.kind
                 && k != "ClusterSecretStore"
@@ -229,6 +290,10 @@ impl Checker<'_> {
                 self.err(&["secret_store", "refresh"], format!("`{r}` is not a duration"), "write e.g. 1h");
             }
         }
+    }
+
+    /// `monitoring.rules`: alert names, expressions, durations and severities.
+    fn check_alert_rules(&mut self, spec: &Platform) {
         for (name, a) in &spec.monitoring.rules {
             let p = ["monitoring", "rules", name.as_str()];
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -252,6 +317,10 @@ impl Checker<'_> {
                 self.err(&p, format!("unknown severity `{s}`"), "write critical, warning or info");
             }
         }
+    }
+
+    /// No name is both a service and a database.
+    fn check_name_clash(&mut self, spec: &Platform) {
         for name in spec.services.keys() {
             if spec.databases.contains_key(name) {
                 self.err(
@@ -260,17 +329,6 @@ impl Checker<'_> {
                     "rename one of them: they would share a Service name",
                 );
             }
-        }
-        for (name, svc) in &spec.services {
-            self.check_service(spec, name, svc);
-            self.check_lint(&["services", name, "lint", "ignore"], svc.lint.as_ref());
-        }
-        self.check_routes(spec);
-        for (name, db) in &spec.databases {
-            self.check_lint(&["databases", name, "lint", "ignore"], db.lint.as_ref());
-        }
-        for (name, db) in &spec.databases {
-            self.check_database(name, db);
         }
     }
 
@@ -311,8 +369,8 @@ impl Checker<'_> {
         for (id, reason) in lint.iter().flat_map(|l| l.ignore.iter()) {
             let mut p = path.to_vec();
             p.push(id);
-            if !crate::lint::RULES.iter().any(|r| r.id == id) {
-                let ids: Vec<&str> = crate::lint::RULES.iter().map(|r| r.id).collect();
+            if !crate::rules::RULES.iter().any(|r| r.id == id) {
+                let ids: Vec<&str> = crate::rules::RULES.iter().map(|r| r.id).collect();
                 self.err(&p, format!("unknown lint rule `{id}`"), format!("rules: {}", ids.join(", ")));
             } else if reason.trim().is_empty() {
                 self.err(&p, format!("suppression of {id} gives no reason"), "say why the rule does not apply here");

@@ -7,24 +7,39 @@ use crate::quantity;
 use crate::spec::{EnvValue, Platform, Service, Short, Source};
 
 impl Checker<'_> {
+    /// Every check of one service, in turn.
     pub(super) fn check_service(&mut self, spec: &Platform, name: &str, svc: &Service) {
-        let base = ["services", name];
-        let err = |c: &mut Self, rest: &[&str], msg: String, help: &str| {
-            let mut path: Vec<&str> = base.to_vec();
-            path.extend_from_slice(rest);
-            c.err(&path, msg, help.to_string());
-        };
+        self.check_service_name(name);
+        self.check_image(name, svc);
+        self.check_component(name, svc);
+        self.check_user_ids(name, svc);
+        self.check_ports(name, svc);
+        self.check_env_and_mounts(spec, name, svc);
+        self.check_file_paths(name, svc);
+        self.check_volumes(name, svc);
+        self.check_mount_paths(name, svc);
+        self.check_probes(name, svc);
+        self.check_scaling(name, svc);
+        self.check_exposure(spec, name, svc);
+    }
+
+    /// The name is a DNS-1035 label of at most 52 characters (its objects derive their names from it).
+    fn check_service_name(&mut self, name: &str) {
         if !is_dns1035_label(name) || name.len() > 52 {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &[],
                 format!("service name `{name}` must be a DNS label starting with a letter, at most 52 characters"),
                 "use lowercase letters, digits and '-'",
             );
         }
+    }
+
+    /// `image` and `tag`: a reference with a valid, pinned tag (never `latest` in production).
+    fn check_image(&mut self, name: &str, svc: &Service) {
         if !is_image_ref(&svc.image) {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["image"],
                 format!("`{}` is not an image reference", svc.image),
                 "write registry/name:tag, e.g. ghcr.io/acme/api:1.4.2",
@@ -33,8 +48,8 @@ impl Checker<'_> {
         if let Some(t) = &svc.tag
             && !is_image_tag(t)
         {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["tag"],
                 format!("`{t}` is not a valid image tag"),
                 "tags hold letters, digits, '_', '.' and '-', at most 128",
@@ -43,33 +58,41 @@ impl Checker<'_> {
         let image = svc.image_ref();
         let at: &[&str] = if svc.tag.is_some() { &["tag"] } else { &["image"] };
         match crate::spec::image_tag(&image) {
-            None if !image.contains('@') => err(
-                self,
+            None if !image.contains('@') => self.svc_err(
+                name,
                 at,
                 format!("image `{image}` has no tag"),
                 "pin a version (name:1.4.2) or a digest (name@sha256:...) so every rollout runs the same code",
             ),
-            Some("latest") if is_production(self.env) => err(
-                self,
+            Some("latest") if is_production(self.env) => self.svc_err(
+                name,
                 at,
                 format!("image `{image}` uses the `latest` tag in environment `{}`", self.env),
                 "pin a version in production, e.g. set tag: 1.4.2 in this environment's file",
             ),
             _ => {}
         }
+    }
+
+    /// `component` is a label value.
+    fn check_component(&mut self, name: &str, svc: &Service) {
         if let Some(c) = &svc.component
             && (c.is_empty() || !is_label_value(c))
         {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["component"],
                 format!("component `{c}` is not a valid label value"),
                 "up to 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric, e.g. backend",
             );
         }
+    }
+
+    /// `run_as_user`, `run_as_group` and `fs_group`: non-root, within 0..2147483647.
+    fn check_user_ids(&mut self, name: &str, svc: &Service) {
         if svc.run_as_user == Some(0) {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["run_as_user"],
                 "run_as_user 0 is root; the restricted profile needs a non-zero user".into(),
                 "write the image's non-root user id, e.g. run_as_user: 10001 (the default when left out)",
@@ -81,16 +104,24 @@ impl Checker<'_> {
                 && !(0..=i64::from(i32::MAX)).contains(&v)
             {
                 let what = if v < 0 { "cannot be negative" } else { "is above 2147483647" };
-                err(self, &[k], format!("{k} {what}"), "write a numeric id between 0 and 2147483647, e.g. 10001");
+                self.svc_err(
+                    name,
+                    &[k],
+                    format!("{k} {what}"),
+                    "write a numeric id between 0 and 2147483647, e.g. 10001",
+                );
             }
         }
+    }
+
+    /// `ports`: names, non-zero numbers, and each Service port number once per protocol.
+    fn check_ports(&mut self, name: &str, svc: &Service) {
         let mut service_ports: Vec<(u16, crate::spec::Protocol, &str)> = Vec::new();
         for (pname, port) in &svc.ports {
             let number = port.service.unwrap_or(port.container);
             let proto = port.protocol.unwrap_or(crate::spec::Protocol::TCP);
             if let Some((_, _, first)) = service_ports.iter().find(|(n, p, _)| (*n, *p) == (number, proto)) {
-                err(
-                    self,
+                self.svc_err(name,
                     &["ports", pname],
                     format!("ports `{first}` and `{pname}` both use {number}/{proto:?}"),
                     "a Service port number is used once per protocol: give one a different service: number, or remove it",
@@ -99,19 +130,27 @@ impl Checker<'_> {
                 service_ports.push((number, proto, pname));
             }
             if !is_port_name(pname) {
-                err(
-                    self,
+                self.svc_err(name,
                     &["ports", pname],
                     format!("port name `{pname}` is not valid"),
                     "port names are at most 15 lowercase letters, digits and '-', with at least one letter (e.g. http, grpc, metrics)",
                 );
             }
             if port.container == 0 || port.service == Some(0) {
-                err(self, &["ports", pname], "port 0 is not a valid port".into(), "write a port between 1 and 65535");
+                self.svc_err(
+                    name,
+                    &["ports", pname],
+                    "port 0 is not a valid port".into(),
+                    "write a port between 1 and 65535",
+                );
             }
         }
+    }
+
+    /// `env`, `env_from` and `mounts`: what each reads, and absolute mount paths.
+    fn check_env_and_mounts(&mut self, spec: &Platform, name: &str, svc: &Service) {
         for (k, v) in &svc.env {
-            self.check_env(&base, k, v, spec);
+            self.check_env(&["services", name], k, v, spec);
         }
         for (i, s) in svc.env_from.iter().enumerate() {
             let idx = i.to_string();
@@ -119,15 +158,24 @@ impl Checker<'_> {
         }
         for (path, s) in &svc.mounts {
             if !path.starts_with('/') {
-                err(self, &["mounts", path], format!("mount path `{path}` is not absolute"), "start it with /");
+                self.svc_err(
+                    name,
+                    &["mounts", path],
+                    format!("mount path `{path}` is not absolute"),
+                    "start it with /",
+                );
             }
             self.check_source(&["services", name, "mounts", path], s, spec);
         }
+    }
+
+    /// `files`: absolute paths ending in a file name.
+    fn check_file_paths(&mut self, name: &str, svc: &Service) {
         for path in svc.files.keys() {
             let file_name = path.rsplit('/').next().unwrap_or_default();
             if !path.starts_with('/') || !is_config_key(file_name) {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["files", path],
                     format!(
                         "file path `{path}` must be absolute and end in a file name of letters, digits, '-', '_' or '.'"
@@ -136,26 +184,30 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// `volumes`: names, absolute paths, sizes, storage classes and access modes.
+    fn check_volumes(&mut self, name: &str, svc: &Service) {
         for (vname, vol) in &svc.volumes {
             if !is_dns_label(vname) {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["volumes", vname],
                     format!("volume name `{vname}` is not a DNS label"),
                     "use lowercase letters, digits and '-'",
                 );
             }
             if !vol.path.starts_with('/') {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["volumes", vname, "path"],
                     format!("volume path `{}` is not absolute", vol.path),
                     "start it with /",
                 );
             }
             if quantity::parse(&vol.size).is_none() {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["volumes", vname, "size"],
                     format!("`{}` is not a storage quantity", vol.size),
                     &quantity::hint(&vol.size),
@@ -167,14 +219,18 @@ impl Checker<'_> {
             if let Some(a) = &vol.access
                 && !["ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"].contains(&a.as_str())
             {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["volumes", vname, "access"],
                     format!("unknown access mode `{a}`"),
                     "write ReadWriteOnce, ReadWriteMany, ReadOnlyMany or ReadWriteOncePod",
                 );
             }
         }
+    }
+
+    /// No path is mounted twice (`/tmp` is always mounted); `writable` paths are absolute.
+    fn check_mount_paths(&mut self, name: &str, svc: &Service) {
         // Every mountPath of the container, in the order expand mounts them; the API
         // rejects a pod whose container mounts two volumes at one path.
         let mut mounted: Vec<(&str, String)> = vec![("/tmp", "the built-in writable /tmp".to_string())];
@@ -199,8 +255,8 @@ impl Checker<'_> {
                 Some((_, first)) if origin == "writable" && (first == "writable" || clean == "/tmp") => {}
                 Some((_, _)) if clean == "/tmp" => {
                     let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-                    err(
-                        self,
+                    self.svc_err(
+                        name,
                         &rest,
                         "`/tmp` is already mounted (writable emptyDir)".into(),
                         "every service already has a writable /tmp; mount this elsewhere, e.g. /etc/app, or remove it",
@@ -208,8 +264,8 @@ impl Checker<'_> {
                 }
                 Some((_, first)) => {
                     let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
-                    err(
-                        self,
+                    self.svc_err(
+                        name,
                         &rest,
                         format!("`{clean}` is mounted twice ({first} and {origin})"),
                         "a container mounts one volume per path: change one of the paths",
@@ -220,9 +276,13 @@ impl Checker<'_> {
         }
         for w in &svc.writable {
             if !w.starts_with('/') {
-                err(self, &["writable"], format!("writable path `{w}` is not absolute"), "start it with /");
+                self.svc_err(name, &["writable"], format!("writable path `{w}` is not absolute"), "start it with /");
             }
         }
+    }
+
+    /// `probes`: liveness, readiness and startup.
+    fn check_probes(&mut self, name: &str, svc: &Service) {
         for (kind, probe) in
             [("liveness", &svc.probes.liveness), ("readiness", &svc.probes.readiness), ("startup", &svc.probes.startup)]
         {
@@ -230,10 +290,9 @@ impl Checker<'_> {
                 self.check_probe(&["services", name, "probes", kind], pr, &svc.ports);
             }
         }
-        self.check_scaling(name, svc);
-        self.check_exposure(spec, name, svc);
     }
 
+    /// One env variable: a valid name, no secret written in the spec, and its source.
     pub(super) fn check_env(&mut self, base: &[&str], k: &str, v: &Short<EnvValue>, spec: &Platform) {
         let mut path = base.to_vec();
         path.extend(["env", k]);
@@ -257,6 +316,12 @@ impl Checker<'_> {
                 format!("reference a Secret instead: {k}: {{secret: <name>, key: <key>}} (for local development, put the value under dev_secrets: in environments/dev.yaml)"),
             );
         }
+        self.check_env_source(path, k, v, spec);
+    }
+
+    /// Where an env value comes from: exactly one of value, secret, config or field, each naming
+    /// something that exists (a key, a valid Secret name, a downward API field, a config and its key).
+    fn check_env_source(&mut self, mut path: Vec<&str>, k: &str, v: &Short<EnvValue>, spec: &Platform) {
         let sources = [v.value.is_some(), v.secret.is_some(), v.config.is_some(), v.field.is_some()];
         if sources.iter().filter(|b| **b).count() != 1 {
             self.err(

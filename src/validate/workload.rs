@@ -5,33 +5,42 @@ use super::Checker;
 use super::names::*;
 use crate::diag::suggest;
 use crate::quantity;
-use crate::spec::{Probe, Resources, Service, Short};
+use crate::spec::{Autoscale, Probe, Resources, Service, Short};
 use std::collections::BTreeMap;
 
 impl Checker<'_> {
     /// Resources, replicas, rollout strategy, autoscaling and disruption budget of a service.
     pub(super) fn check_scaling(&mut self, name: &str, svc: &Service) {
-        let base = ["services", name];
-        let err = |c: &mut Self, rest: &[&str], msg: String, help: &str| {
-            let mut path: Vec<&str> = base.to_vec();
-            path.extend_from_slice(rest);
-            c.err(&path, msg, help.to_string());
-        };
         if let Some(r) = &svc.resources {
             self.check_resources(&["services", name, "resources"], r);
         }
+        self.check_replicas(name, svc);
+        self.check_strategy(name, svc);
+        self.check_labels(&["services", name, "node_selector"], &svc.node_selector, true);
+        self.check_tolerations(&["services", name, "tolerations"], &svc.tolerations);
+        self.check_autoscale(name, svc);
+        self.check_pdb(&["services", name, "pdb"], svc.pdb.as_ref());
+        self.check_autoscale_pdb(name, svc);
+    }
+
+    /// `replicas` is not negative.
+    fn check_replicas(&mut self, name: &str, svc: &Service) {
         if let Some(r) = svc.replicas
             && r < 0
         {
-            err(self, &["replicas"], "replicas cannot be negative".into(), "write 0 or more");
+            self.svc_err(name, &["replicas"], "replicas cannot be negative".into(), "write 0 or more");
         }
+    }
+
+    /// `strategy`: a rolling update's max surge and max unavailable.
+    fn check_strategy(&mut self, name: &str, svc: &Service) {
         if let Some(crate::spec::Strategy::Rolling { max_surge, max_unavailable }) = &svc.strategy {
             for (k, v) in [("max_surge", max_surge), ("max_unavailable", max_unavailable)] {
                 if let Some(v) = v
                     && !is_int_or_percent(v)
                 {
-                    err(
-                        self,
+                    self.svc_err(
+                        name,
                         &["strategy", "rolling", k],
                         format!("`{v}` is neither a count nor a percentage"),
                         "write e.g. 1 or 25%",
@@ -40,28 +49,30 @@ impl Checker<'_> {
             }
             let zero = |v: &Option<String>| v.as_deref().is_some_and(|v| v.trim_end_matches('%') == "0");
             if zero(max_surge) && zero(max_unavailable) {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["strategy", "rolling", "max_unavailable"],
                     "max_surge and max_unavailable are both 0, so a rollout can never progress".into(),
                     "let one of them be above 0, e.g. max_surge: 1",
                 );
             }
         }
-        self.check_labels(&["services", name, "node_selector"], &svc.node_selector, true);
-        self.check_tolerations(&["services", name, "tolerations"], &svc.tolerations);
+    }
+
+    /// `autoscale`: min and max replicas, utilization targets, pod metrics and scaling behaviour.
+    fn check_autoscale(&mut self, name: &str, svc: &Service) {
         if let Some(a) = &svc.autoscale {
             if a.min < 1 {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["autoscale", "min"],
                     format!("autoscale min is {}; it must be at least 1", a.min),
                     "write min: 1 or more",
                 );
             }
             if a.max < a.min {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["autoscale", "max"],
                     format!("autoscale max {} is below min {}", a.max, a.min),
                     "raise max or lower min",
@@ -71,8 +82,8 @@ impl Checker<'_> {
                 if let Some(v) = v
                     && !(1..=1000).contains(&v)
                 {
-                    err(
-                        self,
+                    self.svc_err(
+                        name,
                         &["autoscale", k],
                         format!("target utilization {v}% is out of range"),
                         "write a percentage of the request between 1 and 1000",
@@ -80,8 +91,8 @@ impl Checker<'_> {
                 }
             }
             if a.cpu.is_none() && a.memory.is_none() && a.pods.is_empty() {
-                err(
-                    self,
+                self.svc_err(
+                    name,
                     &["autoscale"],
                     "autoscale has no metric".into(),
                     "set cpu:, memory: (target utilization %) or pods: {metric: target}",
@@ -89,85 +100,91 @@ impl Checker<'_> {
             }
             for (m, v) in &a.pods {
                 if quantity::parse(v).is_none() {
-                    err(
-                        self,
+                    self.svc_err(
+                        name,
                         &["autoscale", "pods", m],
                         format!("`{v}` is not a quantity"),
                         "write the target average value, e.g. \"100\" or 500m",
                     );
                 }
             }
-            for (dir, rules) in [("scale_up", &a.scale_up), ("scale_down", &a.scale_down)] {
-                let Some(rules) = rules else { continue };
-                if let Some(s) = &rules.select
-                    && !["Max", "Min", "Disabled"].contains(&s.as_str())
-                {
-                    err(
-                        self,
-                        &["autoscale", dir, "select"],
-                        format!("unknown select policy `{s}`"),
-                        "write Max, Min or Disabled",
-                    );
-                }
-                if let Some(w) = rules.window
-                    && !(0..=3600).contains(&w)
-                {
-                    err(
-                        self,
-                        &["autoscale", dir, "window"],
-                        format!(
-                            "stabilization window {w} is out of range; the window must be between 0 and 3600 seconds"
-                        ),
-                        "write e.g. window: 300",
-                    );
-                }
-                for (i, pol) in rules.policies.iter().enumerate() {
-                    let idx = i.to_string();
-                    if !(1..=1800).contains(&pol.period) {
-                        err(
-                            self,
-                            &["autoscale", dir, "policies", &idx, "period"],
-                            format!(
-                                "policy period {} is out of range; the period must be between 1 and 1800 seconds",
-                                pol.period
-                            ),
-                            "write e.g. period: 60",
-                        );
-                    }
-                    for (k, v) in [("percent", pol.percent), ("pods", pol.pods)] {
-                        if let Some(v) = v
-                            && v < 1
-                        {
-                            err(
-                                self,
-                                &["autoscale", dir, "policies", &idx, k],
-                                format!("policy {k} is {v}; it must be at least 1"),
-                                "write a positive amount of change, e.g. {pods: 2, period: 60}",
-                            );
-                        }
-                    }
-                    if pol.percent.is_some() == pol.pods.is_some() {
-                        err(
-                            self,
-                            &["autoscale", dir, "policies", &idx],
-                            "a scaling policy needs exactly one of percent: or pods:".into(),
-                            "e.g. {percent: 100, period: 15}",
-                        );
-                    }
-                }
-            }
+            self.check_scale_behavior(name, a);
         }
-        self.check_pdb(&["services", name, "pdb"], svc.pdb.as_ref());
+    }
+
+    /// Autoscale min stays above the disruption budget's min_available.
+    fn check_autoscale_pdb(&mut self, name: &str, svc: &Service) {
         if let (Some(a), Some(min)) = (&svc.autoscale, svc.pdb.as_ref().and_then(|p| p.min_available.as_deref()))
             && let Ok(min) = min.parse::<i32>()
             && a.min <= min
         {
-            err(
-                self,
+            self.svc_err(
+                name,
                 &["autoscale", "min"],
                 format!("autoscale min {} is not above the disruption budget's min_available {min}", a.min),
                 "at min replicas no pod could ever be evicted (node drains hang): raise min or lower min_available",
             );
+        }
+    }
+
+    /// `autoscale.scale_up` and `scale_down`: select policy, stabilization window and policies.
+    fn check_scale_behavior(&mut self, name: &str, a: &Autoscale) {
+        for (dir, rules) in [("scale_up", &a.scale_up), ("scale_down", &a.scale_down)] {
+            let Some(rules) = rules else { continue };
+            if let Some(s) = &rules.select
+                && !["Max", "Min", "Disabled"].contains(&s.as_str())
+            {
+                self.svc_err(
+                    name,
+                    &["autoscale", dir, "select"],
+                    format!("unknown select policy `{s}`"),
+                    "write Max, Min or Disabled",
+                );
+            }
+            if let Some(w) = rules.window
+                && !(0..=3600).contains(&w)
+            {
+                self.svc_err(
+                    name,
+                    &["autoscale", dir, "window"],
+                    format!("stabilization window {w} is out of range; the window must be between 0 and 3600 seconds"),
+                    "write e.g. window: 300",
+                );
+            }
+            for (i, pol) in rules.policies.iter().enumerate() {
+                let idx = i.to_string();
+                if !(1..=1800).contains(&pol.period) {
+                    self.svc_err(
+                        name,
+                        &["autoscale", dir, "policies", &idx, "period"],
+                        format!(
+                            "policy period {} is out of range; the period must be between 1 and 1800 seconds",
+                            pol.period
+                        ),
+                        "write e.g. period: 60",
+                    );
+                }
+                for (k, v) in [("percent", pol.percent), ("pods", pol.pods)] {
+                    if let Some(v) = v
+                        && v < 1
+                    {
+                        self.svc_err(
+                            name,
+                            &["autoscale", dir, "policies", &idx, k],
+                            format!("policy {k} is {v}; it must be at least 1"),
+                            "write a positive amount of change, e.g. {pods: 2, period: 60}",
+                        );
+                    }
+                }
+                if pol.percent.is_some() == pol.pods.is_some() {
+                    self.svc_err(
+                        name,
+                        &["autoscale", dir, "policies", &idx],
+                        "a scaling policy needs exactly one of percent: or pods:".into(),
+                        "e.g. {percent: 100, period: 15}",
+                    );
+                }
+            }
         }
     }
 

@@ -1,12 +1,11 @@
 //! The spanned YAML tree and its loader (built on saphyr-parser's event stream).
 
 use crate::diag::Diagnostic;
+pub use crate::source::MAX_BYTES;
 use crate::source::{FileId, Span};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::HashMap;
 
-/// Inputs larger than this are refused before parsing.
-pub const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest nesting of sequences and maps accepted.
 pub const MAX_DEPTH: usize = 64;
 /// Most values aliases may add to one document, which stops "billion laughs" alias

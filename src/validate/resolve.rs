@@ -1,0 +1,68 @@
+//! What expand needs beyond the typed spec, resolved once the checks have run:
+//! the contents of `from:` files and each database's rendered engine. A file that
+//! cannot be read or an engine template that does not render is reported here.
+
+use super::Checker;
+use super::files::{file_sources, leaves_platform};
+use crate::catalog::{Engine, EngineVars};
+use crate::source::SourceMap;
+use crate::spec::{Database, Platform};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+impl Checker<'_> {
+    /// Contents of the `from:` files (inside the platform folder), by the path as written.
+    pub(super) fn read_files(&mut self, spec: &Platform, dir: &Path) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        for (path, f) in file_sources(spec) {
+            let (None, Some(from)) = (&f.content, &f.from) else { continue };
+            if leaves_platform(from) || out.contains_key(from) {
+                continue;
+            }
+            match crate::source::read_text(&dir.join(from)) {
+                Ok(t) => {
+                    out.insert(from.clone(), t);
+                }
+                Err(e) => self.err(&path, e.to_string(), "paths in from: are relative to the platform folder"),
+            }
+        }
+        out
+    }
+
+    /// The engine of each database whose engine the catalog has, rendered for it.
+    pub(super) fn render_engines(&mut self, spec: &Platform, sources: &mut SourceMap) -> BTreeMap<String, Engine> {
+        let mut engines = BTreeMap::new();
+        for (name, db) in spec.databases.iter().filter(|(_, db)| self.catalog.has(&db.engine)) {
+            let credentials = db.credentials.clone().unwrap_or_else(|| format!("{name}-credentials"));
+            let host = db.external.as_ref().map_or(name.as_str(), |e| e.host.as_str());
+            let vars = EngineVars {
+                name,
+                version: db.version.as_deref(),
+                database: db.database.as_deref(),
+                credentials: &credentials,
+                host,
+                port: db.external.as_ref().and_then(|e| e.port),
+            };
+            let at = self.root.find(&["databases", name, "engine"]);
+            match self.catalog.render(&db.engine, &vars, sources, at) {
+                Ok(e) => {
+                    self.check_engine_backup(name, db, &e);
+                    engines.insert(name.clone(), e);
+                }
+                Err(d) => self.diags.push(d),
+            }
+        }
+        engines
+    }
+
+    /// A database with `backup:` needs an engine with a backup command.
+    fn check_engine_backup(&mut self, name: &str, db: &Database, engine: &Engine) {
+        if db.backup.is_some() && engine.backup.is_none() {
+            self.err(
+                &["databases", name, "backup"],
+                format!("engine `{}` has no backup command", db.engine),
+                "remove backup:, or add `backup:` to the engine template",
+            );
+        }
+    }
+}
