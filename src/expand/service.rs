@@ -465,6 +465,7 @@ fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &crate::spec::Autoscale) -
                     })
                     .collect(),
             ),
+            ..Default::default()
         })
     };
     let behavior = (a.scale_up.is_some() || a.scale_down.is_some()).then(|| hpa::HorizontalPodAutoscalerBehavior {
