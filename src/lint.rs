@@ -71,6 +71,16 @@ pub const RULES: &[Rule] = &[
     Rule { id: "GK010", severity: Severity::Warning, summary: "containers have a read-only root filesystem" },
     Rule { id: "GK011", severity: Severity::Info, summary: "pods mount no service account token unless they need one" },
     Rule { id: "GK012", severity: Severity::Error, summary: "a PodDisruptionBudget does not block every eviction" },
+    Rule {
+        id: "GK013",
+        severity: Severity::Warning,
+        summary: "the spec and the objects use nothing the target Kubernetes version deprecates",
+    },
+    Rule {
+        id: "GK014",
+        severity: Severity::Error,
+        summary: "the objects use nothing the target Kubernetes version removed",
+    },
 ];
 
 fn rule(id: &str) -> &'static Rule {
@@ -248,8 +258,10 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
         }
     }
 
+    raw.extend(version_findings(v, objects));
+
     let ignores = suppressions(v);
-    let mut report = Report::default();
+    let mut report = Report { findings: spec_warnings(v), ..Report::default() };
     for (wl, id, object, message) in raw {
         match wl.as_deref().and_then(|w| ignores.get(&(w.to_string(), id.to_string()))) {
             Some(reason) => report.suppressed.push((object, id, reason.clone())),
@@ -261,6 +273,35 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     report.suppressed.sort();
     report.suppressed.dedup();
     report
+}
+
+/// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
+/// as (workload, rule, object, message).
+fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'static str, String, String)> {
+    let target = crate::target::of(v.spec.kubernetes.as_deref());
+    let mut out = Vec::new();
+    for o in objects {
+        for (removed, message) in crate::target::findings(target, &o.kind, &o.value) {
+            let id = if removed { "GK014" } else { "GK013" };
+            out.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), message));
+        }
+    }
+    out
+}
+
+/// GK013 for the risky values validation found in the spec (object `spec`, message with the
+/// file:line:col): not tied to one workload, so never suppressed.
+fn spec_warnings(v: &Valid) -> Vec<Finding> {
+    let message = |w: &String| w.strip_prefix("warning: ").unwrap_or(w).to_string();
+    v.warnings
+        .iter()
+        .map(|w| Finding {
+            object: "spec".into(),
+            rule: "GK013",
+            severity: rule("GK013").severity,
+            message: message(w),
+        })
+        .collect()
 }
 
 /// (workload, rule) → reason, from `lint.ignore` of services and databases.

@@ -2,6 +2,7 @@
 //! expand stage needs (engine descriptions, file contents). Every problem is
 //! collected, each with the file:line:col of the value at fault.
 
+mod cluster;
 mod database;
 mod exposure;
 mod names;
@@ -30,6 +31,8 @@ pub struct Valid {
     pub engines: BTreeMap<String, Engine>,
     /// Contents of files referenced with `from:`, by the path as written.
     pub files: BTreeMap<String, String>,
+    /// Risky but accepted values, each rendered as `warning: FILE:LINE:COL: …`.
+    pub warnings: Vec<String>,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
@@ -43,6 +46,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
+    let warnings = cluster::check(&spec, &merged.node, sources, &mut c.diags);
     let mut files = BTreeMap::new();
     c.read_files(&spec, dir, &mut files);
     let mut engines = BTreeMap::new();
@@ -86,7 +90,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
         }
     }
     if c.diags.is_empty() {
-        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files })
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings })
     } else {
         c.diags.sort();
         Err(c.diags)
