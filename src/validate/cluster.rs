@@ -23,7 +23,7 @@ pub const REMOVED_PROVISIONERS: &[(&str, &str)] = &[
 pub const NGINX: &str = "nginx.ingress.kubernetes.io/";
 
 /// Every annotation (without the prefix) that ingress-nginx reads, from its annotation
-/// reference and its annotation parsers (the last release, v1.15).
+/// reference and its annotation parsers, as its source stood at its retirement (March 2026).
 pub const NGINX_ANNOTATIONS: &[&str] = &[
     "affinity",
     "affinity-canary-behavior",
