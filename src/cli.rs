@@ -62,7 +62,8 @@ and this one does not are removed, and files genk8s did not write are left alone
     #[command(
         after_help = "Rules: GK001 resources, GK002 probes, GK003 PDB for replicas > 1, GK004 spread, GK005 pull policy, \
 GK006 NetworkPolicy coverage, GK007 pinned images, GK008 host namespaces, GK009 restricted profile, GK010 read-only root, \
-GK011 service account token, GK012 PDB that blocks evictions.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
+GK011 service account token, GK012 PDB that blocks evictions, GK013 deprecated at the target Kubernetes version \
+(spec warnings too), GK014 removed at the target version.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
     )]
     Lint {
         /// Environment to lint
@@ -206,6 +207,11 @@ fn build_command(
     check: bool,
 ) -> Result<Outcome, Error> {
     let builds = build(platform, env)?;
+    // A base value shared by every environment warns once.
+    let mut seen = std::collections::BTreeSet::new();
+    for w in builds.iter().flat_map(|b| &b.warnings).filter(|w| seen.insert(*w)) {
+        eprintln!("{w}");
+    }
     let Some(out) = out else {
         return clean(&builds.iter().map(|b| emit::stream(&b.objects)).collect::<String>());
     };

@@ -1,18 +1,77 @@
 //! Typed structs for the custom resources genk8s emits (cert-manager, Prometheus
-//! Operator). They implement the same `k8s_openapi` traits as built-in kinds so
-//! they go through the same expand and emit code.
+//! Operator, External Secrets Operator). They implement the same `k8s_openapi` traits
+//! as built-in kinds so they go through the same expand and emit code.
+//!
+//! [`ADDONS`] is the one table of add-on APIs genk8s writes: each struct takes its
+//! group, version, kind and plural from its row, and the README's add-on table is
+//! tested against it.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use serde::Serialize;
 
+/// An add-on API that genk8s writes, and the oldest add-on release that serves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddOn {
+    /// The project that defines the custom resource, as the README names it.
+    pub project: &'static str,
+    pub kind: &'static str,
+    pub group: &'static str,
+    pub version: &'static str,
+    /// `group/version`, as emitted.
+    pub api_version: &'static str,
+    pub plural: &'static str,
+    /// The oldest release of the add-on that serves `api_version`.
+    pub since: &'static str,
+}
+
+pub const CLUSTER_ISSUER: AddOn = AddOn {
+    project: "cert-manager",
+    kind: "ClusterIssuer",
+    group: "cert-manager.io",
+    version: "v1",
+    api_version: "cert-manager.io/v1",
+    plural: "clusterissuers",
+    since: "v1.0.0",
+};
+pub const SERVICE_MONITOR: AddOn = AddOn {
+    project: "Prometheus Operator",
+    kind: "ServiceMonitor",
+    group: "monitoring.coreos.com",
+    version: "v1",
+    api_version: "monitoring.coreos.com/v1",
+    plural: "servicemonitors",
+    since: "v0.12.0",
+};
+pub const PROMETHEUS_RULE: AddOn = AddOn {
+    project: "Prometheus Operator",
+    kind: "PrometheusRule",
+    group: "monitoring.coreos.com",
+    version: "v1",
+    api_version: "monitoring.coreos.com/v1",
+    plural: "prometheusrules",
+    since: "v0.20.0",
+};
+pub const EXTERNAL_SECRET: AddOn = AddOn {
+    project: "External Secrets Operator",
+    kind: "ExternalSecret",
+    group: "external-secrets.io",
+    version: "v1",
+    api_version: "external-secrets.io/v1",
+    plural: "externalsecrets",
+    since: "v0.16.2",
+};
+
+/// Every add-on API genk8s writes, in the README's order.
+pub const ADDONS: &[AddOn] = &[CLUSTER_ISSUER, SERVICE_MONITOR, PROMETHEUS_RULE, EXTERNAL_SECRET];
+
 macro_rules! custom_resource {
-    ($ty:ident, $group:literal, $version:literal, $kind:literal, $plural:literal, $scope:ty) => {
+    ($ty:ident, $addon:expr, $scope:ty) => {
         impl k8s_openapi::Resource for $ty {
-            const API_VERSION: &'static str = concat!($group, "/", $version);
-            const GROUP: &'static str = $group;
-            const KIND: &'static str = $kind;
-            const VERSION: &'static str = $version;
-            const URL_PATH_SEGMENT: &'static str = $plural;
+            const API_VERSION: &'static str = $addon.api_version;
+            const GROUP: &'static str = $addon.group;
+            const KIND: &'static str = $addon.kind;
+            const VERSION: &'static str = $addon.version;
+            const URL_PATH_SEGMENT: &'static str = $addon.plural;
             type Scope = $scope;
         }
         impl k8s_openapi::Metadata for $ty {
@@ -33,14 +92,7 @@ pub struct ClusterIssuer {
     pub metadata: ObjectMeta,
     pub spec: IssuerSpec,
 }
-custom_resource!(
-    ClusterIssuer,
-    "cert-manager.io",
-    "v1",
-    "ClusterIssuer",
-    "clusterissuers",
-    k8s_openapi::ClusterResourceScope
-);
+custom_resource!(ClusterIssuer, CLUSTER_ISSUER, k8s_openapi::ClusterResourceScope);
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IssuerSpec {
@@ -101,14 +153,7 @@ pub struct ServiceMonitor {
     pub metadata: ObjectMeta,
     pub spec: ServiceMonitorSpec,
 }
-custom_resource!(
-    ServiceMonitor,
-    "monitoring.coreos.com",
-    "v1",
-    "ServiceMonitor",
-    "servicemonitors",
-    k8s_openapi::NamespaceResourceScope
-);
+custom_resource!(ServiceMonitor, SERVICE_MONITOR, k8s_openapi::NamespaceResourceScope);
 
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,14 +175,7 @@ pub struct PrometheusRule {
     pub metadata: ObjectMeta,
     pub spec: PrometheusRuleSpec,
 }
-custom_resource!(
-    PrometheusRule,
-    "monitoring.coreos.com",
-    "v1",
-    "PrometheusRule",
-    "prometheusrules",
-    k8s_openapi::NamespaceResourceScope
-);
+custom_resource!(PrometheusRule, PROMETHEUS_RULE, k8s_openapi::NamespaceResourceScope);
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PrometheusRuleSpec {
@@ -160,20 +198,13 @@ pub struct AlertRule {
     pub annotations: std::collections::BTreeMap<String, String>,
 }
 
-/// external-secrets.io/v1beta1 ExternalSecret.
+/// external-secrets.io/v1 ExternalSecret (ESO stopped serving v1beta1 in v0.17.0).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExternalSecret {
     pub metadata: ObjectMeta,
     pub spec: ExternalSecretSpec,
 }
-custom_resource!(
-    ExternalSecret,
-    "external-secrets.io",
-    "v1beta1",
-    "ExternalSecret",
-    "externalsecrets",
-    k8s_openapi::NamespaceResourceScope
-);
+custom_resource!(ExternalSecret, EXTERNAL_SECRET, k8s_openapi::NamespaceResourceScope);
 
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -217,4 +248,30 @@ pub struct RemoteRef {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DataFrom {
     pub extract: RemoteRef,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::Resource;
+
+    #[test]
+    fn api_version_is_group_and_version() {
+        for a in ADDONS {
+            assert_eq!(a.api_version, format!("{}/{}", a.group, a.version), "{}", a.kind);
+        }
+    }
+
+    #[test]
+    fn structs_take_their_row() {
+        let rows = [
+            (ClusterIssuer::API_VERSION, ClusterIssuer::KIND),
+            (ServiceMonitor::API_VERSION, ServiceMonitor::KIND),
+            (PrometheusRule::API_VERSION, PrometheusRule::KIND),
+            (ExternalSecret::API_VERSION, ExternalSecret::KIND),
+        ];
+        let table: Vec<(&str, &str)> = ADDONS.iter().map(|a| (a.api_version, a.kind)).collect();
+        assert_eq!(table, rows);
+        assert_eq!(ExternalSecret::API_VERSION, "external-secrets.io/v1");
+    }
 }

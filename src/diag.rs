@@ -27,6 +27,13 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    /// One line `warning: FILE:LINE:COL: message (help)`, for problems that do not stop a run.
+    pub fn render_warning(&self, sources: &SourceMap) -> String {
+        let at = self.span.map(|s| format!("{}: ", sources.locate(s))).unwrap_or_default();
+        let help = self.help.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
+        format!("warning: {at}{}{help}", self.message)
+    }
 }
 
 /// A file that could not be read, with no place in a spec file.
@@ -143,5 +150,13 @@ mod tests {
         assert!(text.contains("2 | bad: x\n  |      ^"), "{text}");
         assert!(text.contains("help: write y"), "{text}");
         assert!(text.contains("1 problem found; nothing was written"), "{text}");
+    }
+
+    #[test]
+    fn renders_a_warning_on_one_line() {
+        let mut sm = SourceMap::default();
+        let f = sm.add(std::path::Path::new("p.yaml"), "a: 1\n".into());
+        let w = Diagnostic::at(Span::new(f, 1, 4), "risky").help("write b");
+        assert_eq!(w.render_warning(&sm), "warning: p.yaml:1:4: risky (write b)");
     }
 }

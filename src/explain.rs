@@ -11,6 +11,7 @@ use std::path::Path;
 /// Defaults genk8s applies when a value is not written, for the paths people ask about.
 const DEFAULTS: &[(&str, &str)] = &[
     ("namespace", "<platform>-<env>"),
+    ("kubernetes", "1.35 (the oldest minor in upstream support; 1.36 and 1.37 are accepted too)"),
     ("services.*.replicas", "1 (no Deployment replicas when autoscale is set: the HPA owns them)"),
     ("services.*.resources.cpu", "100m"),
     ("services.*.resources.memory", "128Mi/256Mi"),

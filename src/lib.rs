@@ -25,6 +25,7 @@ pub mod schema;
 pub mod secrets;
 pub mod source;
 pub mod spec;
+pub mod target;
 pub mod validate;
 pub mod yaml;
 
@@ -59,6 +60,8 @@ pub struct Build {
     pub platform: String,
     pub env: String,
     pub objects: Vec<emit::Rendered>,
+    /// Spec warnings (`warning: FILE:LINE:COL: …`), printed on stderr by `build`.
+    pub warnings: Vec<String>,
 }
 
 fn spec_error(diags: Diagnostics, sources: &SourceMap) -> Error {
@@ -135,7 +138,7 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
             let mut objects: Vec<emit::Rendered> = Vec::new();
             expand::expand_into(&v, &mut objects);
             emit::sort(&mut objects);
-            Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects }
+            Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects, warnings: v.warnings }
         })
         .collect())
 }

@@ -151,7 +151,44 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
             }
         }
     }
-    report(raw, &suppressions(v))
+    raw.extend(version_findings(v, objects));
+    let mut report = report(raw, &suppressions(v));
+    report.findings.extend(spec_warnings(v));
+    report.findings.sort();
+    report.findings.dedup();
+    report
+}
+
+/// Rules checked over all objects by [`version_findings`] and [`spec_warnings`], not per pod.
+const OBJECT_RULES: [&str; 2] = ["GK013", "GK014"];
+
+/// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
+/// as (workload, rule, object, message).
+fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'static str, String, String)> {
+    let target = crate::target::of(v.spec.kubernetes.as_deref());
+    let mut out = Vec::new();
+    for o in objects {
+        for (removed, message) in crate::target::findings(target, &o.kind, &o.value) {
+            let id = if removed { "GK014" } else { "GK013" };
+            out.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), message));
+        }
+    }
+    out
+}
+
+/// GK013 for the risky values validation found in the spec (object `spec`, message with the
+/// file:line:col): not tied to one workload, so never suppressed.
+fn spec_warnings(v: &Valid) -> Vec<Finding> {
+    let message = |w: &String| w.strip_prefix("warning: ").unwrap_or(w).to_string();
+    v.warnings
+        .iter()
+        .map(|w| Finding {
+            object: "spec".into(),
+            rule: "GK013",
+            severity: rule("GK013").severity,
+            message: message(w),
+        })
+        .collect()
 }
 
 /// The pods of an object that has them; replicas are the autoscaler's minimum when there is one.
@@ -351,7 +388,9 @@ mod tests {
     #[test]
     fn every_rule_has_one_check() {
         let ids: Vec<&str> = RULES.iter().map(|r| r.id).collect();
-        let checked: Vec<&str> = CHECKS.iter().map(|(id, _)| *id).collect();
+        // GK013/GK014 look at every object (and the spec's warnings), not at pods.
+        let mut checked: Vec<&str> = CHECKS.iter().map(|(id, _)| *id).collect();
+        checked.extend(OBJECT_RULES);
         assert_eq!(ids, checked);
     }
 }

@@ -61,4 +61,14 @@ pub const RULES: &[Rule] = &[
     Rule { id: "GK010", severity: Severity::Warning, summary: "containers have a read-only root filesystem" },
     Rule { id: "GK011", severity: Severity::Info, summary: "pods mount no service account token unless they need one" },
     Rule { id: "GK012", severity: Severity::Error, summary: "a PodDisruptionBudget does not block every eviction" },
+    Rule {
+        id: "GK013",
+        severity: Severity::Warning,
+        summary: "the spec and the objects use nothing the target Kubernetes version deprecates",
+    },
+    Rule {
+        id: "GK014",
+        severity: Severity::Error,
+        summary: "the objects use nothing the target Kubernetes version removed",
+    },
 ];

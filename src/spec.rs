@@ -78,6 +78,9 @@ pub struct Platform {
     pub platform: String,
     /// Namespace of the environment (default `<platform>-<env>`).
     pub namespace: Option<String>,
+    /// Kubernetes minor the checks hold the output to: 1.35, 1.36 or 1.37 (default 1.35,
+    /// the oldest in upstream support). The output itself is valid on all three.
+    pub kubernetes: Option<String>,
     /// Base domain; ingress hosts without a dot are prefixed to it, `@` is the domain itself.
     pub domain: Option<String>,
     #[serde(default)]

@@ -403,7 +403,7 @@ fn secret_store_gives_external_secrets_for_every_secret_read() {
     write(t.path(), &spec);
     let objs = build(t.path());
     let keys = find(&objs, "ExternalSecret", "api-keys");
-    assert_eq!(path(keys, &["apiVersion"]), Some("external-secrets.io/v1beta1"));
+    assert_eq!(path(keys, &["apiVersion"]), Some("external-secrets.io/v1"));
     assert_eq!(path(keys, &["spec", "secretStoreRef", "kind"]), Some("ClusterSecretStore"));
     assert_eq!(path(keys, &["spec", "target", "name"]), Some("api-keys"));
     let d = items(keys.get("spec").unwrap().get("data"))[0];

@@ -466,7 +466,14 @@ fn names_secrets_configs_and_shared_volumes() {
         &format!("warning: {file}:36:7: services.billing_db.environment.POSTGRES_HOST_AUTH_METHOD: "),
         "not kept",
     );
-    let stream = builds(&imp.dir, "dev");
+    // The dotted host names no service, and no egress opens port 80: the build says so.
+    let out = genk8s().args(["build", "dev", "-p"]).arg(&imp.dir).assert().code(0).get_output().clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("`REPORTS_URL` read by service `billing-api` points at report_worker.internal:80"),
+        "{stderr}"
+    );
+    let stream = String::from_utf8(out.stdout).unwrap();
     assert!(stream.contains("name: billing-api-shared") && stream.contains("name: report-worker-shared"));
 }
 

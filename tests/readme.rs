@@ -42,3 +42,38 @@ fn readme_spec_example_builds_with_every_documented_object() {
     assert!(text.contains("image: ghcr.io/acme/api:1.4.4"), "overlay tag override applied");
     assert!(text.contains("namespace: shop-prod"), "namespace from the base spec");
 }
+
+/// The rows of the README table that follows `heading`, each split into trimmed cells.
+fn table_after(readme: &str, heading: &str) -> Vec<Vec<String>> {
+    let start = readme.find(heading).unwrap_or_else(|| panic!("README has {heading}"));
+    readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn readme_addon_table_matches_the_code() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let rows = table_after(&readme, "### Add-on APIs");
+    let code: Vec<Vec<String>> = genk8s::crd::ADDONS
+        .iter()
+        .map(|a| [a.project, a.kind, a.api_version, a.since].iter().map(|s| s.to_string()).collect())
+        .collect();
+    assert_eq!(rows, code, "README \"Add-on APIs\" and crd::ADDONS differ");
+}
+
+#[test]
+fn readme_lists_every_lint_rule() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let rows = table_after(&readme, "| rule | severity | checks |");
+    let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    let code: Vec<&str> = genk8s::lint::RULES.iter().map(|r| r.id).collect();
+    assert_eq!(ids, code);
+    for (row, rule) in rows.iter().zip(genk8s::lint::RULES) {
+        assert_eq!(row[1], rule.severity.to_string(), "{}", rule.id);
+    }
+}

@@ -73,5 +73,6 @@ fn scaling_rules(r: Option<&ScaleRules>) -> Option<hpa::HPAScalingRules> {
                 })
                 .collect(),
         ),
+        ..Default::default()
     })
 }

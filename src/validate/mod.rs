@@ -5,6 +5,7 @@
 
 #![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 
+mod cluster;
 mod database;
 mod exposure;
 mod files;
@@ -37,6 +38,8 @@ pub struct Valid {
     pub engines: BTreeMap<String, Engine>,
     /// Contents of files referenced with `from:`, by the path as written.
     pub files: BTreeMap<String, String>,
+    /// Risky but accepted values, each rendered as `warning: FILE:LINE:COL: …`.
+    pub warnings: Vec<String>,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
@@ -51,11 +54,12 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
+    let warnings = cluster::check(&spec, &merged.node, sources, &mut c.diags);
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);
     if c.diags.is_empty() {
-        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files })
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings })
     } else {
         c.diags.sort();
         Err(c.diags)
