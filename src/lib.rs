@@ -17,6 +17,7 @@ pub mod import;
 pub mod lint;
 pub mod load;
 pub mod merge;
+pub mod output;
 pub mod quantity;
 pub mod scaffold;
 pub mod schema;
