@@ -187,18 +187,21 @@ impl Checker<'_> {
                     || Path::new(from).components().any(|c| matches!(c, std::path::Component::ParentDir)) =>
             {
                 c.err(
-                    &path,
+                    &path.iter().copied().chain(["from"]).collect::<Vec<_>>(),
                     format!("`{from}` is outside the platform folder"),
                     "from: paths are relative to the platform folder and stay inside it (no leading / and no ..)",
                 )
             }
             (None, Some(from)) => {
-                if !out.contains_key(from) {
+                let at: Vec<&str> = path.iter().copied().chain(["from"]).collect();
+                if !crate::confine::inside(dir, &dir.join(from)) {
+                    c.err(&at, crate::confine::message(&format!("`{from}`")), crate::confine::HELP);
+                } else if !out.contains_key(from) {
                     match crate::load::read_text(&dir.join(from)) {
                         Ok(t) => {
                             out.insert(from.clone(), t);
                         }
-                        Err(d) => c.err(&path, d.message, "paths in from: are relative to the platform folder"),
+                        Err(d) => c.err(&at, d.message, "paths in from: are relative to the platform folder"),
                     }
                 }
             }
