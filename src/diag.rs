@@ -52,11 +52,23 @@ impl Diagnostics {
 
     /// Renders every problem with its source line and a caret under the column.
     pub fn render(&self, sources: &SourceMap) -> String {
+        let mut out = self.render_as("error", sources);
+        let n = self.items.len();
+        let _ = writeln!(out, "{} problem{} found; nothing was written", n, if n == 1 { "" } else { "s" });
+        out
+    }
+
+    /// Renders warnings: as [`Diagnostics::render`], each line `warning:`, no summary.
+    pub fn render_warnings(&self, sources: &SourceMap) -> String {
+        self.render_as("warning", sources)
+    }
+
+    fn render_as(&self, label: &str, sources: &SourceMap) -> String {
         let mut out = String::new();
         for d in &self.items {
             match d.span {
                 Some(span) => {
-                    let _ = writeln!(out, "error: {}: {}", sources.locate(span), d.message);
+                    let _ = writeln!(out, "{label}: {}: {}", sources.locate(span), d.message);
                     if let Some(line) = sources.line(span) {
                         let num = span.line.to_string();
                         let pad = " ".repeat(num.len());
@@ -71,15 +83,13 @@ impl Diagnostics {
                     }
                 }
                 None => {
-                    let _ = writeln!(out, "error: {}", d.message);
+                    let _ = writeln!(out, "{label}: {}", d.message);
                 }
             }
             if let Some(h) = &d.help {
                 let _ = writeln!(out, "  help: {h}");
             }
         }
-        let n = self.items.len();
-        let _ = writeln!(out, "{} problem{} found; nothing was written", n, if n == 1 { "" } else { "s" });
         out
     }
 }

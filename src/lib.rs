@@ -91,6 +91,7 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         return Err(unknown_env(dir, env, &loaded));
     }
     let mut all = Diagnostics::default();
+    let mut warnings = Diagnostics::default();
     let mut valid = Vec::new();
     for (env, overlay) in &loaded.envs {
         if only.is_some_and(|o| o != env) {
@@ -103,11 +104,17 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         }
         let merged = merge::merge_env(&loaded.base, env, overlay);
         match validate::validate(&merged, dir, &catalog, &mut sources) {
-            Ok(v) => valid.push(v),
+            Ok(v) => {
+                warnings.items.extend(validate::warnings(&v, &merged.node));
+                valid.push(v);
+            }
             Err(d) => all.items.extend(d.items),
         }
     }
     if all.is_empty() {
+        // Warnings never fail a run; one in the base is shown once, not once per environment.
+        warnings.sort();
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), warnings.render_warnings(&sources).as_bytes());
         Ok(valid)
     } else {
         all.sort();

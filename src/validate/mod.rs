@@ -6,6 +6,7 @@ mod database;
 mod exposure;
 mod names;
 mod platform;
+mod security;
 mod service;
 mod workload;
 
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use names::{is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
+pub use security::{is_system_namespace, warnings};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -43,6 +45,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
+    c.check_security(&spec, &namespace);
     let mut files = BTreeMap::new();
     c.read_files(&spec, dir, &mut files);
     let mut engines = BTreeMap::new();
