@@ -256,6 +256,12 @@ fn swap(t: &Target, stage: &Path) -> Result<(), String> {
         Err(e) if !exchange_unsupported(&e) => return Err(io_err("swap in the new tree at", &out, e)),
         Err(_) => {}
     }
+    swap_by_renames(t, stage)
+}
+
+/// The fallback: OUT moved aside, the staged tree renamed in, the previous tree to `stage`.
+fn swap_by_renames(t: &Target, stage: &Path) -> Result<(), String> {
+    let out = t.out();
     let old = t.sibling(OLD, std::process::id());
     fs::rename(&out, &old).map_err(|e| io_err("move aside", &out, e))?;
     if let Err(e) = fs::rename(stage, &out) {
@@ -353,14 +359,31 @@ mod tests {
         write(&dir, &files(&["a"])).unwrap();
         fs::create_dir(t.path().join(".out.genk8s-stage-99999")).unwrap();
         fs::create_dir(t.path().join(".out.genk8s-staging-99998")).unwrap();
+        fs::create_dir(dir.join(".genk8s-staging-99996")).unwrap();
         write(&dir, &files(&["b"])).unwrap();
         assert_eq!(names(t.path()), ["out"]);
+        assert_eq!(names(&dir), ["deployment-b.yaml", "kustomization.yaml"], "older versions' staging inside OUT");
         // A build killed between the fallback's two renames: OUT is aside, nothing at OUT.
         fs::write(dir.join("NOTES.md"), "mine").unwrap();
         fs::rename(&dir, t.path().join(".out.genk8s-old-99997")).unwrap();
         write(&dir, &files(&["c"])).unwrap();
         assert_eq!(names(&dir), ["NOTES.md", "deployment-c.yaml", "kustomization.yaml"]);
         assert_eq!(names(t.path()), ["out"]);
+    }
+
+    #[test]
+    fn fallback_swap_by_renames_leaves_the_previous_tree_at_stage() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("out");
+        write(&dir, &files(&["a"])).unwrap();
+        let target = Target::resolve(&dir).unwrap();
+        let stage = target.sibling(STAGE, 1);
+        fs::create_dir(&stage).unwrap();
+        fs::write(stage.join("new.yaml"), "n").unwrap();
+        swap_by_renames(&target, &stage).unwrap();
+        assert_eq!(names(&dir), ["new.yaml"]);
+        assert_eq!(names(&stage), ["deployment-a.yaml", "kustomization.yaml"]);
+        assert_eq!(names(t.path()), [".out.genk8s-stage-1", "out"]);
     }
 
     #[test]
