@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod collide;
 pub mod confine;
 pub mod crd;
 pub mod diag;
@@ -105,6 +106,13 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         let merged = merge::merge_env(&loaded.base, env, overlay);
         match validate::validate(&merged, dir, &catalog, &mut sources) {
             Ok(v) => {
+                let mut keys = collide::Keys::default();
+                expand::expand_into(&v, &mut keys);
+                let clashes = collide::check(&v, &keys, &merged.node, &sources);
+                if !clashes.is_empty() {
+                    all.items.extend(clashes);
+                    continue;
+                }
                 warnings.items.extend(validate::warnings(&v, &merged.node));
                 valid.push(v);
             }

@@ -2,8 +2,10 @@
 //! expand stage needs (engine descriptions, file contents). Every problem is
 //! collected, each with the file:line:col of the value at fault.
 
+mod apply;
 mod database;
 mod exposure;
+mod image;
 mod names;
 mod platform;
 mod security;
@@ -35,7 +37,10 @@ pub struct Valid {
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
-    let spec = typed(&merged.node)?;
+    let spec = typed(&merged.node).map_err(|mut d| {
+        crate::merge::blame_deletions(&mut d, &merged.deleted);
+        d
+    })?;
     let mut c = Checker {
         root: &merged.node,
         env: &merged.env,
@@ -46,6 +51,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
     c.check_security(&spec, &namespace);
+    c.check_apply(&spec);
     let mut files = BTreeMap::new();
     c.read_files(&spec, dir, &mut files);
     let mut engines = BTreeMap::new();
