@@ -99,18 +99,22 @@ impl Catalog {
             .collect();
         let dir = platform_dir.join("templates").join("engines");
         let mut diags = Diagnostics::default();
-        if let Ok(rd) = std::fs::read_dir(&dir) {
+        if let Err(d) = crate::confine::check(platform_dir, &dir) {
+            diags.push(d);
+        } else if let Ok(rd) = std::fs::read_dir(&dir) {
             let mut paths: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
             paths.sort();
             for p in paths {
                 let Some(name) = p.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_suffix(".yaml.j2")) else {
                     continue;
                 };
-                match crate::source::read_text(&p) {
+                match crate::confine::check(platform_dir, &p)
+                    .and_then(|()| crate::source::read_text(&p).map_err(Into::into))
+                {
                     Ok(text) => {
                         templates.insert(name.to_string(), (p.clone(), text));
                     }
-                    Err(e) => diags.push(e.into()),
+                    Err(e) => diags.push(e),
                 }
             }
         }

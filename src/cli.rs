@@ -224,8 +224,14 @@ fn build_command(
         print(&verdict.text)?;
         return Ok(verdict.outcome());
     }
-    for (dir, files) in &trees {
-        emit::write_tree(dir, files).map_err(Error::Output)?;
+    // Every OUT is locked before any is written: two `--all` builds never interleave.
+    let locks: Vec<_> = trees
+        .iter()
+        .map(|(dir, _)| crate::output::Lock::acquire(dir))
+        .collect::<Result<_, _>>()
+        .map_err(Error::Output)?;
+    for (lock, (_, files)) in locks.iter().zip(&trees) {
+        crate::output::write_tree(lock, files).map_err(Error::Output)?;
     }
     Ok(Outcome::Clean)
 }

@@ -71,36 +71,66 @@ impl Diagnostics {
 
     /// Renders every problem with its source line and a caret under the column.
     pub fn render(&self, sources: &SourceMap) -> String {
+        let mut out = self.render_as("error", sources);
+        let n = self.items.len();
+        let _ = writeln!(out, "{} problem{} found; nothing was written", n, if n == 1 { "" } else { "s" });
+        out
+    }
+
+    /// Renders warnings: as [`Diagnostics::render`], each line `warning:`, no summary.
+    pub fn render_warnings(&self, sources: &SourceMap) -> String {
+        self.render_as("warning", sources)
+    }
+
+    fn render_as(&self, label: &str, sources: &SourceMap) -> String {
         let mut out = String::new();
         for d in &self.items {
             match d.span {
                 Some(span) => {
-                    let _ = writeln!(out, "error: {}: {}", sources.locate(span), d.message);
+                    let _ = writeln!(out, "{label}: {}: {}", sources.locate(span), d.message);
                     if let Some(line) = sources.line(span) {
                         let num = span.line.to_string();
                         let pad = " ".repeat(num.len());
-                        let caret_pad: String = line
-                            .chars()
-                            .take(span.col as usize - 1)
-                            .map(|c| if c == '\t' { '\t' } else { ' ' })
-                            .collect();
+                        let (line, caret_pad) = excerpt(line, span.col as usize);
                         let _ = writeln!(out, "{pad} |");
                         let _ = writeln!(out, "{num} | {line}");
                         let _ = writeln!(out, "{pad} | {caret_pad}^");
                     }
                 }
                 None => {
-                    let _ = writeln!(out, "error: {}", d.message);
+                    let _ = writeln!(out, "{label}: {}", d.message);
                 }
             }
             if let Some(h) = &d.help {
                 let _ = writeln!(out, "  help: {h}");
             }
         }
-        let n = self.items.len();
-        let _ = writeln!(out, "{} problem{} found; nothing was written", n, if n == 1 { "" } else { "s" });
         out
     }
+}
+
+/// Longest source line shown whole; longer ones are cut to a window around the column.
+const LINE_MAX: usize = 200;
+
+/// The line as shown (a window with `…` on a cut side when it is long) and the
+/// padding that puts a caret under column `col` (tabs kept, so the caret lines up).
+fn excerpt(line: &str, col: usize) -> (String, String) {
+    let chars: Vec<char> = line.chars().collect();
+    let (start, end) = if chars.len() <= LINE_MAX {
+        (0, chars.len())
+    } else {
+        let start = col.saturating_sub(1 + LINE_MAX / 2).min(chars.len() - LINE_MAX);
+        (start, start + LINE_MAX)
+    };
+    let lead = if start > 0 { "…" } else { "" };
+    let tail = if end < chars.len() { "…" } else { "" };
+    let shown: String = chars[start..end].iter().collect();
+    let pad: String = lead
+        .chars()
+        .map(|_| ' ')
+        .chain(chars[start..(col - 1).clamp(start, end)].iter().map(|c| if *c == '\t' { '\t' } else { ' ' }))
+        .collect();
+    (format!("{lead}{shown}{tail}"), pad)
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.
@@ -137,6 +167,17 @@ mod tests {
         assert_eq!(suggest("imgae", ["image", "ports", "env"]), Some("image"));
         assert_eq!(suggest("replics", ["replicas", "resources"]), Some("replicas"));
         assert_eq!(suggest("zzz", ["image", "ports"]), None);
+    }
+
+    #[test]
+    fn long_lines_show_a_window_around_the_column() {
+        let line = format!("image: {}X{}", "a".repeat(500), "b".repeat(500));
+        let (shown, pad) = excerpt(&line, 508);
+        assert_eq!(shown.chars().count(), LINE_MAX + 2, "{shown}");
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(pad.chars().count()), Some('X'));
+        let (shown, pad) = excerpt("a:\tb", 4);
+        assert_eq!((shown.as_str(), pad.as_str()), ("a:\tb", "  \t"));
     }
 
     #[test]

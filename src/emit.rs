@@ -5,12 +5,12 @@
 //! others depend on, workloads, then everything else by kind name), then
 //! namespace, then name. Tree layout: one file per object named
 //! `<kind>-<name>.yaml` (lowercase kind), listed in that order by a generated
-//! `kustomization.yaml`.
+//! `kustomization.yaml`. Writing a tree to disk is [`crate::output`]'s.
 
 use crate::expand::{Object, Sink};
 use crate::yaml::emit::emit;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const ORDER_FIRST: &[&str] = &[
     "Namespace",
@@ -157,53 +157,6 @@ pub fn check_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<Vec<St
     Ok(owned)
 }
 
-/// Writes a tree so that readers never see a mix of old and new files for long,
-/// and nothing is touched if staging fails: every file is first written to a
-/// staging folder, then moved into place by rename, then files the previous
-/// run owned and this one does not are removed. Files genk8s did not write stay.
-pub fn write_tree(dir: &Path, files: &BTreeMap<String, String>) -> Result<(), String> {
-    let owned = check_tree(dir, files)?;
-    let io = |what: &str, p: &Path, e: std::io::Error| format!("cannot {what} {}: {e}", p.display());
-    let fresh = !dir.exists();
-    let staging: PathBuf = if fresh {
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-        let base = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-        parent.join(format!(".{base}.genk8s-staging-{}", std::process::id()))
-    } else {
-        dir.join(format!(".genk8s-staging-{}", std::process::id()))
-    };
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
-    let result = (|| {
-        for (name, content) in files {
-            let p = staging.join(name);
-            // No fsync per file: rename gives readers an all-or-nothing view of each file,
-            // and an output tree is regenerated from the spec, not a store of record.
-            std::fs::write(&p, content).map_err(|e| io("write", &p, e))?;
-        }
-        if fresh {
-            return std::fs::rename(&staging, dir).map_err(|e| io("move into place", dir, e));
-        }
-        // kustomization.yaml last: until it is replaced, the old tree stays consistent.
-        let mut names: Vec<&String> = files.keys().filter(|n| *n != "kustomization.yaml").collect();
-        names.extend(files.keys().filter(|n| *n == "kustomization.yaml"));
-        for name in names {
-            std::fs::rename(staging.join(name), dir.join(name))
-                .map_err(|e| io("move into place", &dir.join(name), e))?;
-        }
-        for stale in owned.iter().filter(|f| !files.contains_key(*f)) {
-            let p = dir.join(stale);
-            if p.is_file() {
-                std::fs::remove_file(&p).map_err(|e| io("remove stale", &p, e))?;
-            }
-        }
-        Ok(())
-    })();
-    let _ = std::fs::remove_dir_all(&staging);
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,27 +186,10 @@ mod tests {
     }
 
     #[test]
-    fn rewrites_own_files_only() {
-        let t = tempfile::tempdir().unwrap();
-        let dir = t.path().join("out");
-        let v1 = tree(&[obj("Deployment", "a"), obj("Deployment", "b")], "p", "dev");
-        write_tree(&dir, &v1).unwrap();
-        std::fs::write(dir.join("NOTES.md"), "mine").unwrap();
-        let v2 = tree(&[obj("Deployment", "a")], "p", "dev");
-        write_tree(&dir, &v2).unwrap();
-        assert!(dir.join("deployment-a.yaml").exists());
-        assert!(!dir.join("deployment-b.yaml").exists(), "stale file removed");
-        assert_eq!(std::fs::read_to_string(dir.join("NOTES.md")).unwrap(), "mine");
-        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name()).collect();
-        assert_eq!(left.len(), 3, "no staging leftovers: {left:?}");
-    }
-
-    #[test]
     fn refuses_foreign_kustomization() {
         let t = tempfile::tempdir().unwrap();
         std::fs::write(t.path().join("kustomization.yaml"), "resources: []\n").unwrap();
-        let err = write_tree(t.path(), &tree(&[obj("Deployment", "a")], "p", "dev")).unwrap_err();
+        let err = check_tree(t.path(), &tree(&[obj("Deployment", "a")], "p", "dev")).unwrap_err();
         assert!(err.contains("not written by genk8s"));
-        assert!(!t.path().join("deployment-a.yaml").exists());
     }
 }

@@ -6,6 +6,8 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod collide;
+pub mod confine;
 pub mod crd;
 pub mod diag;
 pub mod diff;
@@ -18,6 +20,7 @@ pub mod lint;
 pub mod load;
 pub mod merge;
 pub mod names;
+pub mod output;
 pub mod quantity;
 pub mod rules;
 pub mod scaffold;
@@ -94,6 +97,7 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         return Err(unknown_env(dir, env, &loaded));
     }
     let mut all = Diagnostics::default();
+    let mut warnings = Diagnostics::default();
     let mut valid = Vec::new();
     for (env, overlay) in &loaded.envs {
         if only.is_some_and(|o| o != env) {
@@ -106,11 +110,24 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         }
         let merged = merge::merge_env(&loaded.base, env, overlay);
         match validate::validate(&merged, dir, &catalog, &mut sources) {
-            Ok(v) => valid.push(v),
+            Ok(v) => {
+                let mut keys = collide::Keys::default();
+                expand::expand_into(&v, &mut keys);
+                let clashes = collide::check(&v, &keys, &merged.node, &sources);
+                if !clashes.is_empty() {
+                    all.items.extend(clashes);
+                    continue;
+                }
+                warnings.items.extend(validate::warnings(&v, &merged.node));
+                valid.push(v);
+            }
             Err(d) => all.items.extend(d.items),
         }
     }
     if all.is_empty() {
+        // Warnings never fail a run; one in the base is shown once, not once per environment.
+        warnings.sort();
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), warnings.render_warnings(&sources).as_bytes());
         Ok(valid)
     } else {
         all.sort();

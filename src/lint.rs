@@ -160,6 +160,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
 }
 
 /// Rules checked over all objects by [`version_findings`] and [`spec_warnings`], not per pod.
+#[cfg(test)]
 const OBJECT_RULES: [&str; 2] = ["GK013", "GK014"];
 
 /// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,

@@ -27,7 +27,7 @@ pub struct Loaded {
 pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::default();
     let base_path = dir.join(BASE_FILE);
-    let base = match read_yaml(&base_path, sources).and_then(|n| require_map(n, true)) {
+    let base = match read_inside(dir, &base_path, sources).and_then(|n| require_map(n, true)) {
         Ok(n) => Some(n),
         Err(d) => {
             diags.push(d);
@@ -36,7 +36,7 @@ pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> 
     };
     let mut envs = BTreeMap::new();
     for (name, path) in env_files(dir, &mut diags) {
-        match read_yaml(&path, sources).and_then(|n| require_map(n, false)) {
+        match read_inside(dir, &path, sources).and_then(|n| require_map(n, false)) {
             Ok(n) => {
                 envs.insert(name, n);
             }
@@ -61,6 +61,10 @@ pub fn load(dir: &Path, sources: &mut SourceMap) -> Result<Loaded, Diagnostics> 
 /// Environment names and overlay paths, sorted by name (independent of directory listing order).
 fn env_files(dir: &Path, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
     let env_dir = dir.join(ENV_DIR);
+    if let Err(d) = crate::confine::check(dir, &env_dir) {
+        diags.push(d);
+        return Vec::new();
+    }
     let Ok(read) = std::fs::read_dir(&env_dir) else {
         return Vec::new();
     };
@@ -111,6 +115,12 @@ fn require_map(n: Node, base: bool) -> Result<Node, Diagnostic> {
             },
         )),
     }
+}
+
+/// [`read_yaml`] of a file that must resolve inside the platform folder `dir`.
+fn read_inside(dir: &Path, path: &Path, sources: &mut SourceMap) -> Result<Node, Diagnostic> {
+    crate::confine::check(dir, path)?;
+    read_yaml(path, sources)
 }
 
 /// Reads and parses one YAML file, registering it for diagnostics.

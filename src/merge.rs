@@ -10,6 +10,7 @@
 //! Every node keeps the span of the file it came from, so the merged tree records
 //! the provenance of each value.
 
+use crate::source::Span;
 use crate::yaml::node::{Entry, Node, NodeKind};
 
 /// The base with one environment applied.
@@ -17,10 +18,58 @@ use crate::yaml::node::{Entry, Node, NodeKind};
 pub struct Merged {
     pub env: String,
     pub node: Node,
+    /// Base values the overlay deleted with `null`, so an error about the missing
+    /// value can point at the overlay line that removed it.
+    pub deleted: Vec<Deleted>,
+}
+
+/// `key: null` in an overlay that removed the base's `key` from the map at `map`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deleted {
+    /// Span of the base map the key was removed from (the merged map keeps it).
+    pub map: Span,
+    pub key: String,
+    /// The overlay's `key:`.
+    pub at: Span,
+    /// The overlay's key of the map itself (the merged entry takes its span).
+    pub holder: Option<Span>,
 }
 
 pub fn merge_env(base: &Node, env: &str, overlay: &Node) -> Merged {
-    Merged { env: env.to_string(), node: strip_nulls(merge(base, overlay)) }
+    let mut deleted = Vec::new();
+    deletions(base, overlay, None, &mut deleted);
+    Merged { env: env.to_string(), node: strip_nulls(merge(base, overlay)), deleted }
+}
+
+fn deletions(base: &Node, over: &Node, holder: Option<Span>, out: &mut Vec<Deleted>) {
+    let (NodeKind::Map(b), NodeKind::Map(o)) = (&base.kind, &over.kind) else { return };
+    for oe in o {
+        let Some(be) = b.iter().find(|be| be.key == oe.key) else { continue };
+        if oe.value.is_null() && !be.value.is_null() {
+            out.push(Deleted { map: base.span, key: oe.key.clone(), at: oe.key_span, holder });
+        } else {
+            deletions(&be.value, &oe.value, Some(oe.key_span), out);
+        }
+    }
+}
+
+/// Moves "missing field `x`" errors from the base map to the overlay's `x: null` that deleted x.
+pub fn blame_deletions(diags: &mut crate::diag::Diagnostics, deleted: &[Deleted]) {
+    for d in &mut diags.items {
+        let Some(field) =
+            d.message.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')).map(str::to_string)
+        else {
+            continue;
+        };
+        if let Some(del) =
+            deleted.iter().find(|del| del.key == field && (Some(del.map) == d.span || del.holder == d.span))
+        {
+            d.message = format!("missing field `{field}`: this environment deletes it with `{field}: null`");
+            d.help =
+                Some(format!("`{field}` is required: remove `{field}: null` from the overlay, or give it a value"));
+            d.span = Some(del.at);
+        }
+    }
 }
 
 /// Overlay entries under `services`, `databases` or `configs` that the base lacks
@@ -155,6 +204,17 @@ mod tests {
         assert_eq!(d[0].message, "the base defines no service `apii`");
         assert_eq!(d[0].help.as_deref(), Some("did you mean `api`?"));
         assert_eq!(d[0].span.map(|s| (s.file, s.line, s.col)), Some((1, 1, 12)));
+    }
+
+    #[test]
+    fn deletions_are_recorded_with_the_overlay_place() {
+        let base = parse("s:\n  api:\n    image: x\n    n: 1\n", 0).unwrap();
+        let over = parse("s:\n  api:\n    image: null\n", 1).unwrap();
+        let merged = merge_env(&base, "dev", &over);
+        assert_eq!(merged.deleted.len(), 1);
+        let d = &merged.deleted[0];
+        assert_eq!((d.key.as_str(), d.at.file, d.at.line, d.at.col), ("image", 1, 3, 5));
+        assert_eq!(d.map, base.get("s").and_then(|s| s.get("api")).map(|n| n.span).unwrap());
     }
 
     #[test]

@@ -311,6 +311,11 @@ pub struct Service {
     /// (with its token mounted) follow.
     #[serde(default)]
     pub access: Vec<String>,
+    /// Wildcard `access` entries (`*` as verb, resource or group) that are intended, each
+    /// exactly as written in `access` with the reason, e.g.
+    /// `{"* *": "operator: manages every object of its namespace"}`. Any other wildcard is refused.
+    #[serde(default)]
+    pub access_wildcards: Map,
     pub lint: Option<LintSpec>,
     /// Services and databases this one talks to.
     #[serde(default)]

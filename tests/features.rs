@@ -467,6 +467,28 @@ fn from_files_stay_inside_the_platform_folder() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn from_symlinks_that_stay_inside_the_folder_are_read_and_others_refused() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "platform: t\nconfigs:\n  c: {files: {a.txt: {from: files/link}}}\n");
+    std::fs::create_dir_all(t.path().join("files/real")).unwrap();
+    std::fs::write(t.path().join("files/real/a.txt"), "inside\n").unwrap();
+    std::os::unix::fs::symlink("real/a.txt", t.path().join("files/link")).unwrap();
+    let objs = build(t.path());
+    let cm = objs.iter().find(|o| path(o, &["kind"]) == Some("ConfigMap")).expect("the config's ConfigMap");
+    assert_eq!(path(cm, &["data", "a.txt"]), Some("inside\n"));
+    std::fs::remove_file(t.path().join("files/link")).unwrap();
+    std::os::unix::fs::symlink(t.path().join("environments/dev.yaml"), t.path().join("files/link")).unwrap();
+    assert!(build(t.path()).iter().any(|o| path(o, &["kind"]) == Some("ConfigMap")), "a link to any file inside");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret"), "s\n").unwrap();
+    std::fs::remove_file(t.path().join("files/link")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret"), t.path().join("files/link")).unwrap();
+    let err = fail(t.path());
+    assert!(err.contains("platform.yaml:3:29: `files/link` goes through a symbolic link that leads outside"), "{err}");
+}
+
 #[test]
 fn migrations_can_run_as_a_job_named_after_image_and_command() {
     let t = tempfile::tempdir().unwrap();

@@ -28,7 +28,7 @@ impl Checker<'_> {
             match (&f.content, &f.from) {
                 (Some(_), None) => {}
                 (None, Some(from)) if leaves_platform(from) => self.err(
-                    &path,
+                    &path.iter().copied().chain(["from"]).collect::<Vec<_>>(),
                     format!("`{from}` is outside the platform folder"),
                     "from: paths are relative to the platform folder and stay inside it (no leading / and no ..)",
                 ),

@@ -5,13 +5,16 @@
 
 #![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 
+mod apply;
 mod cluster;
 mod database;
 mod exposure;
 mod files;
+mod image;
 mod names;
 mod platform;
 mod resolve;
+mod security;
 mod service;
 mod workload;
 
@@ -27,6 +30,7 @@ use std::path::Path;
 pub use crate::names::{
     is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host,
 };
+pub use security::{is_system_namespace, warnings};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -43,7 +47,10 @@ pub struct Valid {
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
-    let spec = typed(&merged.node)?;
+    let spec = typed(&merged.node).map_err(|mut d| {
+        crate::merge::blame_deletions(&mut d, &merged.deleted);
+        d
+    })?;
     let mut c = Checker {
         root: &merged.node,
         env: &merged.env,
@@ -55,6 +62,8 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
     let warnings = cluster::check(&spec, &merged.node, sources, &mut c.diags);
+    c.check_security(&spec, &namespace);
+    c.check_apply(&spec);
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);

@@ -19,11 +19,16 @@ impl Checker<'_> {
             if leaves_platform(from) || out.contains_key(from) {
                 continue;
             }
+            let at: Vec<&str> = path.iter().copied().chain(["from"]).collect();
+            if !crate::confine::inside(dir, &dir.join(from)) {
+                self.err(&at, crate::confine::message(&format!("`{from}`")), crate::confine::HELP);
+                continue;
+            }
             match crate::source::read_text(&dir.join(from)) {
                 Ok(t) => {
                     out.insert(from.clone(), t);
                 }
-                Err(e) => self.err(&path, e.to_string(), "paths in from: are relative to the platform folder"),
+                Err(e) => self.err(&at, e.to_string(), "paths in from: are relative to the platform folder"),
             }
         }
         out

@@ -167,6 +167,7 @@ impl Loader {
                     None
                 }
                 Event::Scalar(v, style, anchor, tag) => {
+                    check_tag(tag.as_deref(), here)?;
                     let text = v.into_owned();
                     let plain = style == ScalarStyle::Plain && tag.is_none();
                     let kind =
@@ -184,11 +185,13 @@ impl Loader {
                     self.count += size;
                     Some((node.clone(), 0))
                 }
-                Event::SequenceStart(anchor, _) => {
+                Event::SequenceStart(anchor, tag) => {
+                    check_tag(tag.as_deref(), here)?;
                     stack.push(Frame::Seq(here, anchor, Vec::new()));
                     None
                 }
-                Event::MappingStart(anchor, _) => {
+                Event::MappingStart(anchor, tag) => {
+                    check_tag(tag.as_deref(), here)?;
                     stack.push(Frame::Map(here, anchor, Vec::new(), None, HashMap::new()));
                     None
                 }
@@ -244,6 +247,19 @@ impl Loader {
     }
 }
 
+/// Tags genk8s understands: the core schema's (`!!str`, `!!map`, …) and the non-specific `!`.
+/// Any other tag (`!foo`, `!Ref`) would be silently dropped, so it is an error.
+fn check_tag(tag: Option<&saphyr_parser::Tag>, at: Span) -> Result<(), Diagnostic> {
+    const CORE: [&str; 7] = ["str", "int", "float", "bool", "null", "map", "seq"];
+    match tag {
+        None => Ok(()),
+        Some(t) if t.is_yaml_core_schema() && CORE.contains(&t.suffix.as_str()) => Ok(()),
+        Some(t) if matches!(t.handle.as_str(), "" | "!") && matches!(t.suffix.as_str(), "" | "!") => Ok(()),
+        Some(t) => Err(Diagnostic::at(at, format!("unknown YAML tag `{t}`"))
+            .help("remove the tag: genk8s reads plain YAML values (a tag such as !!str is the most it understands)")),
+    }
+}
+
 fn too_many(at: Span) -> Diagnostic {
     Diagnostic::at(at, format!("aliases expand this document by more than {MAX_NODES} values"))
         .help("remove the aliases that repeat large parts of the document")
@@ -293,6 +309,18 @@ mod tests {
         assert!(e.message.contains("aliases expand this document by more than"), "{}", e.message);
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(parse(&deep, 0).unwrap_err().message.contains("nesting deeper"));
+    }
+
+    #[test]
+    fn refuses_unknown_tags_and_keeps_core_ones() {
+        let e = parse("a: !foo bar\n", 0).unwrap_err();
+        assert_eq!(e.message, "unknown YAML tag `!foo`");
+        assert_eq!(e.span.map(|s| (s.line, s.col)), Some((1, 4)));
+        let e = parse("a: !Ref\n  b: 1\n", 0).unwrap_err();
+        assert_eq!(e.message, "unknown YAML tag `!Ref`");
+        let n = parse("a: !!str 8080\nb: ! x\nc: !!map {d: 1}\n", 0).unwrap();
+        assert_eq!(n.get("a").and_then(Node::as_str), Some("8080"));
+        assert_eq!(n.get("b").and_then(Node::as_str), Some("x"));
     }
 
     #[test]
