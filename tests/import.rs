@@ -21,6 +21,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("legacy", "docker-compose.yml"),
     ("ai-stack", "compose.yaml"),
     ("names", "docker-compose.yml"),
+    ("project", "compose.yaml"),
 ];
 
 fn fixture(name: &str) -> String {
@@ -120,7 +121,9 @@ fn node_at<'a>(n: &'a Node, path: &[&str]) -> Option<&'a Node> {
 fn import(name: &str, extra: &[&str]) -> Imported {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path().join("out");
+    // The import reads the process environment as Compose does: start from an empty one.
     let out = genk8s()
+        .env_clear()
         .args(["import", "compose", &fixture(name), "-o"])
         .arg(&dir)
         .args(extra)
@@ -301,7 +304,10 @@ fn port_syntaxes_and_interpolation() {
     assert!(!imp.has(&["services", "backend", "env", "HOME_DIR"]));
     imp.assert_nowhere("dev-session-secret");
     imp.warns(&format!("warning: {file}:25:9: services.backend.environment[2]: "), "`PUBLIC_HOST` is not set");
-    imp.warns(&format!("warning: {file}:28:9: services.backend.environment.HOME_DIR: "), "does not read");
+    imp.warns(
+        &format!("warning: {file}:28:9: services.backend.environment.HOME_DIR: "),
+        "set neither there nor in the env files",
+    );
     imp.warns(&format!("note: {file}:5:5: services.gateway.ports: "), "8080→8080, 127.0.0.1:8443→8443");
     assert_eq!(imp.list(&["services", "gateway", "uses"]), ["backend"]);
 }
@@ -509,13 +515,26 @@ fn bad_input_is_an_error_with_a_place_and_writes_nothing() {
         ("services:\n  web:\n    <<: 5\n", "merge key (`<<`) needs a map"),
         ("services:\n  dbg: {image: x:1, profiles: [debug]}\n", "--profile"),
         ("- a\n", "expected a Compose file"),
+        (
+            "services:\n  web: {image: \"app:${TAG:?pin TAG}\"}\n",
+            "c5.yml:2:16: services.web.image: required variable `TAG` is not set: pin TAG",
+        ),
+        ("services:\n  web: {image: x:1, env_file: ../../etc/passwd}\n", "outside the Compose project folder"),
+        ("include: [../elsewhere.yml]\nservices: {}\n", "outside the Compose project folder"),
+        ("services:\n  a: {image: x:1, extends: b}\n  b: {image: x:1, extends: a}\n", "a cycle"),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let file = tmp.path().join(format!("c{i}.yml"));
         fs::write(&file, text).unwrap();
         let out_dir = tmp.path().join(format!("out{i}"));
-        let out = genk8s().args(["import", "compose"]).arg(&file).arg("-o").arg(&out_dir).assert().code(2);
+        let out = genk8s().env_clear().args(["import", "compose"]).arg(&file).arg("-o").arg(&out_dir).assert();
         let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        if *expected == "outside the Compose project folder" && i == 6 {
+            // An env file outside the project is a warning; the import goes on.
+            assert!(err.contains(expected), "case {i}: {err}");
+            continue;
+        }
+        out.code(2);
         assert!(err.contains(expected), "case {i}: {err}");
         assert!(err.contains(&format!("c{i}.yml:")), "case {i} names the file: {err}");
         assert!(!out_dir.exists(), "case {i} wrote something");
@@ -531,4 +550,56 @@ fn help_documents_the_defaults() {
     assert!(text.contains("./<platform name>"), "{text}");
     assert!(text.contains("never overwrites"), "{text}");
     assert!(text.contains("--profile"), "{text}");
+}
+
+#[test]
+fn dotenv_env_file_process_environment_include_extends_and_several_files() {
+    let imp = import("project", &["-f", "tests/compose/project/compose.prod.yaml"]);
+    // `.env` beside the Compose file is read; `${REGISTRY:?..}` is satisfied by it.
+    assert_eq!(imp.at(&["services", "web", "image"]), "ghcr.io/acme/web:2.4.1");
+    assert_eq!(imp.at(&["services", "worker", "image"]), "ghcr.io/acme/worker:2.4.1");
+    // The volume name comes from .env, not an empty string.
+    assert_eq!(imp.keys(&["services", "web", "volumes"]), ["app-data"]);
+    // `${WORKERS-4}`: set but empty in .env, so empty; `${MODE:-web}`: unset, so the default.
+    assert_eq!(imp.at(&["services", "web", "env", "WORKERS"]), "");
+    assert_eq!(imp.at(&["services", "web", "env", "MODE"]), "web");
+    // List merge keys and merge keys in the environment.
+    assert_eq!(imp.at(&["services", "web", "env", "TZ"]), "UTC");
+    // extends with file: brings env_file, expose and the healthcheck of common.yaml.
+    assert_eq!(imp.at(&["services", "web", "env", "FROM_COMMON"]), "yes");
+    assert_eq!(imp.at(&["services", "web", "ports", "http"]), "8080");
+    assert!(imp.has(&["services", "web", "probes", "readiness", "exec"]));
+    // extends in the same file: worker is web (before the override file) with its own MODE.
+    assert_eq!(imp.at(&["services", "worker", "env", "MODE"]), "worker");
+    assert_eq!(imp.at(&["services", "worker", "env", "LOG_LEVEL"]), "debug");
+    // The second file is merged onto the first (its environment wins, deploy is added).
+    assert_eq!(imp.at(&["services", "web", "env", "LOG_LEVEL"]), "warn");
+    assert_eq!(imp.at(&["services", "web", "replicas"]), "3");
+    // include: the included file's env_file is read relative to the included file.
+    assert_eq!(imp.at(&["databases", "cache", "engine"]), "redis");
+    assert_eq!(imp.at(&["databases", "cache", "env", "CACHE_NOTE"]), "from-sub");
+    imp.warns("note: tests/compose/project/sub/infra.yaml:3:5: services.cache.image: ", "catalog database `redis`");
+    builds(&imp.dir, "prod");
+
+    // --env-file replaces .env; the process environment wins over both.
+    let tmp = TempDir::new().unwrap();
+    let out = genk8s()
+        .env_clear()
+        .env("APP_TAG", "3.0.0")
+        .args([
+            "import",
+            "compose",
+            "tests/compose/project/compose.yaml",
+            "--env-file",
+            "tests/compose/project/other.env",
+            "-o",
+        ])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .code(0);
+    drop(out);
+    let text = fs::read_to_string(tmp.path().join("o/platform.yaml")).unwrap();
+    assert!(text.contains("image: registry.example.com/acme/web:3.0.0"), "{text}");
+    assert!(text.contains("other-data:"), "{text}");
+    assert!(text.contains("LOG_LEVEL: info"), "LOG_LEVEL is not in other.env: {text}");
 }

@@ -24,6 +24,8 @@ pub(super) struct Conv<'a> {
     pub(super) display_dir: &'a Path,
     /// Env files read are added here, so findings can point into them.
     pub(super) sources: &'a mut SourceMap,
+    /// The project's variables (environment and env files).
+    pub(super) vars: &'a super::interpolate::Vars,
     pub(super) findings: Vec<Finding>,
     /// Secrets the cluster must hold, with their keys.
     pub(super) secrets: BTreeMap<String, BTreeSet<String>>,

@@ -34,9 +34,12 @@ impl Conv<'_> {
         let mut out: Vec<EnvItem> = Vec::new();
         self.env_files(p, &mut out);
         self.environment(p, &mut out);
+        for e in out.iter_mut().filter(|e| e.value.is_none()) {
+            e.value = self.vars.get(&e.key).map(str::to_string);
+        }
         out.retain(|e| {
             if e.value.is_none() {
-                self.warn(e.span, e.path.clone(), format!("`{}` takes its value from the environment of `docker compose`, which genk8s import does not read; skipped", e.key));
+                self.warn(e.span, e.path.clone(), format!("`{}` takes its value from the environment of `docker compose`, and it is set neither there nor in the env files; skipped", e.key));
                 return false;
             }
             let bad = e.key.is_empty() || e.key.contains('=') || e.key.chars().any(|c| c.is_control() || c.is_whitespace());
@@ -65,11 +68,17 @@ impl Conv<'_> {
             _ => Vec::new(),
         };
         for (f, required, span) in files {
-            let full = self.dir.join(&f);
+            let full = match super::project::inside(self.dir, &f) {
+                Ok((full, _)) => full,
+                Err(m) => {
+                    self.warn(span, p.path("env_file"), format!("{m}; its variables are missing"));
+                    continue;
+                }
+            };
             let shown: PathBuf = self.display_dir.join(&f);
             match crate::source::read_text(&full) {
                 Ok(text) => {
-                    let entries = parse_dotenv(&text);
+                    let entries = parse_dotenv(&text, self.vars);
                     let id = self.sources.add(&shown, text);
                     for d in entries {
                         let span = Span::new(id, d.line, d.col);
