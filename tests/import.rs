@@ -22,6 +22,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("ai-stack", "compose.yaml"),
     ("names", "docker-compose.yml"),
     ("project", "compose.yaml"),
+    ("selfhosted", "docker-compose.yml"),
 ];
 
 fn fixture(name: &str) -> String {
@@ -201,8 +202,10 @@ fn web_app_with_postgres_and_redis() {
     assert_eq!(imp.at(&[&live[..], &["failure_threshold"]].concat()), "5");
     assert_eq!(imp.at(&[&live[..], &["initial_delay"]].concat()), "30");
     assert!(!imp.has(&["services", "web", "probes", "readiness", "initial_delay"]));
-    // Secrets by reference; the DB password the web shares with the database reads the database's Secret.
-    assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "secret"]), "web-secrets");
+    // Secrets by reference; the DB password the web shares with the database reads the database's Secret;
+    // values web and worker both hold are one key of the shared Secret.
+    assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "secret"]), "shared-secrets");
+    assert_eq!(imp.at(&["services", "worker", "env", "DATABASE_URL", "secret"]), "shared-secrets");
     assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "key"]), "database-url");
     assert_eq!(imp.at(&["services", "web", "env", "SECRET_KEY", "key"]), "secret-key");
     assert_eq!(imp.at(&["services", "web", "env", "DB_PASSWORD", "secret"]), "db-credentials");
@@ -227,13 +230,13 @@ fn web_app_with_postgres_and_redis() {
     assert_eq!(imp.at(&["databases", "redis", "version"]), "7-alpine");
     assert!(!imp.has(&["services", "db"]) && !imp.has(&["services", "redis"]));
     imp.warns(&format!("warning: {file}:67:5: services.redis.command: "), "the redis engine runs its own command");
-    imp.warns(&format!("note: {file}:13:7: services.web.environment: "), "Secret `web-secrets`");
+    imp.warns(&format!("note: {file}:13:7: services.web.environment.DATABASE_URL: "), "Secret `shared-secrets`");
     // The header lists the Secrets; the stream shows the wait for the database.
     let text = imp.text();
-    assert!(text.contains("#   web-secrets: database-url, secret-key"), "{text}");
+    assert!(text.contains("#   shared-secrets: database-url, secret-key"), "{text}");
     assert!(text.contains("#   db-credentials: password, username"), "{text}");
     let stream = builds(&imp.dir, "dev");
-    assert!(stream.contains("name: web-secrets") && stream.contains("name: db-credentials"));
+    assert!(stream.contains("name: shared-secrets") && stream.contains("name: db-credentials"));
     assert!(stream.contains("kind: StatefulSet"));
 }
 
@@ -602,4 +605,117 @@ fn dotenv_env_file_process_environment_include_extends_and_several_files() {
     assert!(text.contains("image: registry.example.com/acme/web:3.0.0"), "{text}");
     assert!(text.contains("other-data:"), "{text}");
     assert!(text.contains("LOG_LEVEL: info"), "LOG_LEVEL is not in other.env: {text}");
+}
+
+/// The objects of a YAML stream.
+fn objects(stream: &str) -> Vec<Node> {
+    stream.split("---\n").filter(|d| !d.trim().is_empty()).map(|d| genk8s::yaml::parse(d, 0).unwrap()).collect()
+}
+
+fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> Option<&'a Node> {
+    objs.iter().find(|o| {
+        o.get("kind").and_then(Node::as_str) == Some(kind)
+            && node_at(o, &["metadata", "name"]).and_then(Node::as_str) == Some(name)
+    })
+}
+
+fn items(n: Option<&Node>) -> &[Node] {
+    match n.map(|n| &n.kind) {
+        Some(NodeKind::Seq(items)) => items,
+        _ => &[],
+    }
+}
+
+fn selects(rule: &Node, list: &str, name: &str) -> bool {
+    items(rule.get(list)).iter().any(|peer| {
+        node_at(peer, &["podSelector", "matchLabels", "app.kubernetes.io/name"]).and_then(Node::as_str) == Some(name)
+    })
+}
+
+fn allows_port(rule: &Node, port: &str) -> bool {
+    items(rule.get("ports")).iter().any(|p| p.get("port").and_then(Node::as_str) == Some(port))
+}
+
+/// `from` reaches `to` on `port`: a Service `to` with that target port, `to`'s
+/// NetworkPolicy admits `from` on it and `from`'s lets it out to `to`.
+fn assert_reaches(objs: &[Node], from: &str, to: &str, port: &str) {
+    let svc = find(objs, "Service", to).unwrap_or_else(|| panic!("no Service `{to}` (reached by `{from}`)"));
+    let targets: Vec<&str> =
+        items(node_at(svc, &["spec", "ports"])).iter().filter_map(|p| p.get("port").and_then(Node::as_str)).collect();
+    assert!(targets.contains(&port), "Service `{to}` has ports {targets:?}, not {port}");
+    let np = find(objs, "NetworkPolicy", to).unwrap_or_else(|| panic!("no NetworkPolicy `{to}`"));
+    let ingress = items(node_at(np, &["spec", "ingress"]));
+    assert!(
+        ingress.iter().any(|r| selects(r, "from", from) && allows_port(r, port)),
+        "NetworkPolicy `{to}` does not admit `{from}` on {port}"
+    );
+    let np = find(objs, "NetworkPolicy", from).unwrap_or_else(|| panic!("no NetworkPolicy `{from}`"));
+    let egress = items(node_at(np, &["spec", "egress"]));
+    assert!(
+        egress.iter().any(|r| selects(r, "to", to) && allows_port(r, port)),
+        "`{from}` may not connect to `{to}` on {port}"
+    );
+}
+
+#[test]
+fn internal_services_without_ports_are_reachable_through_services_and_policies() {
+    let imp = import("selfhosted", &[]);
+    let objs = objects(&builds(&imp.dir, "dev"));
+    for (from, to, port) in [
+        // Found in a bind-mounted gateway config (url: http://auth:9999/ ...).
+        ("gateway", "auth", "9999"),
+        ("gateway", "rest", "3000"),
+        ("gateway", "realtime", "4000"),
+        // Database URLs and a DB_HOST/DB_PORT pair.
+        ("auth", "db", "5432"),
+        ("rest", "db", "5432"),
+        ("realtime", "db", "5432"),
+        // An amqp:// URL, a CACHE_HOST/CACHE_PORT pair, http URLs with ports.
+        ("worker", "queue", "5672"),
+        ("worker", "cache", "6379"),
+        ("worker", "search", "7700"),
+        ("worker", "events", "8088"),
+        ("events", "analytics", "8123"),
+        // proxy_pass in an nginx config file.
+        ("web", "gateway", "8000"),
+    ] {
+        assert_reaches(&objs, from, to, port);
+    }
+    // Reached only by depends_on, with nothing that says on which port: a warning.
+    let file = fixture("selfhosted");
+    imp.warns(&format!("warning: {file}:105:3: services.notifier: "), "reached by `worker`");
+    assert!(find(&objs, "Service", "notifier").is_none());
+}
+
+#[test]
+fn bind_mounts_become_files_and_volumes_and_secrets_are_shared_not_copied() {
+    let imp = import("selfhosted", &[]);
+    let file = fixture("selfhosted");
+    // A bind-mounted file is copied into the platform and mounted from a ConfigMap.
+    let from = imp.at(&["services", "gateway", "files", "/home/kong/kong.yml", "from"]);
+    assert_eq!(from, "files/gateway/volumes/kong/kong.yml");
+    let copied = fs::read_to_string(imp.dir.join(&from)).unwrap();
+    assert_eq!(copied, fs::read_to_string("tests/compose/selfhosted/volumes/kong/kong.yml").unwrap());
+    assert!(imp.has(&["services", "analytics", "files", "/etc/clickhouse-server/config.d/custom.xml"]));
+    // A bind-mounted directory becomes a volume, with a warning.
+    assert_eq!(imp.at(&["services", "analytics", "volumes", "data", "path"]), "/var/lib/clickhouse");
+    imp.warns(&format!("warning: {file}:103:9: services.analytics.volumes[1]: "), "starts empty");
+    // tmpfs and shm_size become writable paths.
+    assert_eq!(
+        imp.list(&["services", "web", "writable"]).first().map(String::as_str),
+        Some("/var/cache/nginx/client_temp")
+    );
+    assert!(imp.list(&["services", "analytics", "writable"]).contains(&"/dev/shm".to_string()));
+    // One secret value, one Secret key: the server's --requirepass and its client read the same.
+    assert_eq!(imp.list(&["services", "cache", "args"]), ["valkey-server", "--requirepass", "$(CACHE_PASSWORD)"]);
+    for (svc, var) in [("cache", "CACHE_PASSWORD"), ("worker", "CACHE_PASSWORD")] {
+        assert_eq!(imp.at(&["services", svc, "env", var, "secret"]), "shared-secrets");
+        assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "cache-password");
+    }
+    for (svc, var) in [("auth", "JWT_SECRET"), ("rest", "PGRST_JWT_SECRET"), ("realtime", "API_JWT_SECRET")] {
+        assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "jwt-secret", "{svc}");
+    }
+    for secret in ["fixture-postgres-password", "fixture-jwt-secret", "fixture-cache-password", "fixture-mq-password"] {
+        imp.assert_nowhere(secret);
+    }
 }

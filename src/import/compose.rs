@@ -39,6 +39,8 @@ pub struct Imported {
     pub unpinned: Vec<String>,
     /// Secrets the cluster must hold, with their keys.
     pub secrets: BTreeMap<String, BTreeSet<String>>,
+    /// Project files copied into the platform folder: (path there, text).
+    pub copies: Vec<(String, String)>,
 }
 
 /// Converts a parsed Compose file. `display_dir` is the Compose file's folder as
@@ -59,7 +61,8 @@ pub fn convert(
         )
         .help("pass the docker-compose.yml (or compose.yaml) of the project"));
     }
-    let mut c = Conv { dir, display_dir, sources, vars, findings: Vec::new(), secrets: BTreeMap::new() };
+    let mut c =
+        Conv { dir, display_dir, sources, vars, findings: Vec::new(), secrets: BTreeMap::new(), copies: Vec::new() };
     c.top_level(&root);
     let Some(services_entry) = root.entry("services") else {
         return Err(Diagnostic::at(root.span, "the Compose file has no `services:`")
@@ -72,8 +75,10 @@ pub fn convert(
     for p in plans.iter_mut().filter(|p| p.engine.is_none()) {
         p.ports = c.ports(p);
     }
+    c.reach(&mut plans);
     let named_users = c.named_users(&plans);
-    let ctx = Context { plans: &plans, excluded: &excluded, named_users: &named_users, root: &root };
+    let atoms = c.atoms(&plans);
+    let ctx = Context { plans: &plans, excluded: &excluded, named_users: &named_users, root: &root, atoms: &atoms };
 
     // Pass 2a: databases first, so services can reference their credentials.
     let mut db_out: BTreeMap<String, Value> = BTreeMap::new();
@@ -118,6 +123,7 @@ pub fn convert(
         databases: database_names,
         unpinned,
         secrets: c.secrets,
+        copies: c.copies,
     })
 }
 

@@ -140,6 +140,7 @@ impl Conv<'_> {
         env: Vec<EnvItem>,
         uses: &BTreeSet<String>,
         db_creds: &[DbCredential],
+        atoms: &[super::conv::Atom],
     ) -> Map<String, Value> {
         let mut env_out = Map::new();
         let own_secret = format!("{}-secrets", p.name);
@@ -147,7 +148,8 @@ impl Conv<'_> {
         let mut first_secret_span = None;
         for item in env {
             let value = item.value.unwrap_or_default();
-            if !values::is_secret(&item.key, &value) {
+            let holds_atom = atoms.iter().any(|a| value.contains(&a.value));
+            if !values::is_secret(&item.key, &value) && !holds_atom {
                 env_out.insert(item.key, json!(values::escape_k8s_refs(&value)));
                 continue;
             }
@@ -161,6 +163,16 @@ impl Conv<'_> {
                     format!("the value is the password of database `{}`: read from Secret `{s}` key `{}`", c.db, c.key),
                 );
                 json!({"secret": s, "key": c.key})
+            } else if let Some((reference, key)) = self.shared_ref(atoms, &value) {
+                self.note(
+                    item.span,
+                    item.path,
+                    format!(
+                        "the value is shared with other services: read from Secret `{}` key `{key}`",
+                        super::shared::SHARED_SECRET
+                    ),
+                );
+                reference
             } else {
                 let key = values::secret_key(&item.key);
                 self.secrets.entry(own_secret.clone()).or_default().insert(key.clone());

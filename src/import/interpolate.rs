@@ -33,6 +33,15 @@ impl Vars {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
+
+    /// Variables whose names look secret, with their values.
+    pub fn secret_looking(&self) -> Vec<(String, String)> {
+        self.map
+            .iter()
+            .filter(|(k, (v, _))| !v.is_empty() && super::values::is_secret_key(k))
+            .map(|(k, (v, _))| (k.clone(), v.clone()))
+            .collect()
+    }
 }
 
 /// Interpolates `s`; each unset variable adds a message to `unset`. A required

@@ -13,6 +13,7 @@ pub mod yaml;
 
 // The parts of the Compose conversion: each adds methods to `conv::Conv`.
 mod annotations;
+mod binds;
 mod commands;
 mod conv;
 mod databases;
@@ -26,7 +27,9 @@ mod plan;
 mod ports;
 mod prepare;
 mod project;
+mod reach;
 mod service;
+mod shared;
 mod uses;
 mod volumes;
 
@@ -294,6 +297,7 @@ fn render(imported: &compose::Imported, file: &Path, out: &Path, sources: &Sourc
     crate::yaml::emit::emit(&imported.spec, &mut platform);
 
     let mut files = vec![(PathBuf::from(crate::load::BASE_FILE), platform)];
+    files.extend(imported.copies.iter().map(|(p, t)| (PathBuf::from(p), t.clone())));
     for env in ENVIRONMENTS {
         let mut text = format!("# Environment {env}: only what differs from platform.yaml.\n");
         if crate::names::is_production(env) && !imported.unpinned.is_empty() {

@@ -31,6 +31,8 @@ pub(super) struct Plan<'n> {
     /// Catalog engine, when the service becomes a database.
     pub(super) engine: Option<&'static str>,
     pub(super) ports: Vec<NamedPort>,
+    /// Other names it answers to in Compose (`container_name`, `hostname`, network aliases).
+    pub(super) aliases: Vec<String>,
 }
 
 impl Plan<'_> {
@@ -46,6 +48,11 @@ impl Plan<'_> {
     pub(super) fn reachable(&self) -> bool {
         self.engine.is_some() || !self.ports.is_empty()
     }
+
+    /// Every host name other services may use for it: its Compose name and aliases.
+    pub(super) fn hosts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.cname.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
 }
 
 /// What every service's conversion may look at.
@@ -56,6 +63,8 @@ pub(super) struct Context<'a, 'n> {
     pub(super) named_users: &'a BTreeMap<String, Vec<String>>,
     /// The whole Compose file (its top-level `volumes:` and `configs:`).
     pub(super) root: &'n Node,
+    /// Secret values shared across the project.
+    pub(super) atoms: &'a [super::conv::Atom],
 }
 
 impl Context<'_, '_> {
@@ -136,6 +145,7 @@ impl Conv<'_> {
                 image,
                 engine,
                 ports: Vec::new(),
+                aliases: aliases(&e.value, &e.key),
             });
         }
         if plans.is_empty() {
@@ -152,6 +162,21 @@ impl Conv<'_> {
         }
         Ok((plans, excluded))
     }
+}
+
+/// `container_name`, `hostname` and network aliases: names other containers may reach it by.
+fn aliases(svc: &Node, cname: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in ["container_name", "hostname"] {
+        out.extend(svc.get(k).and_then(Node::as_str).map(str::to_string));
+    }
+    for net in svc.get("networks").and_then(Node::entries).unwrap_or_default() {
+        out.extend(string_list(net.value.get("aliases")));
+    }
+    out.retain(|a| !a.is_empty() && a != cname);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A Compose service name as a genk8s service name (DNS label starting with a letter).

@@ -24,14 +24,14 @@ impl Conv<'_> {
         // equal to a database's password is read from that database's Secret only if used.
         let mut env = self.env(p);
         let uses = self.uses(p, ctx, &mut env);
-        let env = self.service_env(p, env, &uses, db_creds);
-        let (volumes, writable) = self.service_volumes(p, ctx);
+        let env = self.service_env(p, env, &uses, db_creds, ctx.atoms);
+        let mut files = Map::new();
+        let (volumes, writable) = self.service_volumes(p, ctx, &mut files);
 
         // Everything else, field by field.
         let mut probes = None;
         let mut annotations = Map::new();
         let mut pod_annotations = Map::new();
-        let mut files = Map::new();
         let mut mounts = Map::new();
         let mut node_selector = Map::new();
         let (mut run_as_user, mut run_as_group) = (None, None);
@@ -40,7 +40,7 @@ impl Conv<'_> {
             match e.key.as_str() {
                 "image" | "build" | "command" | "entrypoint" | "ports" | "expose" | "environment" | "env_file"
                 | "volumes" | "tmpfs" | "depends_on" | "links" | "deploy" | "cpus" | "mem_limit"
-                | "mem_reservation" | "scale" => {}
+                | "mem_reservation" | "scale" | "shm_size" => {}
                 "healthcheck" => probes = self.probes(p, e),
                 "labels" => self.annotations(&e.value, &path, &mut annotations),
                 "annotations" => self.annotations(&e.value, &path, &mut pod_annotations),
@@ -95,6 +95,7 @@ impl Conv<'_> {
                 out.insert(key.into(), v);
             }
         }
+        self.hide_atoms(p, ctx.atoms, &mut out);
         (Value::Object(out), pinned)
     }
 
