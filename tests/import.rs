@@ -23,6 +23,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("names", "docker-compose.yml"),
     ("project", "compose.yaml"),
     ("selfhosted", "docker-compose.yml"),
+    ("lamp", "docker-compose.yml"),
 ];
 
 fn fixture(name: &str) -> String {
@@ -398,13 +399,12 @@ fn build_only_service_bind_mounts_and_images_without_engine() {
     // depends_on: targets with ports only; mailer (no ports) is noted.
     assert_eq!(imp.list(&["services", "app", "uses"]), ["memcached", "mysql"]);
     imp.warns(&format!("note: {file}:21:36: services.app.depends_on[2]: "), "`mailer` has no ports");
-    // mysql and memcached have no catalog engine: services, with a warning.
-    assert_eq!(imp.at(&["services", "mysql", "image"]), "mysql:8.0");
-    assert_eq!(imp.at(&["services", "mysql", "env", "MYSQL_ROOT_PASSWORD", "secret"]), "mysql-secrets");
-    assert_eq!(imp.at(&["services", "mysql", "env", "MYSQL_DATABASE"]), "legacy");
-    assert_eq!(imp.at(&["services", "memcached", "ports", "tcp-11211"]), "11211");
-    imp.warns(&format!("warning: {file}:43:5: services.mysql.image: "), "MySQL has no genk8s catalog engine");
-    imp.warns(&format!("warning: {file}:53:5: services.memcached.image: "), "Memcached has no genk8s catalog engine");
+    // mysql and memcached are catalog engines.
+    assert_eq!(imp.at(&["databases", "mysql", "engine"]), "mysql");
+    assert_eq!(imp.at(&["databases", "mysql", "version"]), "8.0");
+    assert_eq!(imp.at(&["databases", "mysql", "database"]), "legacy");
+    assert_eq!(imp.at(&["databases", "memcached", "engine"]), "memcached");
+    imp.warns(&format!("note: {file}:43:5: services.mysql.image: "), "catalog database `mysql`");
     imp.warns(&format!("warning: {file}:55:5: services.memcached.ulimits: "), "not converted");
     imp.warns(&format!("warning: {file}:38:5: services.mailer.image: "), "has no tag");
     imp.warns(&format!("warning: {file}:39:5: services.mailer.restart: "), "always restarts");
@@ -706,16 +706,52 @@ fn bind_mounts_become_files_and_volumes_and_secrets_are_shared_not_copied() {
         Some("/var/cache/nginx/client_temp")
     );
     assert!(imp.list(&["services", "analytics", "writable"]).contains(&"/dev/shm".to_string()));
-    // One secret value, one Secret key: the server's --requirepass and its client read the same.
-    assert_eq!(imp.list(&["services", "cache", "args"]), ["valkey-server", "--requirepass", "$(CACHE_PASSWORD)"]);
-    for (svc, var) in [("cache", "CACHE_PASSWORD"), ("worker", "CACHE_PASSWORD")] {
-        assert_eq!(imp.at(&["services", svc, "env", var, "secret"]), "shared-secrets");
-        assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "cache-password");
-    }
+    // The server's `--requirepass` and its client stay linked: the client reads the engine's Secret.
+    assert_eq!(imp.at(&["databases", "cache", "engine"]), "valkey");
+    assert_eq!(imp.at(&["services", "worker", "env", "CACHE_PASSWORD", "secret"]), "cache-credentials");
+    assert_eq!(imp.at(&["services", "worker", "env", "CACHE_PASSWORD", "key"]), "password");
+    // A secret value in a command becomes $(VAR) read from the shared Secret, as the queue's own does.
+    assert_eq!(imp.list(&["services", "notifier", "args"]), ["notify", "--queue-password=$(MQ_PASSWORD)"]);
+    assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "secret"]), "shared-secrets");
+    assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "key"]), "mq-password");
+    assert_eq!(imp.at(&["services", "queue", "env", "RABBITMQ_DEFAULT_PASS", "key"]), "mq-password");
     for (svc, var) in [("auth", "JWT_SECRET"), ("rest", "PGRST_JWT_SECRET"), ("realtime", "API_JWT_SECRET")] {
         assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "jwt-secret", "{svc}");
     }
     for secret in ["fixture-postgres-password", "fixture-jwt-secret", "fixture-cache-password", "fixture-mq-password"] {
         imp.assert_nowhere(secret);
     }
+}
+
+#[test]
+fn mysql_mariadb_valkey_memcached_and_vendor_postgres_become_engines() {
+    let imp = import("lamp", &[]);
+    for (db, engine) in [
+        ("mariadb", "mariadb"),
+        ("mysql", "mysql"),
+        ("memcached", "memcached"),
+        ("cache", "valkey"),
+        ("vectors", "postgres"),
+    ] {
+        assert_eq!(imp.at(&["databases", db, "engine"]), engine, "{db}");
+    }
+    // A vendor build keeps its image.
+    assert_eq!(imp.at(&["databases", "vectors", "image"]), "pgvector/pgvector:pg16");
+    assert_eq!(imp.at(&["databases", "mariadb", "database"]), "wordpress");
+    // The client's password is the server's: it reads the database's Secret.
+    assert_eq!(imp.at(&["services", "wordpress", "env", "WORDPRESS_DB_PASSWORD", "secret"]), "mariadb-credentials");
+    for s in ["root-password-1", "mysql-root-password", "reports-password", "vectors-password", "wp-db-password"] {
+        imp.assert_nowhere(s);
+    }
+    let objs = objects(&builds(&imp.dir, "prod"));
+    assert_reaches(&objs, "wordpress", "mariadb", "3306");
+    assert_reaches(&objs, "wordpress", "memcached", "11211");
+    assert_reaches(&objs, "reports", "mysql", "3306");
+    assert_reaches(&objs, "reports", "vectors", "5432");
+    let sts = find(&objs, "StatefulSet", "mariadb").expect("mariadb runs as a StatefulSet");
+    let sc = node_at(sts, &["spec", "template", "spec", "securityContext"]).unwrap();
+    assert_eq!(sc.get("runAsUser").and_then(Node::as_str), Some("999"));
+    let vectors = find(&objs, "StatefulSet", "vectors").unwrap();
+    let image = node_at(vectors, &["spec", "template", "spec", "containers", "0", "image"]).and_then(Node::as_str);
+    assert_eq!(image, Some("pgvector/pgvector:pg16"));
 }

@@ -30,6 +30,8 @@ pub(super) struct Plan<'n> {
     pub(super) image: Option<String>,
     /// Catalog engine, when the service becomes a database.
     pub(super) engine: Option<&'static str>,
+    /// A vendor build of the engine: its image is kept.
+    pub(super) vendor: bool,
     pub(super) ports: Vec<NamedPort>,
     /// Other names it answers to in Compose (`container_name`, `hostname`, network aliases).
     pub(super) aliases: Vec<String>,
@@ -131,11 +133,10 @@ impl Conv<'_> {
             }
             let image =
                 e.value.get("image").and_then(Node::as_str).filter(|s| !s.trim().is_empty()).map(str::to_string);
-            let engine = image
-                .as_deref()
-                .map(values::parse_image)
-                .and_then(|r| values::engine_for(&r.repo))
-                .filter(|eng| has_engine(eng));
+            let repo = image.as_deref().map(values::parse_image).map(|r| r.repo);
+            let official = repo.as_deref().and_then(values::engine_for);
+            let vendor = repo.as_deref().and_then(values::vendor_engine).filter(|_| official.is_none());
+            let engine = official.or(vendor).filter(|eng| has_engine(eng));
             // Ports are named by `ports` once every service is planned.
             plans.push(Plan {
                 cname: e.key.clone(),
@@ -144,6 +145,7 @@ impl Conv<'_> {
                 span: e.key_span,
                 image,
                 engine,
+                vendor: vendor.is_some(),
                 ports: Vec::new(),
                 aliases: aliases(&e.value, &e.key),
             });
