@@ -755,3 +755,41 @@ fn mysql_mariadb_valkey_memcached_and_vendor_postgres_become_engines() {
     let image = node_at(vectors, &["spec", "template", "spec", "containers", "0", "image"]).and_then(Node::as_str);
     assert_eq!(image, Some("pgvector/pgvector:pg16"));
 }
+
+#[test]
+fn image_profiles_set_user_writable_paths_and_probes_and_unknown_images_are_warned() {
+    let imp = import("selfhosted", &[]);
+    let file = fixture("selfhosted");
+    // kong: its user, a writable prefix it is told to use, a probe on its proxy port.
+    assert_eq!(imp.at(&["services", "gateway", "run_as_user"]), "1000");
+    assert_eq!(imp.at(&["services", "gateway", "env", "KONG_PREFIX"]), "/kong_prefix");
+    assert_eq!(imp.list(&["services", "gateway", "writable"]), ["/kong_prefix"]);
+    assert_eq!(imp.at(&["services", "gateway", "probes", "readiness", "tcp"]), "http");
+    // nginx: uid 101 and its cache and pid directories, after the Compose tmpfs.
+    assert_eq!(imp.at(&["services", "web", "run_as_user"]), "101");
+    assert_eq!(imp.at(&["services", "web", "fs_group"]), "101");
+    assert_eq!(
+        imp.list(&["services", "web", "writable"]),
+        ["/var/cache/nginx/client_temp", "/var/cache/nginx", "/var/run"]
+    );
+    // ClickHouse: its user, log and users.d directories, an HTTP probe on /ping; the data path is a volume.
+    assert_eq!(imp.at(&["services", "analytics", "run_as_user"]), "101");
+    let w = imp.list(&["services", "analytics", "writable"]);
+    assert!(
+        w.contains(&"/var/log/clickhouse-server".to_string()) && !w.contains(&"/var/lib/clickhouse".to_string()),
+        "{w:?}"
+    );
+    assert_eq!(imp.at(&["services", "analytics", "probes", "liveness", "http"]), "/ping");
+    // RabbitMQ: uid 999 and its data directory.
+    assert_eq!(imp.at(&["services", "queue", "run_as_user"]), "999");
+    assert_eq!(imp.list(&["services", "queue", "writable"]), ["/var/lib/rabbitmq"]);
+    imp.warns(&format!("note: {file}:17:5: services.gateway.image: "), "image profile `kong`");
+    // An unknown image: what was assumed and how to change it.
+    imp.warns(&format!("warning: {file}:31:5: services.auth.image: "), "runs as uid 10001 (set run_as_user:");
+    assert!(!imp.has(&["services", "auth", "run_as_user"]));
+    // Every profile builds.
+    let objs = objects(&builds(&imp.dir, "prod"));
+    let dep = find(&objs, "Deployment", "gateway").unwrap();
+    let sc = node_at(dep, &["spec", "template", "spec", "securityContext"]).unwrap();
+    assert_eq!(sc.get("runAsUser").and_then(Node::as_str), Some("1000"));
+}

@@ -26,6 +26,7 @@ mod merge;
 mod plan;
 mod ports;
 mod prepare;
+mod profiles;
 mod project;
 mod reach;
 mod service;

@@ -95,6 +95,9 @@ impl Conv<'_> {
                 out.insert(key.into(), v);
             }
         }
+        if p.node.get("image").is_some() {
+            self.apply_profile(p, &mut out);
+        }
         self.hide_atoms(p, ctx.atoms, &mut out);
         (Value::Object(out), pinned)
     }
