@@ -793,3 +793,25 @@ fn image_profiles_set_user_writable_paths_and_probes_and_unknown_images_are_warn
     let sc = node_at(dep, &["spec", "template", "spec", "securityContext"]).unwrap();
     assert_eq!(sc.get("runAsUser").and_then(Node::as_str), Some("1000"));
 }
+
+#[test]
+fn one_shot_services_become_migrate_steps_of_their_dependents() {
+    let imp = import("selfhosted", &[]);
+    let file = fixture("selfhosted");
+    // `migrate` (restart: "no", awaited with service_completed_successfully) is no Deployment...
+    assert!(!imp.has(&["services", "migrate"]));
+    imp.warns(&format!("note: {file}:130:3: services.migrate: "), "migrate: step of `auth`");
+    // ...but the migrate: step of auth, with its image and command; auth may reach what it reaches.
+    assert_eq!(imp.at(&["services", "auth", "migrate", "image"]), "ghcr.io/acme/migrate:1.4.0");
+    assert_eq!(imp.list(&["services", "auth", "migrate", "command"]), ["migrate", "up"]);
+    assert!(imp.list(&["services", "auth", "uses"]).contains(&"db".to_string()));
+    imp.warns(&format!("warning: {file}:134:5: services.migrate.environment: "), "lacks DATABASE_URL");
+    let objs = objects(&builds(&imp.dir, "dev"));
+    let dep = find(&objs, "Deployment", "auth").unwrap();
+    let inits = items(node_at(dep, &["spec", "template", "spec", "initContainers"]));
+    assert!(
+        inits.iter().any(|c| c.get("image").and_then(Node::as_str) == Some("ghcr.io/acme/migrate:1.4.0")),
+        "auth runs the migration before it starts"
+    );
+    assert!(find(&objs, "Deployment", "migrate").is_none());
+}

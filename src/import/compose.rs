@@ -78,7 +78,15 @@ pub fn convert(
     c.reach(&mut plans);
     let named_users = c.named_users(&plans);
     let atoms = c.atoms(&plans);
-    let ctx = Context { plans: &plans, excluded: &excluded, named_users: &named_users, root: &root, atoms: &atoms };
+    let folded = c.fold_one_shots(&plans);
+    let ctx = Context {
+        plans: &plans,
+        excluded: &excluded,
+        named_users: &named_users,
+        root: &root,
+        atoms: &atoms,
+        folded: &folded,
+    };
 
     // Pass 2a: databases first, so services can reference their credentials.
     let mut db_out: BTreeMap<String, Value> = BTreeMap::new();
@@ -90,7 +98,7 @@ pub fn convert(
     // Pass 2b: services.
     let mut svc_out: BTreeMap<String, Value> = BTreeMap::new();
     let mut unpinned = Vec::new();
-    for p in plans.iter().filter(|p| p.engine.is_none()) {
+    for p in plans.iter().filter(|p| p.engine.is_none() && !folded.values().any(|s| *s == p.cname)) {
         let (v, pinned) = c.service(p, &ctx, &db_creds);
         if !pinned {
             unpinned.push(p.name.clone());

@@ -23,6 +23,7 @@ mod fields;
 mod files;
 mod health;
 mod merge;
+mod oneshot;
 mod plan;
 mod ports;
 mod prepare;

@@ -67,6 +67,8 @@ pub(super) struct Context<'a, 'n> {
     pub(super) root: &'n Node,
     /// Secret values shared across the project.
     pub(super) atoms: &'a [super::conv::Atom],
+    /// Dependent → one-shot service run as its migrate: step.
+    pub(super) folded: &'a BTreeMap<String, String>,
 }
 
 impl Context<'_, '_> {

@@ -23,7 +23,16 @@ impl Conv<'_> {
         // `uses` first: it rewrites renamed hosts in the environment, and a secret
         // equal to a database's password is read from that database's Secret only if used.
         let mut env = self.env(p);
-        let uses = self.uses(p, ctx, &mut env);
+        let mut uses = self.uses(p, ctx, &mut env);
+        let one_shot = ctx.folded.get(&p.cname).and_then(|s| ctx.plan(s));
+        if let Some(s) = one_shot {
+            // The step runs in this pod: what it reaches, this service must be allowed to reach.
+            let n = self.findings.len();
+            let mut s_env = self.env(s);
+            let s_uses = self.uses(s, ctx, &mut s_env);
+            self.findings.truncate(n);
+            uses.extend(s_uses.into_iter().filter(|u| *u != p.name));
+        }
         let env = self.service_env(p, env, &uses, db_creds, ctx.atoms);
         let mut files = Map::new();
         let (volumes, writable) = self.service_volumes(p, ctx, &mut files);
@@ -85,6 +94,7 @@ impl Conv<'_> {
             ("replicas", dep.replicas.map(|r| json!(r))),
             ("gpu", dep.gpu.map(|g| json!(g))),
             ("uses", (!uses.is_empty()).then(|| json!(uses))),
+            ("migrate", one_shot.map(|s| self.migrate_step(p, s, &image))),
             ("node_selector", object(node_selector)),
             ("run_as_user", run_as_user.map(|u| json!(u))),
             ("run_as_group", run_as_group.map(|g| json!(g))),

@@ -79,6 +79,13 @@ impl Conv<'_> {
                 }
             }
         }
+        if let Some(Value::Array(words)) = out.get_mut("migrate").and_then(|m| m.get_mut("command")) {
+            for w in words.iter_mut() {
+                if let Value::String(s) = w {
+                    *s = replace_atoms(s, atoms, &mut needed, |v| format!("$({v})"));
+                }
+            }
+        }
         if let Some(Value::Object(probes)) = out.get_mut("probes") {
             for probe in probes.values_mut() {
                 if let Some(Value::Array(words)) = probe.get_mut("exec") {

@@ -87,7 +87,7 @@ impl Conv<'_> {
         path: &str,
         uses: &mut BTreeSet<String>,
     ) {
-        if target == p.cname {
+        if target == p.cname || ctx.folded.get(&p.cname).is_some_and(|s| s == target) {
             return;
         }
         match ctx.plan(target) {
