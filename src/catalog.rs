@@ -12,11 +12,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 const BUILTIN: &[(&str, &str)] = &[
+    ("mariadb", include_str!("../templates/engines/mariadb.yaml.j2")),
+    ("memcached", include_str!("../templates/engines/memcached.yaml.j2")),
     ("mongodb", include_str!("../templates/engines/mongodb.yaml.j2")),
+    ("mysql", include_str!("../templates/engines/mysql.yaml.j2")),
     ("postgis", include_str!("../templates/engines/postgis.yaml.j2")),
     ("postgres", include_str!("../templates/engines/postgres.yaml.j2")),
     ("qdrant", include_str!("../templates/engines/qdrant.yaml.j2")),
     ("redis", include_str!("../templates/engines/redis.yaml.j2")),
+    ("valkey", include_str!("../templates/engines/valkey.yaml.j2")),
 ];
 
 /// What an engine needs to run, as rendered from its template.
@@ -178,6 +182,35 @@ mod tests {
             assert!(e.image.contains(':'), "{name}: {}", e.image);
             assert!(e.run_as_user > 0, "{name} must not run as root");
         }
+    }
+
+    #[test]
+    fn added_engines_run_as_their_images_user_and_fail_a_failed_dump() {
+        let cat = Catalog::load(Path::new("/nonexistent")).unwrap();
+        let mut sm = SourceMap::default();
+        let mut r = |n: &str| cat.render(n, &vars(None), &mut sm, Span::default()).unwrap();
+        // (engine, image, uid, port, data path)
+        for (name, image, uid, port, data) in [
+            ("mysql", "mysql:8.4", 999, 3306, "/var/lib/mysql"),
+            ("mariadb", "mariadb:11.4", 999, 3306, "/var/lib/mysql"),
+            ("valkey", "valkey/valkey:8.0-alpine", 999, 6379, "/data"),
+            ("memcached", "memcached:1.6-alpine", 11211, 11211, "/var/lib/memcached"),
+        ] {
+            let e = r(name);
+            assert_eq!(
+                (e.image.as_str(), e.run_as_user, e.port.number, e.data_path.as_str()),
+                (image, uid, port, data)
+            );
+            assert!(e.probes.liveness.is_some() && e.probes.readiness.is_some(), "{name} has probes");
+        }
+        let mysql = r("mysql");
+        assert!(mysql.backup.as_deref().unwrap().starts_with("set -o pipefail; "), "bash in the image: pipefail");
+        assert_eq!(mysql.credential_keys, ["username", "password", "root-password", "database"]);
+        let mariadb = r("mariadb").backup.unwrap();
+        // dash has no pipefail: the dump goes to a file, and a failure exits non-zero.
+        assert!(!mariadb.contains(" | ") && mariadb.contains("> \"$BACKUP_FILE.sql\" || { rm -f"), "{mariadb}");
+        assert!(r("valkey").command.unwrap().join(" ").contains("--requirepass \"$VALKEY_PASSWORD\""));
+        assert!(r("memcached").credential_keys.is_empty() && r("memcached").backup.is_none());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod emit;
 pub mod expand;
 pub mod explain;
 pub mod graph;
+pub mod images;
 pub mod import;
 pub mod lint;
 pub mod load;

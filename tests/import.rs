@@ -21,6 +21,9 @@ const FIXTURES: &[(&str, &str)] = &[
     ("legacy", "docker-compose.yml"),
     ("ai-stack", "compose.yaml"),
     ("names", "docker-compose.yml"),
+    ("project", "compose.yaml"),
+    ("selfhosted", "docker-compose.yml"),
+    ("lamp", "docker-compose.yml"),
 ];
 
 fn fixture(name: &str) -> String {
@@ -120,7 +123,9 @@ fn node_at<'a>(n: &'a Node, path: &[&str]) -> Option<&'a Node> {
 fn import(name: &str, extra: &[&str]) -> Imported {
     let tmp = TempDir::new().unwrap();
     let dir = tmp.path().join("out");
+    // The import reads the process environment as Compose does: start from an empty one.
     let out = genk8s()
+        .env_clear()
         .args(["import", "compose", &fixture(name), "-o"])
         .arg(&dir)
         .args(extra)
@@ -198,8 +203,10 @@ fn web_app_with_postgres_and_redis() {
     assert_eq!(imp.at(&[&live[..], &["failure_threshold"]].concat()), "5");
     assert_eq!(imp.at(&[&live[..], &["initial_delay"]].concat()), "30");
     assert!(!imp.has(&["services", "web", "probes", "readiness", "initial_delay"]));
-    // Secrets by reference; the DB password the web shares with the database reads the database's Secret.
-    assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "secret"]), "web-secrets");
+    // Secrets by reference; the DB password the web shares with the database reads the database's Secret;
+    // values web and worker both hold are one key of the shared Secret.
+    assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "secret"]), "shared-secrets");
+    assert_eq!(imp.at(&["services", "worker", "env", "DATABASE_URL", "secret"]), "shared-secrets");
     assert_eq!(imp.at(&["services", "web", "env", "DATABASE_URL", "key"]), "database-url");
     assert_eq!(imp.at(&["services", "web", "env", "SECRET_KEY", "key"]), "secret-key");
     assert_eq!(imp.at(&["services", "web", "env", "DB_PASSWORD", "secret"]), "db-credentials");
@@ -224,13 +231,13 @@ fn web_app_with_postgres_and_redis() {
     assert_eq!(imp.at(&["databases", "redis", "version"]), "7-alpine");
     assert!(!imp.has(&["services", "db"]) && !imp.has(&["services", "redis"]));
     imp.warns(&format!("warning: {file}:67:5: services.redis.command: "), "the redis engine runs its own command");
-    imp.warns(&format!("note: {file}:13:7: services.web.environment: "), "Secret `web-secrets`");
+    imp.warns(&format!("note: {file}:13:7: services.web.environment.DATABASE_URL: "), "Secret `shared-secrets`");
     // The header lists the Secrets; the stream shows the wait for the database.
     let text = imp.text();
-    assert!(text.contains("#   web-secrets: database-url, secret-key"), "{text}");
+    assert!(text.contains("#   shared-secrets: database-url, secret-key"), "{text}");
     assert!(text.contains("#   db-credentials: password, username"), "{text}");
     let stream = builds(&imp.dir, "dev");
-    assert!(stream.contains("name: web-secrets") && stream.contains("name: db-credentials"));
+    assert!(stream.contains("name: shared-secrets") && stream.contains("name: db-credentials"));
     assert!(stream.contains("kind: StatefulSet"));
 }
 
@@ -301,7 +308,10 @@ fn port_syntaxes_and_interpolation() {
     assert!(!imp.has(&["services", "backend", "env", "HOME_DIR"]));
     imp.assert_nowhere("dev-session-secret");
     imp.warns(&format!("warning: {file}:25:9: services.backend.environment[2]: "), "`PUBLIC_HOST` is not set");
-    imp.warns(&format!("warning: {file}:28:9: services.backend.environment.HOME_DIR: "), "does not read");
+    imp.warns(
+        &format!("warning: {file}:28:9: services.backend.environment.HOME_DIR: "),
+        "set neither there nor in the env files",
+    );
     imp.warns(&format!("note: {file}:5:5: services.gateway.ports: "), "8080→8080, 127.0.0.1:8443→8443");
     assert_eq!(imp.list(&["services", "gateway", "uses"]), ["backend"]);
 }
@@ -389,13 +399,12 @@ fn build_only_service_bind_mounts_and_images_without_engine() {
     // depends_on: targets with ports only; mailer (no ports) is noted.
     assert_eq!(imp.list(&["services", "app", "uses"]), ["memcached", "mysql"]);
     imp.warns(&format!("note: {file}:21:36: services.app.depends_on[2]: "), "`mailer` has no ports");
-    // mysql and memcached have no catalog engine: services, with a warning.
-    assert_eq!(imp.at(&["services", "mysql", "image"]), "mysql:8.0");
-    assert_eq!(imp.at(&["services", "mysql", "env", "MYSQL_ROOT_PASSWORD", "secret"]), "mysql-secrets");
-    assert_eq!(imp.at(&["services", "mysql", "env", "MYSQL_DATABASE"]), "legacy");
-    assert_eq!(imp.at(&["services", "memcached", "ports", "tcp-11211"]), "11211");
-    imp.warns(&format!("warning: {file}:43:5: services.mysql.image: "), "MySQL has no genk8s catalog engine");
-    imp.warns(&format!("warning: {file}:53:5: services.memcached.image: "), "Memcached has no genk8s catalog engine");
+    // mysql and memcached are catalog engines.
+    assert_eq!(imp.at(&["databases", "mysql", "engine"]), "mysql");
+    assert_eq!(imp.at(&["databases", "mysql", "version"]), "8.0");
+    assert_eq!(imp.at(&["databases", "mysql", "database"]), "legacy");
+    assert_eq!(imp.at(&["databases", "memcached", "engine"]), "memcached");
+    imp.warns(&format!("note: {file}:43:5: services.mysql.image: "), "catalog database `mysql`");
     imp.warns(&format!("warning: {file}:55:5: services.memcached.ulimits: "), "not converted");
     imp.warns(&format!("warning: {file}:38:5: services.mailer.image: "), "has no tag");
     imp.warns(&format!("warning: {file}:39:5: services.mailer.restart: "), "always restarts");
@@ -516,13 +525,26 @@ fn bad_input_is_an_error_with_a_place_and_writes_nothing() {
         ("services:\n  web:\n    <<: 5\n", "merge key (`<<`) needs a map"),
         ("services:\n  dbg: {image: x:1, profiles: [debug]}\n", "--profile"),
         ("- a\n", "expected a Compose file"),
+        (
+            "services:\n  web: {image: \"app:${TAG:?pin TAG}\"}\n",
+            "c5.yml:2:16: services.web.image: required variable `TAG` is not set: pin TAG",
+        ),
+        ("services:\n  web: {image: x:1, env_file: ../../etc/passwd}\n", "outside the Compose project folder"),
+        ("include: [../elsewhere.yml]\nservices: {}\n", "outside the Compose project folder"),
+        ("services:\n  a: {image: x:1, extends: b}\n  b: {image: x:1, extends: a}\n", "a cycle"),
     ];
     for (i, (text, expected)) in cases.iter().enumerate() {
         let file = tmp.path().join(format!("c{i}.yml"));
         fs::write(&file, text).unwrap();
         let out_dir = tmp.path().join(format!("out{i}"));
-        let out = genk8s().args(["import", "compose"]).arg(&file).arg("-o").arg(&out_dir).assert().code(2);
+        let out = genk8s().env_clear().args(["import", "compose"]).arg(&file).arg("-o").arg(&out_dir).assert();
         let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        if *expected == "outside the Compose project folder" && i == 6 {
+            // An env file outside the project is a warning; the import goes on.
+            assert!(err.contains(expected), "case {i}: {err}");
+            continue;
+        }
+        out.code(2);
         assert!(err.contains(expected), "case {i}: {err}");
         assert!(err.contains(&format!("c{i}.yml:")), "case {i} names the file: {err}");
         assert!(!out_dir.exists(), "case {i} wrote something");
@@ -538,4 +560,265 @@ fn help_documents_the_defaults() {
     assert!(text.contains("./<platform name>"), "{text}");
     assert!(text.contains("never overwrites"), "{text}");
     assert!(text.contains("--profile"), "{text}");
+}
+
+#[test]
+fn dotenv_env_file_process_environment_include_extends_and_several_files() {
+    let imp = import("project", &["-f", "tests/compose/project/compose.prod.yaml"]);
+    // `.env` beside the Compose file is read; `${REGISTRY:?..}` is satisfied by it.
+    assert_eq!(imp.at(&["services", "web", "image"]), "ghcr.io/acme/web:2.4.1");
+    assert_eq!(imp.at(&["services", "worker", "image"]), "ghcr.io/acme/worker:2.4.1");
+    // The volume name comes from .env, not an empty string.
+    assert_eq!(imp.keys(&["services", "web", "volumes"]), ["app-data"]);
+    // `${WORKERS-4}`: set but empty in .env, so empty; `${MODE:-web}`: unset, so the default.
+    assert_eq!(imp.at(&["services", "web", "env", "WORKERS"]), "");
+    assert_eq!(imp.at(&["services", "web", "env", "MODE"]), "web");
+    // List merge keys and merge keys in the environment.
+    assert_eq!(imp.at(&["services", "web", "env", "TZ"]), "UTC");
+    // extends with file: brings env_file, expose and the healthcheck of common.yaml.
+    assert_eq!(imp.at(&["services", "web", "env", "FROM_COMMON"]), "yes");
+    assert_eq!(imp.at(&["services", "web", "ports", "http"]), "8080");
+    assert!(imp.has(&["services", "web", "probes", "readiness", "exec"]));
+    // extends in the same file: worker is web (before the override file) with its own MODE.
+    assert_eq!(imp.at(&["services", "worker", "env", "MODE"]), "worker");
+    assert_eq!(imp.at(&["services", "worker", "env", "LOG_LEVEL"]), "debug");
+    // The second file is merged onto the first (its environment wins, deploy is added).
+    assert_eq!(imp.at(&["services", "web", "env", "LOG_LEVEL"]), "warn");
+    assert_eq!(imp.at(&["services", "web", "replicas"]), "3");
+    // include: the included file's env_file is read relative to the included file.
+    assert_eq!(imp.at(&["databases", "cache", "engine"]), "redis");
+    assert_eq!(imp.at(&["databases", "cache", "env", "CACHE_NOTE"]), "from-sub");
+    imp.warns("note: tests/compose/project/sub/infra.yaml:3:5: services.cache.image: ", "catalog database `redis`");
+    builds(&imp.dir, "prod");
+
+    // --env-file replaces .env; the process environment wins over both.
+    let tmp = TempDir::new().unwrap();
+    let out = genk8s()
+        .env_clear()
+        .env("APP_TAG", "3.0.0")
+        .args([
+            "import",
+            "compose",
+            "tests/compose/project/compose.yaml",
+            "--env-file",
+            "tests/compose/project/other.env",
+            "-o",
+        ])
+        .arg(tmp.path().join("o"))
+        .assert()
+        .code(0);
+    drop(out);
+    let text = fs::read_to_string(tmp.path().join("o/platform.yaml")).unwrap();
+    assert!(text.contains("image: registry.example.com/acme/web:3.0.0"), "{text}");
+    assert!(text.contains("other-data:"), "{text}");
+    assert!(text.contains("LOG_LEVEL: info"), "LOG_LEVEL is not in other.env: {text}");
+}
+
+/// The objects of a YAML stream.
+fn objects(stream: &str) -> Vec<Node> {
+    stream.split("---\n").filter(|d| !d.trim().is_empty()).map(|d| genk8s::yaml::parse(d, 0).unwrap()).collect()
+}
+
+fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> Option<&'a Node> {
+    objs.iter().find(|o| {
+        o.get("kind").and_then(Node::as_str) == Some(kind)
+            && node_at(o, &["metadata", "name"]).and_then(Node::as_str) == Some(name)
+    })
+}
+
+fn items(n: Option<&Node>) -> &[Node] {
+    match n.map(|n| &n.kind) {
+        Some(NodeKind::Seq(items)) => items,
+        _ => &[],
+    }
+}
+
+fn selects(rule: &Node, list: &str, name: &str) -> bool {
+    items(rule.get(list)).iter().any(|peer| {
+        node_at(peer, &["podSelector", "matchLabels", "app.kubernetes.io/name"]).and_then(Node::as_str) == Some(name)
+    })
+}
+
+fn allows_port(rule: &Node, port: &str) -> bool {
+    items(rule.get("ports")).iter().any(|p| p.get("port").and_then(Node::as_str) == Some(port))
+}
+
+/// `from` reaches `to` on `port`: a Service `to` with that target port, `to`'s
+/// NetworkPolicy admits `from` on it and `from`'s lets it out to `to`.
+fn assert_reaches(objs: &[Node], from: &str, to: &str, port: &str) {
+    let svc = find(objs, "Service", to).unwrap_or_else(|| panic!("no Service `{to}` (reached by `{from}`)"));
+    let targets: Vec<&str> =
+        items(node_at(svc, &["spec", "ports"])).iter().filter_map(|p| p.get("port").and_then(Node::as_str)).collect();
+    assert!(targets.contains(&port), "Service `{to}` has ports {targets:?}, not {port}");
+    let np = find(objs, "NetworkPolicy", to).unwrap_or_else(|| panic!("no NetworkPolicy `{to}`"));
+    let ingress = items(node_at(np, &["spec", "ingress"]));
+    assert!(
+        ingress.iter().any(|r| selects(r, "from", from) && allows_port(r, port)),
+        "NetworkPolicy `{to}` does not admit `{from}` on {port}"
+    );
+    let np = find(objs, "NetworkPolicy", from).unwrap_or_else(|| panic!("no NetworkPolicy `{from}`"));
+    let egress = items(node_at(np, &["spec", "egress"]));
+    assert!(
+        egress.iter().any(|r| selects(r, "to", to) && allows_port(r, port)),
+        "`{from}` may not connect to `{to}` on {port}"
+    );
+}
+
+#[test]
+fn internal_services_without_ports_are_reachable_through_services_and_policies() {
+    let imp = import("selfhosted", &[]);
+    let objs = objects(&builds(&imp.dir, "dev"));
+    for (from, to, port) in [
+        // Found in a bind-mounted gateway config (url: http://auth:9999/ ...).
+        ("gateway", "auth", "9999"),
+        ("gateway", "rest", "3000"),
+        ("gateway", "realtime", "4000"),
+        // Database URLs and a DB_HOST/DB_PORT pair.
+        ("auth", "db", "5432"),
+        ("rest", "db", "5432"),
+        ("realtime", "db", "5432"),
+        // An amqp:// URL, a CACHE_HOST/CACHE_PORT pair, http URLs with ports.
+        ("worker", "queue", "5672"),
+        ("worker", "cache", "6379"),
+        ("worker", "search", "7700"),
+        ("worker", "events", "8088"),
+        ("events", "analytics", "8123"),
+        // proxy_pass in an nginx config file.
+        ("web", "gateway", "8000"),
+    ] {
+        assert_reaches(&objs, from, to, port);
+    }
+    // Reached only by depends_on, with nothing that says on which port: a warning.
+    let file = fixture("selfhosted");
+    imp.warns(&format!("warning: {file}:105:3: services.notifier: "), "reached by `worker`");
+    assert!(find(&objs, "Service", "notifier").is_none());
+}
+
+#[test]
+fn bind_mounts_become_files_and_volumes_and_secrets_are_shared_not_copied() {
+    let imp = import("selfhosted", &[]);
+    let file = fixture("selfhosted");
+    // A bind-mounted file is copied into the platform and mounted from a ConfigMap.
+    let from = imp.at(&["services", "gateway", "files", "/home/kong/kong.yml", "from"]);
+    assert_eq!(from, "files/gateway/volumes/kong/kong.yml");
+    let copied = fs::read_to_string(imp.dir.join(&from)).unwrap();
+    assert_eq!(copied, fs::read_to_string("tests/compose/selfhosted/volumes/kong/kong.yml").unwrap());
+    assert!(imp.has(&["services", "analytics", "files", "/etc/clickhouse-server/config.d/custom.xml"]));
+    // A bind-mounted directory becomes a volume, with a warning.
+    assert_eq!(imp.at(&["services", "analytics", "volumes", "data", "path"]), "/var/lib/clickhouse");
+    imp.warns(&format!("warning: {file}:103:9: services.analytics.volumes[1]: "), "starts empty");
+    // tmpfs and shm_size become writable paths.
+    assert_eq!(
+        imp.list(&["services", "web", "writable"]).first().map(String::as_str),
+        Some("/var/cache/nginx/client_temp")
+    );
+    assert!(imp.list(&["services", "analytics", "writable"]).contains(&"/dev/shm".to_string()));
+    // The server's `--requirepass` and its client stay linked: the client reads the engine's Secret.
+    assert_eq!(imp.at(&["databases", "cache", "engine"]), "valkey");
+    assert_eq!(imp.at(&["services", "worker", "env", "CACHE_PASSWORD", "secret"]), "cache-credentials");
+    assert_eq!(imp.at(&["services", "worker", "env", "CACHE_PASSWORD", "key"]), "password");
+    // A secret value in a command becomes $(VAR) read from the shared Secret, as the queue's own does.
+    assert_eq!(imp.list(&["services", "notifier", "args"]), ["notify", "--queue-password=$(MQ_PASSWORD)"]);
+    assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "secret"]), "shared-secrets");
+    assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "key"]), "mq-password");
+    assert_eq!(imp.at(&["services", "queue", "env", "RABBITMQ_DEFAULT_PASS", "key"]), "mq-password");
+    for (svc, var) in [("auth", "JWT_SECRET"), ("rest", "PGRST_JWT_SECRET"), ("realtime", "API_JWT_SECRET")] {
+        assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "jwt-secret", "{svc}");
+    }
+    for secret in ["fixture-postgres-password", "fixture-jwt-secret", "fixture-cache-password", "fixture-mq-password"] {
+        imp.assert_nowhere(secret);
+    }
+}
+
+#[test]
+fn mysql_mariadb_valkey_memcached_and_vendor_postgres_become_engines() {
+    let imp = import("lamp", &[]);
+    for (db, engine) in [
+        ("mariadb", "mariadb"),
+        ("mysql", "mysql"),
+        ("memcached", "memcached"),
+        ("cache", "valkey"),
+        ("vectors", "postgres"),
+    ] {
+        assert_eq!(imp.at(&["databases", db, "engine"]), engine, "{db}");
+    }
+    // A vendor build keeps its image.
+    assert_eq!(imp.at(&["databases", "vectors", "image"]), "pgvector/pgvector:pg16");
+    assert_eq!(imp.at(&["databases", "mariadb", "database"]), "wordpress");
+    // The client's password is the server's: it reads the database's Secret.
+    assert_eq!(imp.at(&["services", "wordpress", "env", "WORDPRESS_DB_PASSWORD", "secret"]), "mariadb-credentials");
+    for s in ["root-password-1", "mysql-root-password", "reports-password", "vectors-password", "wp-db-password"] {
+        imp.assert_nowhere(s);
+    }
+    let objs = objects(&builds(&imp.dir, "prod"));
+    assert_reaches(&objs, "wordpress", "mariadb", "3306");
+    assert_reaches(&objs, "wordpress", "memcached", "11211");
+    assert_reaches(&objs, "reports", "mysql", "3306");
+    assert_reaches(&objs, "reports", "vectors", "5432");
+    let sts = find(&objs, "StatefulSet", "mariadb").expect("mariadb runs as a StatefulSet");
+    let sc = node_at(sts, &["spec", "template", "spec", "securityContext"]).unwrap();
+    assert_eq!(sc.get("runAsUser").and_then(Node::as_str), Some("999"));
+    let vectors = find(&objs, "StatefulSet", "vectors").unwrap();
+    let image = node_at(vectors, &["spec", "template", "spec", "containers", "0", "image"]).and_then(Node::as_str);
+    assert_eq!(image, Some("pgvector/pgvector:pg16"));
+}
+
+#[test]
+fn image_profiles_set_user_writable_paths_and_probes_and_unknown_images_are_warned() {
+    let imp = import("selfhosted", &[]);
+    let file = fixture("selfhosted");
+    // kong: its user, a writable prefix it is told to use, a probe on its proxy port.
+    assert_eq!(imp.at(&["services", "gateway", "run_as_user"]), "1000");
+    assert_eq!(imp.at(&["services", "gateway", "env", "KONG_PREFIX"]), "/kong_prefix");
+    assert_eq!(imp.list(&["services", "gateway", "writable"]), ["/kong_prefix"]);
+    assert_eq!(imp.at(&["services", "gateway", "probes", "readiness", "tcp"]), "http");
+    // nginx: uid 101 and its cache and pid directories, after the Compose tmpfs.
+    assert_eq!(imp.at(&["services", "web", "run_as_user"]), "101");
+    assert_eq!(imp.at(&["services", "web", "fs_group"]), "101");
+    assert_eq!(
+        imp.list(&["services", "web", "writable"]),
+        ["/var/cache/nginx/client_temp", "/var/cache/nginx", "/var/run"]
+    );
+    // ClickHouse: its user, log and users.d directories, an HTTP probe on /ping; the data path is a volume.
+    assert_eq!(imp.at(&["services", "analytics", "run_as_user"]), "101");
+    let w = imp.list(&["services", "analytics", "writable"]);
+    assert!(
+        w.contains(&"/var/log/clickhouse-server".to_string()) && !w.contains(&"/var/lib/clickhouse".to_string()),
+        "{w:?}"
+    );
+    assert_eq!(imp.at(&["services", "analytics", "probes", "liveness", "http"]), "/ping");
+    // RabbitMQ: uid 999 and its data directory.
+    assert_eq!(imp.at(&["services", "queue", "run_as_user"]), "999");
+    assert_eq!(imp.list(&["services", "queue", "writable"]), ["/var/lib/rabbitmq"]);
+    imp.warns(&format!("note: {file}:17:5: services.gateway.image: "), "image profile `kong`");
+    // An unknown image: what was assumed and how to change it.
+    imp.warns(&format!("warning: {file}:31:5: services.auth.image: "), "runs as uid 10001 (set run_as_user:");
+    assert!(!imp.has(&["services", "auth", "run_as_user"]));
+    // Every profile builds.
+    let objs = objects(&builds(&imp.dir, "prod"));
+    let dep = find(&objs, "Deployment", "gateway").unwrap();
+    let sc = node_at(dep, &["spec", "template", "spec", "securityContext"]).unwrap();
+    assert_eq!(sc.get("runAsUser").and_then(Node::as_str), Some("1000"));
+}
+
+#[test]
+fn one_shot_services_become_migrate_steps_of_their_dependents() {
+    let imp = import("selfhosted", &[]);
+    let file = fixture("selfhosted");
+    // `migrate` (restart: "no", awaited with service_completed_successfully) is no Deployment...
+    assert!(!imp.has(&["services", "migrate"]));
+    imp.warns(&format!("note: {file}:130:3: services.migrate: "), "migrate: step of `auth`");
+    // ...but the migrate: step of auth, with its image and command; auth may reach what it reaches.
+    assert_eq!(imp.at(&["services", "auth", "migrate", "image"]), "ghcr.io/acme/migrate:1.4.0");
+    assert_eq!(imp.list(&["services", "auth", "migrate", "command"]), ["migrate", "up"]);
+    assert!(imp.list(&["services", "auth", "uses"]).contains(&"db".to_string()));
+    imp.warns(&format!("warning: {file}:134:5: services.migrate.environment: "), "lacks DATABASE_URL");
+    let objs = objects(&builds(&imp.dir, "dev"));
+    let dep = find(&objs, "Deployment", "auth").unwrap();
+    let inits = items(node_at(dep, &["spec", "template", "spec", "initContainers"]));
+    assert!(
+        inits.iter().any(|c| c.get("image").and_then(Node::as_str) == Some("ghcr.io/acme/migrate:1.4.0")),
+        "auth runs the migration before it starts"
+    );
+    assert!(find(&objs, "Deployment", "migrate").is_none());
 }

@@ -1,15 +1,14 @@
 //! Docker Compose → genk8s platform spec.
 //!
-//! The Compose file is read with [`super::yaml::parse`] (the spec loader plus merge
-//! keys), `x-*` extension fields are dropped (their anchors have been expanded by
-//! then), variables are interpolated, and each service becomes a genk8s service or,
+//! The Compose files are read, interpolated and merged by [`super::project`] (with
+//! [`super::yaml::parse`], the spec loader plus merge keys), and each service becomes a genk8s service or,
 //! for official database images the catalog has an engine for, a database. Every
 //! field that cannot be carried over is reported as a [`Finding`] at its place in
 //! the Compose file.
 //!
 //! This module runs the conversion; its state (`Conv`) is in `conv`, and the work on
 //! each part of a service is an `impl Conv` block of its own module beside this one:
-//! `prepare` (extension fields, interpolation), `plan` (which services, their names
+//! `plan` (which services, their names
 //! and kinds), `ports`, `env`, `uses`, `volumes`, `health`, `commands`, `deploy`,
 //! `annotations`, `files` (Compose secrets and configs), `fields` (fields without an
 //! equivalent), `databases` and `service`.
@@ -40,6 +39,8 @@ pub struct Imported {
     pub unpinned: Vec<String>,
     /// Secrets the cluster must hold, with their keys.
     pub secrets: BTreeMap<String, BTreeSet<String>>,
+    /// Project files copied into the platform folder: (path there, text).
+    pub copies: Vec<(String, String)>,
 }
 
 /// Converts a parsed Compose file. `display_dir` is the Compose file's folder as
@@ -50,6 +51,7 @@ pub fn convert(
     display_dir: &Path,
     default_name: &str,
     opts: &Options,
+    vars: &super::interpolate::Vars,
     sources: &mut SourceMap,
 ) -> Result<Imported, Diagnostic> {
     if !matches!(root.kind, NodeKind::Map(_)) {
@@ -59,8 +61,8 @@ pub fn convert(
         )
         .help("pass the docker-compose.yml (or compose.yaml) of the project"));
     }
-    let mut c = Conv { dir, display_dir, sources, findings: Vec::new(), secrets: BTreeMap::new() };
-    let root = c.prepare(root);
+    let mut c =
+        Conv { dir, display_dir, sources, vars, findings: Vec::new(), secrets: BTreeMap::new(), copies: Vec::new() };
     c.top_level(&root);
     let Some(services_entry) = root.entry("services") else {
         return Err(Diagnostic::at(root.span, "the Compose file has no `services:`")
@@ -73,8 +75,18 @@ pub fn convert(
     for p in plans.iter_mut().filter(|p| p.engine.is_none()) {
         p.ports = c.ports(p);
     }
+    c.reach(&mut plans);
     let named_users = c.named_users(&plans);
-    let ctx = Context { plans: &plans, excluded: &excluded, named_users: &named_users, root: &root };
+    let atoms = c.atoms(&plans);
+    let folded = c.fold_one_shots(&plans);
+    let ctx = Context {
+        plans: &plans,
+        excluded: &excluded,
+        named_users: &named_users,
+        root: &root,
+        atoms: &atoms,
+        folded: &folded,
+    };
 
     // Pass 2a: databases first, so services can reference their credentials.
     let mut db_out: BTreeMap<String, Value> = BTreeMap::new();
@@ -86,7 +98,7 @@ pub fn convert(
     // Pass 2b: services.
     let mut svc_out: BTreeMap<String, Value> = BTreeMap::new();
     let mut unpinned = Vec::new();
-    for p in plans.iter().filter(|p| p.engine.is_none()) {
+    for p in plans.iter().filter(|p| p.engine.is_none() && !folded.values().any(|s| *s == p.cname)) {
         let (v, pinned) = c.service(p, &ctx, &db_creds);
         if !pinned {
             unpinned.push(p.name.clone());
@@ -119,6 +131,7 @@ pub fn convert(
         databases: database_names,
         unpinned,
         secrets: c.secrets,
+        copies: c.copies,
     })
 }
 
@@ -147,11 +160,6 @@ impl Conv<'_> {
                         self.note(e.key_span, "networks", "not converted: the services of a platform share its namespace, and genk8s NetworkPolicies let a service reach only what it `uses`");
                     }
                 }
-                "include" => self.warn(
-                    e.key_span,
-                    "include",
-                    "not supported: genk8s import reads one Compose file; merge the included files into it first",
-                ),
                 k => self.warn(e.key_span, k, "not a Compose top-level field genk8s import knows; ignored"),
             }
         }

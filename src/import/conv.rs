@@ -24,9 +24,13 @@ pub(super) struct Conv<'a> {
     pub(super) display_dir: &'a Path,
     /// Env files read are added here, so findings can point into them.
     pub(super) sources: &'a mut SourceMap,
+    /// The project's variables (environment and env files).
+    pub(super) vars: &'a super::interpolate::Vars,
     pub(super) findings: Vec<Finding>,
     /// Secrets the cluster must hold, with their keys.
     pub(super) secrets: BTreeMap<String, BTreeSet<String>>,
+    /// Project files copied into the platform folder: (path there, text).
+    pub(super) copies: Vec<(String, String)>,
 }
 
 impl Conv<'_> {
@@ -41,6 +45,17 @@ impl Conv<'_> {
     pub(super) fn note(&mut self, span: Span, path: impl Into<String>, message: impl Into<String>) {
         self.push(Level::Note, span, path, message);
     }
+}
+
+/// Size given to every named volume: Compose volumes have no size.
+pub const DEFAULT_VOLUME_SIZE: &str = "1Gi";
+
+/// One secret value shared across the project: the variable that names it and its
+/// key in the shared Secret (see `shared`).
+pub(super) struct Atom {
+    pub(super) value: String,
+    pub(super) var: String,
+    pub(super) key: String,
 }
 
 /// A scalar or a list of scalars as strings (`profiles: [a, b]`, `env_file: .env`).

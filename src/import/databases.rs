@@ -26,6 +26,10 @@ impl Conv<'_> {
         let r = values::parse_image(&image);
         let mut out = Map::new();
         out.insert("engine".into(), json!(engine));
+        if p.vendor {
+            out.insert("image".into(), json!(image));
+            self.note(p.key_span("image"), p.path("image"), format!("`{}` is a build of {engine}: it runs as the {engine} engine with its own image kept (the engine's user, data path and probes apply; if the image differs, override templates/engines/{engine}.yaml.j2 in the platform)", r.repo));
+        }
         match r.tag.as_deref() {
             Some(t) if t != "latest" && values::is_tag(t) => {
                 out.insert("version".into(), json!(t));
@@ -46,11 +50,15 @@ impl Conv<'_> {
         let secret = credentials_secret(&p.name);
         let mut keys: Vec<&str> = match engine {
             "postgres" | "postgis" | "mongodb" => vec!["username", "password"],
-            "redis" => vec!["password"],
+            "mysql" | "mariadb" => vec!["username", "password", "root-password"],
+            "redis" | "valkey" => vec!["password"],
             "qdrant" => vec!["api-key"],
             _ => vec![],
         };
         let (env, database) = self.database_env(p, engine, &secret, creds);
+        if let Some(pass) = requirepass(p.node).filter(|_| matches!(engine, "redis" | "valkey")) {
+            creds.push(DbCredential { db: p.name.clone(), key: "password", value: pass });
+        }
         if let Some(db) = database {
             if is_database_name(&db) {
                 out.insert("database".into(), json!(db));
@@ -75,15 +83,19 @@ impl Conv<'_> {
         if !env.is_empty() {
             out.insert("env".into(), Value::Object(env));
         }
-        if out.get("database").is_none() && matches!(engine, "postgres" | "postgis") {
+        if out.get("database").is_none() && matches!(engine, "postgres" | "postgis" | "mysql" | "mariadb") {
             keys.push("database");
         }
-        self.secrets.entry(secret.clone()).or_default().extend(keys.iter().map(|k| k.to_string()));
-        let mut msg = format!(
-            "runs as catalog database `{engine}` (a StatefulSet); it reads its credentials from Secret `{secret}` (keys {})",
-            keys.join(", ")
-        );
-        if engine == "redis" {
+        let mut msg = if keys.is_empty() {
+            format!("runs as catalog database `{engine}` (a StatefulSet)")
+        } else {
+            self.secrets.entry(secret.clone()).or_default().extend(keys.iter().map(|k| k.to_string()));
+            format!(
+                "runs as catalog database `{engine}` (a StatefulSet); it reads its credentials from Secret `{secret}` (keys {})",
+                keys.join(", ")
+            )
+        };
+        if matches!(engine, "redis" | "valkey") {
             msg.push_str("; clients must now send that password");
         }
         self.note(p.key_span("image"), p.path("image"), msg);
@@ -112,6 +124,30 @@ impl Conv<'_> {
                     Some(("password", true))
                 }
                 ("qdrant", "QDRANT__SERVICE__API_KEY") => Some(("api-key", true)),
+                ("mysql" | "mariadb", "MYSQL_ROOT_PASSWORD" | "MARIADB_ROOT_PASSWORD") => Some(("root-password", true)),
+                ("mysql" | "mariadb", "MYSQL_PASSWORD" | "MARIADB_PASSWORD") => Some(("password", true)),
+                ("mysql" | "mariadb", "MYSQL_USER" | "MARIADB_USER") => {
+                    user = Some(value.clone());
+                    Some(("username", false))
+                }
+                ("mysql" | "mariadb", "MYSQL_DATABASE" | "MARIADB_DATABASE") => {
+                    database = Some(value.clone());
+                    continue;
+                }
+                (
+                    "mysql" | "mariadb",
+                    "MYSQL_ALLOW_EMPTY_PASSWORD"
+                    | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
+                    | "MYSQL_RANDOM_ROOT_PASSWORD"
+                    | "MARIADB_RANDOM_ROOT_PASSWORD",
+                ) => {
+                    self.warn(
+                        item.span,
+                        item.path,
+                        "not kept: genk8s databases always use the passwords of their credentials Secret",
+                    );
+                    continue;
+                }
                 ("postgres" | "postgis", "POSTGRES_USER") | ("mongodb", "MONGO_INITDB_ROOT_USERNAME") => {
                     user = Some(value.clone());
                     Some(("username", false))
@@ -189,6 +225,21 @@ impl Conv<'_> {
             }
         }
     }
+}
+
+/// The password of `--requirepass PASS` in a Redis-style command (string or list form).
+fn requirepass(svc: &crate::yaml::Node) -> Option<String> {
+    let words: Vec<String> = match &svc.get("command")?.kind {
+        crate::yaml::NodeKind::Scalar { text, .. } => text.split_whitespace().map(str::to_string).collect(),
+        crate::yaml::NodeKind::Seq(items) => items
+            .iter()
+            .filter_map(|i| i.as_str())
+            .flat_map(|s| s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .collect(),
+        _ => return None,
+    };
+    let i = words.iter().position(|w| w == "--requirepass")?;
+    words.get(i + 1).map(|w| w.trim_matches(['"', '\'']).to_string()).filter(|w| !w.is_empty() && !w.starts_with('$'))
 }
 
 fn is_database_name(s: &str) -> bool {

@@ -34,9 +34,12 @@ impl Conv<'_> {
         let mut out: Vec<EnvItem> = Vec::new();
         self.env_files(p, &mut out);
         self.environment(p, &mut out);
+        for e in out.iter_mut().filter(|e| e.value.is_none()) {
+            e.value = self.vars.get(&e.key).map(str::to_string);
+        }
         out.retain(|e| {
             if e.value.is_none() {
-                self.warn(e.span, e.path.clone(), format!("`{}` takes its value from the environment of `docker compose`, which genk8s import does not read; skipped", e.key));
+                self.warn(e.span, e.path.clone(), format!("`{}` takes its value from the environment of `docker compose`, and it is set neither there nor in the env files; skipped", e.key));
                 return false;
             }
             let bad = e.key.is_empty() || e.key.contains('=') || e.key.chars().any(|c| c.is_control() || c.is_whitespace());
@@ -65,11 +68,17 @@ impl Conv<'_> {
             _ => Vec::new(),
         };
         for (f, required, span) in files {
-            let full = self.dir.join(&f);
+            let full = match super::project::inside(self.dir, &f) {
+                Ok((full, _)) => full,
+                Err(m) => {
+                    self.warn(span, p.path("env_file"), format!("{m}; its variables are missing"));
+                    continue;
+                }
+            };
             let shown: PathBuf = self.display_dir.join(&f);
             match crate::source::read_text(&full) {
                 Ok(text) => {
-                    let entries = parse_dotenv(&text);
+                    let entries = parse_dotenv(&text, self.vars);
                     let id = self.sources.add(&shown, text);
                     for d in entries {
                         let span = Span::new(id, d.line, d.col);
@@ -131,6 +140,7 @@ impl Conv<'_> {
         env: Vec<EnvItem>,
         uses: &BTreeSet<String>,
         db_creds: &[DbCredential],
+        atoms: &[super::conv::Atom],
     ) -> Map<String, Value> {
         let mut env_out = Map::new();
         let own_secret = format!("{}-secrets", p.name);
@@ -138,7 +148,8 @@ impl Conv<'_> {
         let mut first_secret_span = None;
         for item in env {
             let value = item.value.unwrap_or_default();
-            if !values::is_secret(&item.key, &value) {
+            let holds_atom = atoms.iter().any(|a| value.contains(&a.value));
+            if !values::is_secret(&item.key, &value) && !holds_atom {
                 env_out.insert(item.key, json!(values::escape_k8s_refs(&value)));
                 continue;
             }
@@ -152,6 +163,16 @@ impl Conv<'_> {
                     format!("the value is the password of database `{}`: read from Secret `{s}` key `{}`", c.db, c.key),
                 );
                 json!({"secret": s, "key": c.key})
+            } else if let Some((reference, key)) = self.shared_ref(atoms, &value) {
+                self.note(
+                    item.span,
+                    item.path,
+                    format!(
+                        "the value is shared with other services: read from Secret `{}` key `{key}`",
+                        super::shared::SHARED_SECRET
+                    ),
+                );
+                reference
             } else {
                 let key = values::secret_key(&item.key);
                 self.secrets.entry(own_secret.clone()).or_default().insert(key.clone());

@@ -56,9 +56,9 @@ fn unsupported_reason(key: &str) -> Option<&'static str> {
         "extra_hosts" | "dns" | "dns_search" | "dns_opt" => "not converted: genk8s has no field for pod DNS settings",
         "working_dir" => "not converted: genk8s has no working-directory field; the image's WORKDIR applies",
         "stop_grace_period" | "stop_signal" => "not converted: Kubernetes sends SIGTERM and waits 30s",
-        "sysctls" | "ulimits" | "shm_size" | "oom_kill_disable" | "oom_score_adj" | "mem_swappiness"
-        | "memswap_limit" | "pids_limit" | "cpu_shares" | "cpu_quota" | "cpu_period" | "cpu_rt_runtime"
-        | "cpu_rt_period" | "cpuset" | "cpu_count" | "cpu_percent" | "blkio_config" | "storage_opt" => {
+        "sysctls" | "ulimits" | "oom_kill_disable" | "oom_score_adj" | "mem_swappiness" | "memswap_limit"
+        | "pids_limit" | "cpu_shares" | "cpu_quota" | "cpu_period" | "cpu_rt_runtime" | "cpu_rt_period" | "cpuset"
+        | "cpu_count" | "cpu_percent" | "blkio_config" | "storage_opt" => {
             "not converted: genk8s has no field for this kernel setting"
         }
         "logging" => "not converted: the cluster's log collection reads container stdout and stderr",

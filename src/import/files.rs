@@ -74,7 +74,9 @@ impl Conv<'_> {
                 Some(d) if d.get("content").is_some() => d.get("content").and_then(Node::as_str).map(str::to_string),
                 Some(d) if d.get("file").is_some() => {
                     let f = d.get("file").and_then(Node::as_str).unwrap_or_default();
-                    match crate::source::read_text(&self.dir.join(f)) {
+                    let read = super::project::inside(self.dir, f)
+                        .and_then(|(full, _)| crate::source::read_text(&full).map_err(|e| e.to_string()));
+                    match read {
                         Ok(t) if t.len() <= MAX_CONFIG_FILE => Some(t),
                         Ok(_) => {
                             self.warn(item.span, &path, format!("config file `{f}` is over 256 KiB; not converted"));

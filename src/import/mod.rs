@@ -15,6 +15,7 @@ pub mod yaml;
 
 // The parts of the Compose conversion: each adds methods to `conv::Conv`.
 mod annotations;
+mod binds;
 mod commands;
 mod conv;
 mod databases;
@@ -23,10 +24,16 @@ mod env;
 mod fields;
 mod files;
 mod health;
+mod merge;
+mod oneshot;
 mod plan;
 mod ports;
 mod prepare;
+mod profiles;
+mod project;
+mod reach;
 mod service;
+mod shared;
 mod uses;
 mod volumes;
 
@@ -79,17 +86,25 @@ DIR/environments/{dev,staging,prod}.yaml.\n\n\
 Services become genk8s services; official postgres, postgis/postgis, mongo, redis and qdrant/qdrant images \
 become catalog databases. Secret-looking environment values (*_PASSWORD, *_SECRET, *_TOKEN, *_KEY, *_DSN, URLs \
 with credentials) become Secret references and are never copied. ${VAR:-default} takes the default: the import \
-reads neither the environment nor .env files, so output never depends on the shell that ran it. Every field that \
-could not be converted is reported on stderr as `warning: FILE:LINE:COL: PATH: reason` and listed at the top of \
+Several files merge in order as with `docker compose -f a.yml -f b.yml`; `include:` and `extends:` are followed \
+(inside the project folder only). Variables are interpolated as Compose does: from the process environment, \
+over `.env` beside the first file (or the files given with --env-file); `${VAR:?message}` stops the import when \
+VAR is unset. Every field that could not be converted is reported on stderr as `warning: FILE:LINE:COL: PATH: reason` and listed at the top of \
 platform.yaml.\n\n\
 The import never overwrites: it stops if DIR already holds platform.yaml or an environment file. It exits 0 \
 when the platform was written (then run `genk8s build dev -p DIR`), 2 on bad input.",
         after_help = "Examples:\n  genk8s import compose docker-compose.yml                # writes ./<platform name>/\n  genk8s import compose deploy/compose.yaml -o platform   # writes ./platform/\n  genk8s import compose docker-compose.yml --profile debug --name shop"
     )]
     Compose {
-        /// The Compose file (docker-compose.yml, compose.yaml, ...)
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        /// The Compose file (docker-compose.yml, compose.yaml, ...); more files are merged onto it in order
+        #[arg(value_name = "FILE", required = true)]
+        files: Vec<PathBuf>,
+        /// Another Compose file merged onto the previous ones (as `docker compose -f`; repeatable)
+        #[arg(short = 'f', long = "file", value_name = "FILE")]
+        more: Vec<PathBuf>,
+        /// Read variables from this file instead of the project's .env (repeatable; later files win)
+        #[arg(long = "env-file", value_name = "FILE")]
+        env_files: Vec<PathBuf>,
         /// Folder to write [default: ./<platform name>, under the current directory]
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: Option<PathBuf>,
@@ -105,8 +120,9 @@ when the platform was written (then run `genk8s build dev -p DIR`), 2 on bad inp
 /// Runs an import command.
 pub fn run(cmd: ImportCommand) -> Result<(), Error> {
     match cmd {
-        ImportCommand::Compose { file, out, name, profiles } => {
-            import_compose(&file, out.as_deref(), &conv::Options { name, profiles })
+        ImportCommand::Compose { mut files, more, env_files, out, name, profiles } => {
+            files.extend(more);
+            import_compose(&files, &env_files, out.as_deref(), &conv::Options { name, profiles })
         }
     }
 }
@@ -123,14 +139,70 @@ fn folder_name(file: &Path) -> String {
     abs.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or("app").to_string()
 }
 
-fn import_compose(file: &Path, out: Option<&Path>, opts: &conv::Options) -> Result<(), Error> {
+/// The project's variables: the env files (`.env` beside the Compose file unless
+/// `--env-file` names others), then the process environment over them, as Compose reads them.
+fn project_vars(
+    dir: &Path,
+    env_files: &[PathBuf],
+    sources: &mut SourceMap,
+    findings: &mut Vec<Finding>,
+) -> Result<interpolate::Vars, Error> {
+    let default_env = dir.join(".env");
+    let files: Vec<PathBuf> = if env_files.is_empty() {
+        if default_env.is_file() { vec![default_env] } else { Vec::new() }
+    } else {
+        env_files.to_vec()
+    };
+    let mut vars = interpolate::Vars::default();
+    for f in files {
+        let text = crate::source::read_text(&f).map_err(|e| spec_error(e.into(), sources))?;
+        let mut seen = vars.clone();
+        set_process_env(&mut seen);
+        let entries = interpolate::parse_dotenv(&text, &seen);
+        let id = sources.add(&f, text);
+        for d in entries {
+            let span = Span::new(id, d.line, d.col);
+            for message in d.unset {
+                findings.push(Finding { level: Level::Warning, span, path: d.key.clone(), message });
+            }
+            if let Some(v) = d.value {
+                vars.set(d.key, v, f.display().to_string());
+            }
+        }
+    }
+    set_process_env(&mut vars);
+    Ok(vars)
+}
+
+/// The process environment's variables (those that are UTF-8) over `vars`.
+fn set_process_env(vars: &mut interpolate::Vars) {
+    for (k, v) in std::env::vars_os() {
+        if let (Some(k), Some(v)) = (k.to_str(), v.to_str()) {
+            vars.set(k, v, "the environment");
+        }
+    }
+}
+
+fn import_compose(
+    compose_files: &[PathBuf],
+    env_files: &[PathBuf],
+    out: Option<&Path>,
+    opts: &conv::Options,
+) -> Result<(), Error> {
+    let file = compose_files.first().map(PathBuf::as_path).unwrap_or(Path::new("docker-compose.yml"));
     let mut sources = SourceMap::default();
-    let text = crate::source::read_text(file).map_err(|e| spec_error(e.into(), &sources))?;
-    let id = sources.add(file, text);
-    let root = yaml::parse(&sources.file(id).text, id).map_err(|d| spec_error(d, &sources))?;
     let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let imported = compose::convert(root, dir, dir, &folder_name(file), opts, &mut sources)
+    let mut findings = Vec::new();
+    let vars = project_vars(dir, env_files, &mut sources, &mut findings)?;
+    let mut loader = project::Loader::new(dir, &vars, &mut sources);
+    let loaded = loader.load(compose_files);
+    findings.append(&mut loader.findings);
+    let root = loaded.map_err(|d| spec_error(d, &sources))?;
+    let mut imported = compose::convert(root, dir, dir, &folder_name(file), opts, &vars, &mut sources)
         .map_err(|d| spec_error(d, &sources))?;
+    imported.findings.extend(findings);
+    imported.findings.sort_by(|a, b| (a.span, &a.path, &a.message).cmp(&(b.span, &b.path, &b.message)));
+    imported.findings.dedup_by(|a, b| a.span == b.span && a.path == b.path && a.message == b.message);
     let out: PathBuf = out.map_or_else(|| PathBuf::from(&imported.platform), Path::to_path_buf);
 
     let files = render(&imported, file, &out, &sources);
@@ -152,11 +224,12 @@ fn import_compose(file: &Path, out: Option<&Path>, opts: &conv::Options) -> Resu
     for name in
         ["docker-compose.override.yml", "docker-compose.override.yaml", "compose.override.yml", "compose.override.yaml"]
     {
-        if dir.join(name).exists() && !file.ends_with(name) {
+        if dir.join(name).exists() && !compose_files.iter().any(|f| f.ends_with(name)) {
             stderr.push_str(&format!(
-                "note: {}: Compose would also read this override file; genk8s import reads only {}\n",
+                "note: {}: Compose would also read this override file; to merge it, name it too: genk8s import compose {} {}\n",
                 dir.join(name).display(),
-                file.display()
+                file.display(),
+                dir.join(name).display()
             ));
         }
     }
@@ -228,6 +301,7 @@ fn render(imported: &compose::Imported, file: &Path, out: &Path, sources: &Sourc
     crate::yaml::emit::emit(&imported.spec, &mut platform);
 
     let mut files = vec![(PathBuf::from(crate::load::BASE_FILE), platform)];
+    files.extend(imported.copies.iter().map(|(p, t)| (PathBuf::from(p), t.clone())));
     for env in ENVIRONMENTS {
         let mut text = format!("# Environment {env}: only what differs from platform.yaml.\n");
         if crate::names::is_production(env) && !imported.unpinned.is_empty() {

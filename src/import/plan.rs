@@ -30,7 +30,11 @@ pub(super) struct Plan<'n> {
     pub(super) image: Option<String>,
     /// Catalog engine, when the service becomes a database.
     pub(super) engine: Option<&'static str>,
+    /// A vendor build of the engine: its image is kept.
+    pub(super) vendor: bool,
     pub(super) ports: Vec<NamedPort>,
+    /// Other names it answers to in Compose (`container_name`, `hostname`, network aliases).
+    pub(super) aliases: Vec<String>,
 }
 
 impl Plan<'_> {
@@ -46,6 +50,11 @@ impl Plan<'_> {
     pub(super) fn reachable(&self) -> bool {
         self.engine.is_some() || !self.ports.is_empty()
     }
+
+    /// Every host name other services may use for it: its Compose name and aliases.
+    pub(super) fn hosts(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.cname.as_str()).chain(self.aliases.iter().map(String::as_str))
+    }
 }
 
 /// What every service's conversion may look at.
@@ -56,6 +65,10 @@ pub(super) struct Context<'a, 'n> {
     pub(super) named_users: &'a BTreeMap<String, Vec<String>>,
     /// The whole Compose file (its top-level `volumes:` and `configs:`).
     pub(super) root: &'n Node,
+    /// Secret values shared across the project.
+    pub(super) atoms: &'a [super::conv::Atom],
+    /// Dependent → one-shot service run as its migrate: step.
+    pub(super) folded: &'a BTreeMap<String, String>,
 }
 
 impl Context<'_, '_> {
@@ -122,11 +135,10 @@ impl Conv<'_> {
             }
             let image =
                 e.value.get("image").and_then(Node::as_str).filter(|s| !s.trim().is_empty()).map(str::to_string);
-            let engine = image
-                .as_deref()
-                .map(values::parse_image)
-                .and_then(|r| values::engine_for(&r.repo))
-                .filter(|eng| has_engine(eng));
+            let repo = image.as_deref().map(values::parse_image).map(|r| r.repo);
+            let official = repo.as_deref().and_then(values::engine_for);
+            let vendor = repo.as_deref().and_then(values::vendor_engine).filter(|_| official.is_none());
+            let engine = official.or(vendor).filter(|eng| has_engine(eng));
             // Ports are named by `ports` once every service is planned.
             plans.push(Plan {
                 cname: e.key.clone(),
@@ -135,7 +147,9 @@ impl Conv<'_> {
                 span: e.key_span,
                 image,
                 engine,
+                vendor: vendor.is_some(),
                 ports: Vec::new(),
+                aliases: aliases(&e.value, &e.key),
             });
         }
         if plans.is_empty() {
@@ -152,6 +166,21 @@ impl Conv<'_> {
         }
         Ok((plans, excluded))
     }
+}
+
+/// `container_name`, `hostname` and network aliases: names other containers may reach it by.
+fn aliases(svc: &Node, cname: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in ["container_name", "hostname"] {
+        out.extend(svc.get(k).and_then(Node::as_str).map(str::to_string));
+    }
+    for net in svc.get("networks").and_then(Node::entries).unwrap_or_default() {
+        out.extend(string_list(net.value.get("aliases")));
+    }
+    out.retain(|a| !a.is_empty() && a != cname);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A Compose service name as a genk8s service name (DNS label starting with a letter).

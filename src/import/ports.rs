@@ -8,7 +8,7 @@ use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
 
 /// A mapping and the name its long syntax asked for.
-type Mapping = (PortMapping, Option<String>);
+pub(super) type Mapping = (PortMapping, Option<String>);
 
 impl Conv<'_> {
     /// Ports of `ports:` and `expose:`, named and deduplicated by container port and protocol.
@@ -130,7 +130,7 @@ fn protocol_suffix(m: &PortMapping) -> String {
 
 /// Names each port: the long syntax's name when it is a valid port name, else a
 /// well-known name, made unique with the port number or protocol.
-fn name_ports(mappings: Vec<Mapping>) -> Vec<NamedPort> {
+pub(super) fn name_ports(mappings: Vec<Mapping>) -> Vec<NamedPort> {
     let mut out: Vec<NamedPort> = Vec::new();
     for (m, explicit) in mappings {
         let wanted = explicit.filter(|n| is_port_name(n)).unwrap_or_else(|| port_name_for(m.container, &m.protocol));

@@ -1,48 +1,52 @@
-//! The Compose tree before conversion: `x-*` extension fields dropped, variables interpolated.
+//! One Compose file before merging: `x-*` extension fields dropped, then every
+//! scalar interpolated with the project's variables.
 
-use super::conv::Conv;
-use super::interpolate::interpolate;
+use super::interpolate::{Vars, interpolate};
+use super::{Finding, Level};
+use crate::diag::Diagnostic;
 use crate::yaml::node::Entry;
 use crate::yaml::{Node, NodeKind};
 
-impl Conv<'_> {
-    /// Drops extension fields, then interpolates every scalar (reporting unset variables).
-    pub(super) fn prepare(&mut self, root: Node) -> Node {
-        let mut root = strip_extensions(root);
-        self.interpolate_tree(&mut root, "");
-        root
-    }
-
-    fn interpolate_tree(&mut self, node: &mut Node, path: &str) {
-        let span = node.span;
-        match &mut node.kind {
-            NodeKind::Scalar { text, .. } => {
-                if text.contains('$') {
-                    let mut unset = Vec::new();
-                    *text = interpolate(text, &mut unset);
-                    for m in unset {
-                        self.warn(span, path, m);
-                    }
+/// Interpolates every scalar below `node`; unset variables are warnings, a missing
+/// required variable (`${VAR:?message}`) is an error at its place.
+pub(super) fn interpolate_tree(
+    node: &mut Node,
+    path: &str,
+    vars: &Vars,
+    findings: &mut Vec<Finding>,
+) -> Result<(), Diagnostic> {
+    let span = node.span;
+    match &mut node.kind {
+        NodeKind::Scalar { text, .. } => {
+            if text.contains('$') {
+                let mut unset = Vec::new();
+                *text = interpolate(text, vars, &mut unset).map_err(|e| {
+                    Diagnostic::at(span, format!("{path}: {e}"))
+                        .help("set the variable in the environment, in .env beside the Compose file, or in a file passed with --env-file")
+                })?;
+                for message in unset {
+                    findings.push(Finding { level: Level::Warning, span, path: path.to_string(), message });
                 }
             }
-            NodeKind::Seq(items) => {
-                for (i, it) in items.iter_mut().enumerate() {
-                    self.interpolate_tree(it, &format!("{path}[{i}]"));
-                }
-            }
-            NodeKind::Map(entries) => {
-                for e in entries {
-                    let p = join(path, &e.key);
-                    self.interpolate_tree(&mut e.value, &p);
-                }
-            }
-            NodeKind::Null => {}
         }
+        NodeKind::Seq(items) => {
+            for (i, it) in items.iter_mut().enumerate() {
+                interpolate_tree(it, &format!("{path}[{i}]"), vars, findings)?;
+            }
+        }
+        NodeKind::Map(entries) => {
+            for e in entries {
+                let p = join(path, &e.key);
+                interpolate_tree(&mut e.value, &p, vars, findings)?;
+            }
+        }
+        NodeKind::Null => {}
     }
+    Ok(())
 }
 
 /// Removes `x-*` extension fields from the top level and from every service.
-fn strip_extensions(root: Node) -> Node {
+pub(super) fn strip_extensions(root: Node) -> Node {
     let NodeKind::Map(entries) = root.kind else { return root };
     let entries = entries
         .into_iter()
@@ -71,6 +75,6 @@ fn strip_extensions(root: Node) -> Node {
     Node::map(root.span, entries)
 }
 
-fn join(path: &str, key: &str) -> String {
+pub(super) fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }

@@ -23,15 +23,24 @@ impl Conv<'_> {
         // `uses` first: it rewrites renamed hosts in the environment, and a secret
         // equal to a database's password is read from that database's Secret only if used.
         let mut env = self.env(p);
-        let uses = self.uses(p, ctx, &mut env);
-        let env = self.service_env(p, env, &uses, db_creds);
-        let (volumes, writable) = self.service_volumes(p, ctx);
+        let mut uses = self.uses(p, ctx, &mut env);
+        let one_shot = ctx.folded.get(&p.cname).and_then(|s| ctx.plan(s));
+        if let Some(s) = one_shot {
+            // The step runs in this pod: what it reaches, this service must be allowed to reach.
+            let n = self.findings.len();
+            let mut s_env = self.env(s);
+            let s_uses = self.uses(s, ctx, &mut s_env);
+            self.findings.truncate(n);
+            uses.extend(s_uses.into_iter().filter(|u| *u != p.name));
+        }
+        let env = self.service_env(p, env, &uses, db_creds, ctx.atoms);
+        let mut files = Map::new();
+        let (volumes, writable) = self.service_volumes(p, ctx, &mut files);
 
         // Everything else, field by field.
         let mut probes = None;
         let mut annotations = Map::new();
         let mut pod_annotations = Map::new();
-        let mut files = Map::new();
         let mut mounts = Map::new();
         let mut node_selector = Map::new();
         let (mut run_as_user, mut run_as_group) = (None, None);
@@ -40,7 +49,7 @@ impl Conv<'_> {
             match e.key.as_str() {
                 "image" | "build" | "command" | "entrypoint" | "ports" | "expose" | "environment" | "env_file"
                 | "volumes" | "tmpfs" | "depends_on" | "links" | "deploy" | "cpus" | "mem_limit"
-                | "mem_reservation" | "scale" => {}
+                | "mem_reservation" | "scale" | "shm_size" => {}
                 "healthcheck" => probes = self.probes(p, e),
                 "labels" => self.annotations(&e.value, &path, &mut annotations),
                 "annotations" => self.annotations(&e.value, &path, &mut pod_annotations),
@@ -85,6 +94,7 @@ impl Conv<'_> {
             ("replicas", dep.replicas.map(|r| json!(r))),
             ("gpu", dep.gpu.map(|g| json!(g))),
             ("uses", (!uses.is_empty()).then(|| json!(uses))),
+            ("migrate", one_shot.map(|s| self.migrate_step(p, s, &image))),
             ("node_selector", object(node_selector)),
             ("run_as_user", run_as_user.map(|u| json!(u))),
             ("run_as_group", run_as_group.map(|g| json!(g))),
@@ -95,6 +105,10 @@ impl Conv<'_> {
                 out.insert(key.into(), v);
             }
         }
+        if p.node.get("image").is_some() {
+            self.apply_profile(p, &mut out);
+        }
+        self.hide_atoms(p, ctx.atoms, &mut out);
         (Value::Object(out), pinned)
     }
 

@@ -19,22 +19,41 @@ impl Conv<'_> {
         for item in env {
             let Some(value) = item.value.as_mut() else { continue };
             for t in ctx.plans {
-                if t.cname == p.cname || !mentions_host(value, &item.key, &t.cname) {
+                if t.cname == p.cname {
                     continue;
                 }
-                if t.cname != t.name {
-                    *value = replace_host(value, &item.key, &t.cname, &t.name);
+                let mut named = false;
+                for h in t.hosts() {
+                    if mentions_host(value, &item.key, h) {
+                        named = true;
+                        if h != t.name {
+                            *value = replace_host(value, &item.key, h, &t.name);
+                        }
+                    }
                 }
-                if t.reachable() && uses.insert(t.name.clone()) {
+                if named && t.reachable() && uses.insert(t.name.clone()) {
                     self.note(item.span, item.path.clone(), format!("names `{}` as a host: added to uses (genk8s NetworkPolicies let a service reach only what it uses)", t.name));
                 }
+            }
+        }
+        // Commands and bind-mounted files name hosts too (they are not rewritten).
+        let texts: Vec<(String, String)> =
+            self.texts(p).into_iter().filter(|(k, _)| k.is_empty() || k.starts_with('#')).collect();
+        for t in ctx.plans.iter().filter(|t| t.cname != p.cname && t.reachable()) {
+            let named = t.hosts().any(|h| texts.iter().any(|(k, v)| mentions_host(v, k, h)));
+            if named && uses.insert(t.name.clone()) {
+                self.note(
+                    p.span,
+                    p.path(""),
+                    format!("its command or a bind-mounted file names `{}` as a host: added to uses", t.name),
+                );
             }
         }
         uses
     }
 
     /// Dependencies from `depends_on` and `links`: (compose name, span, path).
-    fn depends(&mut self, p: &Plan) -> Vec<(String, Span, String)> {
+    pub(super) fn depends(&mut self, p: &Plan) -> Vec<(String, Span, String)> {
         let mut out = Vec::new();
         for key in ["depends_on", "links"] {
             let Some(entry) = p.node.entry(key) else { continue };
@@ -68,7 +87,7 @@ impl Conv<'_> {
         path: &str,
         uses: &mut BTreeSet<String>,
     ) {
-        if target == p.cname {
+        if target == p.cname || ctx.folded.get(&p.cname).is_some_and(|s| s == target) {
             return;
         }
         match ctx.plan(target) {
@@ -89,7 +108,7 @@ impl Conv<'_> {
 }
 
 /// Variable names whose value is a host name.
-fn is_host_key(key: &str) -> bool {
+pub(super) fn is_host_key(key: &str) -> bool {
     let k = key.to_ascii_uppercase();
     [
         "HOST", "HOSTNAME", "HOSTS", "SERVER", "SERVERS", "ADDR", "ADDRESS", "ENDPOINT", "URL", "URI", "DSN", "BROKER",
@@ -101,7 +120,7 @@ fn is_host_key(key: &str) -> bool {
 
 /// Byte ranges where `host` appears as a host name in an environment value:
 /// after `//` or `@`, before `:<port>`, or as a whole word of a host-named variable.
-fn host_matches(value: &str, key: &str, host: &str) -> Vec<usize> {
+pub(super) fn host_matches(value: &str, key: &str, host: &str) -> Vec<usize> {
     let host_key = is_host_key(key);
     let mut out = Vec::new();
     for (i, _) in value.match_indices(host) {
@@ -120,7 +139,7 @@ fn host_matches(value: &str, key: &str, host: &str) -> Vec<usize> {
     out
 }
 
-fn mentions_host(value: &str, key: &str, host: &str) -> bool {
+pub(super) fn mentions_host(value: &str, key: &str, host: &str) -> bool {
     !host.is_empty() && !host_matches(value, key, host).is_empty()
 }
 

@@ -260,8 +260,32 @@ pub fn engine_for(repo: &str) -> Option<&'static str> {
         "mongo" => Some("mongodb"),
         "redis" => Some("redis"),
         "qdrant/qdrant" => Some("qdrant"),
+        "mysql" | "mysql/mysql-server" => Some("mysql"),
+        "mariadb" => Some("mariadb"),
+        "valkey/valkey" => Some("valkey"),
+        "memcached" => Some("memcached"),
         _ => None,
     }
+}
+
+/// The engine a vendor build of a database is compatible with (its image is kept):
+/// Postgres builds with extensions (supabase/postgres, pgvector, TimescaleDB, an
+/// app's own `…/postgres` image). Bitnami images are not: they use their own
+/// variables, paths and user.
+pub fn vendor_engine(repo: &str) -> Option<&'static str> {
+    if repo.starts_with("bitnami/") {
+        return None;
+    }
+    let last = repo.rsplit('/').next().unwrap_or(repo);
+    let postgres = ["supabase/postgres", "pgvector/pgvector", "ankane/pgvector", "tensorchord/pgvecto-rs"]
+        .contains(&repo)
+        || last.starts_with("timescaledb")
+        || {
+            let words: Vec<&str> = last.split(['-', '_', '.']).collect();
+            let tools = ["exporter", "meta", "backup", "admin", "operator", "rest", "proxy", "pooler", "client"];
+            words.iter().any(|w| matches!(*w, "postgres" | "postgresql")) && !words.iter().any(|w| tools.contains(w))
+        };
+    postgres.then_some("postgres")
 }
 
 /// Stateful images genk8s has no catalog engine for (they stay services).
@@ -439,6 +463,19 @@ mod tests {
         assert_eq!(parse_image("localhost:5000/app:1").tag.as_deref(), Some("1"));
         assert!(parse_image("redis@sha256:abc").digest);
         assert_eq!(engine_for(&parse_image("mongo:7").repo), Some("mongodb"));
+        for vendor in
+            ["supabase/postgres", "pgvector/pgvector", "timescale/timescaledb-ha", "ghcr.io/immich-app/postgres"]
+        {
+            assert_eq!(vendor_engine(vendor), Some("postgres"), "{vendor}");
+        }
+        for other in [
+            "bitnami/postgresql",
+            "supabase/postgres-meta",
+            "prometheuscommunity/postgres-exporter",
+            "postgrest/postgrest",
+        ] {
+            assert_eq!(vendor_engine(other), None, "{other}");
+        }
         assert_eq!(stateful_without_engine("bitnami/mysql"), Some("MySQL"));
         assert_eq!(dns_label("My_App.v2", 63), "my-app-v2");
         assert_eq!(dns_label("__x__", 63), "x");

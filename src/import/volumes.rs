@@ -9,8 +9,7 @@ use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-/// Size given to every named volume: Compose volumes have no size.
-pub const DEFAULT_VOLUME_SIZE: &str = "1Gi";
+pub(super) use super::conv::DEFAULT_VOLUME_SIZE;
 
 enum MountKind {
     Named(String),
@@ -20,13 +19,13 @@ enum MountKind {
     Other(String),
 }
 
-struct Mount {
+pub(super) struct Mount {
     kind: MountKind,
-    target: String,
-    read_only: bool,
+    pub(super) target: String,
+    pub(super) read_only: bool,
     subpath: bool,
-    span: Span,
-    path: String,
+    pub(super) span: Span,
+    pub(super) path: String,
 }
 
 impl Conv<'_> {
@@ -138,7 +137,12 @@ impl Conv<'_> {
     }
 
     /// A service's genk8s `volumes:` (named volumes) and `writable:` paths (anonymous and tmpfs).
-    pub(super) fn service_volumes(&mut self, p: &Plan, ctx: &Context) -> (Map<String, Value>, Vec<String>) {
+    pub(super) fn service_volumes(
+        &mut self,
+        p: &Plan,
+        ctx: &Context,
+        files: &mut Map<String, Value>,
+    ) -> (Map<String, Value>, Vec<String>) {
         let top = ctx.root.get("volumes");
         let mut volumes = Map::new();
         let mut writable: Vec<String> = Vec::new();
@@ -155,11 +159,18 @@ impl Conv<'_> {
                         vname = "data".into();
                     }
                     if volumes.contains_key(&vname) {
-                        self.warn(m.span, m.path, format!("volume `{v}` is mounted twice: only the first mount is kept"));
+                        self.warn(
+                            m.span,
+                            m.path,
+                            format!("volume `{v}` is mounted twice: only the first mount is kept"),
+                        );
                         continue;
                     }
                     volumes.insert(vname.clone(), json!({"path": m.target, "size": DEFAULT_VOLUME_SIZE}));
-                    let mut msg = format!("named volume `{v}` became PersistentVolumeClaim `{}-{vname}` of {DEFAULT_VOLUME_SIZE} (Compose volumes have no size)", p.name);
+                    let mut msg = format!(
+                        "named volume `{v}` became PersistentVolumeClaim `{}-{vname}` of {DEFAULT_VOLUME_SIZE} (Compose volumes have no size)",
+                        p.name
+                    );
                     if m.read_only {
                         msg.push_str("; it is mounted read-write (genk8s volumes have no read-only flag)");
                     }
@@ -175,14 +186,18 @@ impl Conv<'_> {
                             self.warn(m.span, p.path("volumes"), format!("volume `{v}` is external in Compose: the new claim starts empty; copy its data over"));
                         }
                     } else if top.and_then(|t| t.entry(v)).is_none() {
-                        self.note(m.span, p.path("volumes"), format!("volume `{v}` is not declared under the top-level volumes:"));
+                        self.note(
+                            m.span,
+                            p.path("volumes"),
+                            format!("volume `{v}` is not declared under the top-level volumes:"),
+                        );
                     }
                 }
-                MountKind::Bind(src) => self.warn(
-                    m.span,
-                    m.path,
-                    format!("bind mount of `{src}` not converted: pods cannot see the Compose host's files; put config files under files: (a ConfigMap) or into the image"),
-                ),
+                MountKind::Bind(src) => {
+                    let bm =
+                        super::binds::Mount { target: &m.target, read_only: m.read_only, span: m.span, path: &m.path };
+                    self.bind(p, &bm, src, super::binds::BindOut { files, volumes: &mut volumes });
+                }
                 MountKind::Anonymous | MountKind::Tmpfs => {
                     if !writable.contains(&m.target) && m.target != "/tmp" {
                         writable.push(m.target.clone());
@@ -191,7 +206,32 @@ impl Conv<'_> {
                 MountKind::Other(t) => self.warn(m.span, m.path, format!("volume type `{t}` not converted")),
             }
         }
+        if let Some(e) = p.node.entry("shm_size") {
+            writable.push("/dev/shm".into());
+            self.note(e.key_span, p.path("shm_size"), "became a writable /dev/shm (an emptyDir without the 64 MiB limit); it is disk-backed, not memory: genk8s writable paths have no medium or size");
+        }
         (volumes, writable)
+    }
+
+    /// The text of the project files a service bind-mounts (nothing is reported), for host names in them.
+    pub(super) fn bound_texts(&mut self, p: &Plan) -> Vec<String> {
+        let n = self.findings.len();
+        let mounts = self.mounts(p);
+        self.findings.truncate(n);
+        let mut out = Vec::new();
+        for m in mounts {
+            let MountKind::Bind(src) = &m.kind else { continue };
+            let Ok((full, _)) = super::project::inside(self.dir, src) else { continue };
+            let paths: Vec<std::path::PathBuf> = if full.is_dir() {
+                std::fs::read_dir(&full)
+                    .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file()).take(20).collect())
+                    .unwrap_or_default()
+            } else {
+                vec![full]
+            };
+            out.extend(paths.iter().filter_map(|f| crate::source::read_text(f).ok()).filter(|t| t.len() <= 256 * 1024));
+        }
+        out
     }
 
     /// A database's `storage:`: its first named volume (Compose has no size, so the default).
