@@ -49,20 +49,21 @@ pub fn job(
         node_selector: svc.node_selector.clone(),
         ..Pod::default()
     };
+    let spec = JobSpec { backoff_limit: Some(4), template: pod::template(pod), ..JobSpec::default() };
     Object::new(Job {
-        metadata: ctx.meta(job_name(&job, &pod.containers), labels, &Map::new()),
-        spec: Some(JobSpec { backoff_limit: Some(4), template: pod::template(pod), ..JobSpec::default() }),
+        metadata: ctx.meta(job_name(&job, &spec), labels, &Map::new()),
+        spec: Some(spec),
         ..Job::default()
     })
 }
 
-/// `<base>-<hash of the images and commands>`, within the 63 characters of a label value.
-fn job_name(job: &str, containers: &[Container]) -> String {
-    let fingerprint: BTreeMap<String, String> = containers
-        .iter()
-        .map(|c| (c.image.clone().unwrap_or_default(), c.command.clone().unwrap_or_default().join("\u{1f}")))
-        .collect();
-    let full = hashed_name(job, &fingerprint);
+/// `<base>-<hash of the whole Job spec>`, within the 63 characters of a label value. A
+/// Job's pod template cannot change in place, so every edit of it (image, command,
+/// environment, mounts, resources, waits) must give a new name, never a changed Job under
+/// an old one: the hash covers the serialized spec, not a chosen few fields.
+pub fn job_name(job: &str, spec: &JobSpec) -> String {
+    let serialized = serde_json::to_string(spec).expect("k8s-openapi types serialize to JSON");
+    let full = hashed_name(job, &BTreeMap::from([(String::new(), serialized)]));
     let hash = &full[full.len() - 10..];
     let base: String = job.chars().take(52).collect();
     format!("{base}-{hash}")
@@ -71,30 +72,40 @@ fn job_name(job: &str, containers: &[Container]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::EnvVar;
 
-    fn migrate(image: &str, command: &[&str]) -> Vec<Container> {
+    fn spec(image: &str, command: &[&str], env: &[(&str, &str)]) -> JobSpec {
         let c = Container {
             command: Some(command.iter().map(|s| s.to_string()).collect()),
+            env: Some(
+                env.iter()
+                    .map(|(k, v)| EnvVar { name: (*k).into(), value: Some((*v).into()), ..EnvVar::default() })
+                    .collect(),
+            ),
             ..pod::container("migrate", image)
         };
-        vec![c]
+        JobSpec { template: pod::template(Pod { containers: vec![c], ..Pod::default() }), ..JobSpec::default() }
     }
 
     #[test]
-    fn job_name_changes_with_image_or_command_only() {
-        let a = job_name("api-migrate", &migrate("x/api:1", &["migrate", "up"]));
-        assert_eq!(a, job_name("api-migrate", &migrate("x/api:1", &["migrate", "up"])));
-        assert_ne!(a, job_name("api-migrate", &migrate("x/api:2", &["migrate", "up"])));
-        assert_ne!(a, job_name("api-migrate", &migrate("x/api:1", &["migrate", "down"])));
-        // The separator keeps ["a b"] and ["a", "b"] apart.
-        assert_ne!(job_name("j", &migrate("i", &["a b"])), job_name("j", &migrate("i", &["a", "b"])));
+    fn job_name_changes_with_anything_in_the_spec() {
+        let a = job_name("api-migrate", &spec("x/api:1", &["migrate", "up"], &[]));
+        assert_eq!(a, job_name("api-migrate", &spec("x/api:1", &["migrate", "up"], &[])));
+        assert_ne!(a, job_name("api-migrate", &spec("x/api:2", &["migrate", "up"], &[])));
+        assert_ne!(a, job_name("api-migrate", &spec("x/api:1", &["migrate", "down"], &[])));
+        // An environment edit changes the pod template, which a Job cannot take in place.
+        assert_ne!(a, job_name("api-migrate", &spec("x/api:1", &["migrate", "up"], &[("LOG", "debug")])));
+        let mut limited = spec("x/api:1", &["migrate", "up"], &[]);
+        limited.backoff_limit = Some(1);
+        assert_ne!(a, job_name("api-migrate", &limited));
+        assert_ne!(job_name("j", &spec("i", &["a b"], &[])), job_name("j", &spec("i", &["a", "b"], &[])));
         assert!(a.starts_with("api-migrate-") && a.len() == "api-migrate-".len() + 10, "{a}");
     }
 
     #[test]
     fn job_name_fits_a_label_value() {
         let long = "s".repeat(70);
-        let name = job_name(&migrate_name(&long), &migrate("i", &["m"]));
+        let name = job_name(&migrate_name(&long), &spec("i", &["m"], &[]));
         assert_eq!(name.len(), 63, "{name}");
     }
 }
