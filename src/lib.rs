@@ -13,6 +13,7 @@ pub mod emit;
 pub mod expand;
 pub mod explain;
 pub mod graph;
+pub mod immutable;
 pub mod import;
 pub mod lint;
 pub mod load;

@@ -62,3 +62,44 @@ fn any_edit_of_the_migration_pod_gives_a_new_job_name() {
         assert_ne!(job_name(&build(t.path())), first, "a changed pod template is a new Job:\n{edit}");
     }
 }
+
+fn genk8s(args: &[&str], dir: &Path) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("genk8s").unwrap().args(args).arg("-p").arg(dir).output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn diff_and_check_name_changes_the_api_server_would_reject() {
+    let t = tempfile::tempdir().unwrap();
+    let (plat, deploy) = (t.path().join("p"), t.path().join("deploy"));
+    let base =
+        APP.replace("    env: {LOG_LEVEL: info}\n", "    volumes: {data: {path: /data, size: 10Gi, class: ssd}}\n");
+    write(&plat, &base);
+    let (code, _) = genk8s(&["build", "dev", "-o", deploy.to_str().unwrap()], &plat);
+    assert_eq!(code, Some(0));
+    write(&plat, &base.replace("size: 10Gi, class: ssd", "size: 5Gi, class: standard"));
+    let (code, out) = genk8s(&["diff", "dev", deploy.to_str().unwrap(), "--color", "never"], &plat);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("2 change(s) the API server would reject (immutable fields):\n"), "{out}");
+    assert!(out.contains("  rejected PersistentVolumeClaim/api-data: spec.storageClassName cannot change once the object exists; create a claim under a new name and copy the data, or keep the old value\n"), "{out}");
+    assert!(
+        out.contains(
+            "  rejected PersistentVolumeClaim/api-data: spec.resources.requests.storage a claim cannot shrink;"
+        ),
+        "{out}"
+    );
+    let (code, out) = genk8s(&["build", "dev", "-o", deploy.to_str().unwrap(), "--check"], &plat);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("rejected PersistentVolumeClaim/api-data: spec.storageClassName"), "{out}");
+
+    write(&plat, &base.replace("size: 10Gi", "size: 20Gi"));
+    let (code, out) = genk8s(&["diff", "dev", deploy.to_str().unwrap(), "--color", "never"], &plat);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(!out.contains("rejected"), "a claim may grow: {out}");
+}
+
+#[test]
+fn the_readme_lists_every_immutable_field() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(readme.contains(&genk8s::immutable::table()), "README's immutable field table is out of date");
+}
