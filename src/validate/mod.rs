@@ -2,6 +2,7 @@
 //! expand stage needs (engine descriptions, file contents). Every problem is
 //! collected, each with the file:line:col of the value at fault.
 
+mod cron;
 mod database;
 mod exposure;
 mod names;
@@ -18,7 +19,8 @@ use crate::yaml::{Node, de::from_node};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use names::{is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
+pub use cron::{CronError, check as check_cron};
+pub use names::{is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
