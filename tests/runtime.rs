@@ -103,3 +103,101 @@ fn the_readme_lists_every_immutable_field() {
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(readme.contains(&genk8s::immutable::table()), "README's immutable field table is out of date");
 }
+
+fn items(n: Option<&Node>) -> Vec<&Node> {
+    match n.map(|n| &n.kind) {
+        Some(genk8s::yaml::NodeKind::Seq(v)) => v.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn get<'a>(n: &'a Node, p: &[&str]) -> &'a Node {
+    p.iter().fold(n, |n, k| n.get(k).unwrap_or_else(|| panic!("no {k} in {p:?}")))
+}
+
+/// The backup CronJob's script for a postgres database keeping 2 dumps.
+fn backup_script() -> String {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        &APP.replace("db: {engine: postgres}", "db: {engine: postgres, backup: {schedule: \"0 2 * * *\", keep: 2}}"),
+    );
+    let objs = build(t.path());
+    let cj = of_kind(&objs, "CronJob")[0];
+    let c = items(get(cj, &["spec", "jobTemplate", "spec", "template", "spec"]).get("containers"))[0];
+    items(c.get("command"))[2].as_str().unwrap().to_string()
+}
+
+/// Runs the backup script with POSIX `sh` (dash here, as in the Debian-based images), with
+/// `/backups` moved to a temporary folder and `pg_dump` replaced by `fake` (a shell body).
+fn run_backup(script: &str, fake: &str, old_dumps: &[&str]) -> (bool, Vec<String>, String) {
+    let t = tempfile::tempdir().unwrap();
+    let (backups, bin) = (t.path().join("backups"), t.path().join("bin"));
+    std::fs::create_dir_all(&backups).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    for (i, d) in old_dumps.iter().enumerate() {
+        std::fs::write(backups.join(d), "old dump").unwrap();
+        let age = std::time::SystemTime::now() - std::time::Duration::from_secs(3600 * (i as u64 + 1));
+        std::fs::File::options().write(true).open(backups.join(d)).unwrap().set_modified(age).unwrap();
+    }
+    let fake_dump = bin.join("pg_dump");
+    std::fs::write(&fake_dump, format!("#!/bin/sh\n{fake}\n")).unwrap();
+    std::fs::set_permissions(&fake_dump, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let script = script.replace("/backups", backups.to_str().unwrap());
+    let out = std::process::Command::new("/bin/sh")
+        .args(["-c", &script])
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("POSTGRES_PASSWORD", "p")
+        .env("POSTGRES_USER", "u")
+        .env("POSTGRES_DB", "d")
+        .output()
+        .unwrap();
+    let mut left: Vec<String> =
+        std::fs::read_dir(&backups).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    (out.status.success(), left, String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The value after `-f` in the fake's arguments is where the dump goes.
+const WRITE_DUMP: &str = r#"while [ "$1" != "-f" ]; do shift; done; echo "dump" > "$2""#;
+
+#[test]
+fn a_failed_dump_fails_the_job_and_keeps_the_older_dumps() {
+    let script = backup_script();
+    let old = ["db-20260101T020000Z.sql.gz", "db-20260102T020000Z.sql.gz"];
+    let (ok, left, err) = run_backup(&script, &format!("{WRITE_DUMP}; echo 'connection refused' >&2; exit 1"), &old);
+    assert!(!ok, "a failing pg_dump must fail the Job: {err}");
+    assert_eq!(left, [".incomplete", old[0], old[1]], "older dumps kept, the partial one set apart: {err}");
+
+    let (ok, left, err) = run_backup(&script, "exit 0", &old);
+    assert!(!ok && err.contains("backup of db failed: no dump or an empty one"), "no dump written: {err}");
+    assert_eq!(left, [".incomplete", old[0], old[1]]);
+
+    let (ok, left, err) = run_backup(&script, r#"while [ "$1" != "-f" ]; do shift; done; : > "$2""#, &old);
+    assert!(!ok && err.contains("an empty one"), "an empty dump is a failure: {err}");
+    assert_eq!(left.len(), 3, "{left:?}");
+
+    let (ok, left, err) = run_backup(&script, WRITE_DUMP, &old);
+    assert!(ok, "{err}");
+    assert_eq!(left.len(), 3, "keep: 2 leaves the new dump and the newest old one: {left:?}");
+    assert!(left.contains(&old[0].to_string()) && !left.contains(&old[1].to_string()), "{left:?}");
+}
+
+#[test]
+fn a_failed_backup_raises_an_alert() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = APP.replace("db: {engine: postgres}", "db: {engine: postgres, backup: {schedule: \"0 2 * * *\"}}");
+    write(t.path(), &format!("{spec}monitoring: {{alerts: true}}\n"));
+    let objs = build(t.path());
+    let rule = of_kind(&objs, "PrometheusRule")[0];
+    let alerts: Vec<&Node> =
+        items(get(rule, &["spec"]).get("groups")).into_iter().flat_map(|g| items(g.get("rules"))).collect();
+    let failed = alerts.iter().find(|a| path(a, &["alert"]) == Some("DbBackupFailed")).expect("a backup alert");
+    let expr = path(failed, &["expr"]).unwrap();
+    assert!(
+        expr.contains(r#"kube_cronjob_status_last_successful_time{namespace="t-dev",cronjob="db-backup"}"#),
+        "{expr}"
+    );
+    assert_eq!(path(failed, &["labels", "severity"]), Some("critical"));
+    assert!(!alerts.iter().any(|a| path(a, &["alert"]) == Some("ApiBackupFailed")), "only databases with backups");
+}
