@@ -591,10 +591,17 @@ pub struct Migrate {
     pub command: Option<Vec<String>>,
     /// Defaults to the service's image.
     pub image: Option<String>,
-    /// Run as a Job `<svc>-migrate-<hash>` (a new Job whenever image or command change)
-    /// instead of an init container of every pod.
-    #[serde(default)]
-    pub job: bool,
+    /// Run as a Job `<svc>-migrate-<hash of its spec>` that the app's pods wait for (the
+    /// default), or with `false` as an init container of every pod (only for a service
+    /// that never runs more than one pod).
+    pub job: Option<bool>,
+}
+
+impl Migrate {
+    /// Whether the migration runs as a Job that gates the rollout.
+    pub fn as_job(&self) -> bool {
+        self.job.unwrap_or(true)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

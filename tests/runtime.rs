@@ -201,3 +201,57 @@ fn a_failed_backup_raises_an_alert() {
     assert_eq!(path(failed, &["labels", "severity"]), Some("critical"));
     assert!(!alerts.iter().any(|a| path(a, &["alert"]) == Some("ApiBackupFailed")), "only databases with backups");
 }
+
+fn names(list: Option<&Node>) -> Vec<&str> {
+    items(list).into_iter().filter_map(|c| path(c, &["name"])).collect()
+}
+
+fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
+    of_kind(objs, kind)
+        .into_iter()
+        .find(|o| path(o, &["metadata", "name"]) == Some(name))
+        .unwrap_or_else(|| panic!("no {kind}/{name}"))
+}
+
+#[test]
+fn app_pods_wait_for_the_migration_job_of_their_own_version() {
+    let t = tempfile::tempdir().unwrap();
+    // No `job:`: the Job is the default.
+    write(t.path(), &APP.replace(", job: true}", "}"));
+    let objs = build(t.path());
+    let job_name = job_name(&objs);
+    let job = find(&objs, "Job", &job_name);
+    assert_eq!(path(job, &["spec", "parallelism"]), Some("1"));
+    assert_eq!(path(job, &["spec", "completions"]), Some("1"));
+    assert_eq!(
+        path(job, &["spec", "podReplacementPolicy"]),
+        Some("Failed"),
+        "a retry only after the failed pod is gone"
+    );
+
+    let pod = get(find(&objs, "Deployment", "api"), &["spec", "template", "spec"]);
+    assert_eq!(names(pod.get("initContainers")), ["wait-for-db", "wait-for-migration"]);
+    assert!(!names(pod.get("initContainers")).contains(&"migrate"), "the replicas do not migrate");
+    let gate = items(pod.get("initContainers"))[1];
+    let args: Vec<&str> = items(gate.get("args")).into_iter().filter_map(Node::as_str).collect();
+    assert_eq!(args, ["wait", "--for=condition=complete", &format!("job/{job_name}"), "--timeout=10m"]);
+    assert_eq!(names(gate.get("volumeMounts")), ["tmp", "migration-gate-token"]);
+    let app = items(pod.get("containers"))[0];
+    assert!(!names(app.get("volumeMounts")).contains(&"migration-gate-token"), "the app holds no token");
+    assert_eq!(path(pod, &["automountServiceAccountToken"]), Some("false"));
+    assert_eq!(path(pod, &["serviceAccountName"]), Some("api"));
+
+    let role = find(&objs, "Role", "api-migration-gate");
+    let rule = items(role.get("rules"))[0];
+    assert_eq!(items(rule.get("resourceNames"))[0].as_str(), Some(job_name.as_str()), "reads only its own Job");
+    let verbs: Vec<&str> = items(rule.get("verbs")).into_iter().filter_map(Node::as_str).collect();
+    assert_eq!(verbs, ["get", "list", "watch"]);
+    let binding = find(&objs, "RoleBinding", "api-migration-gate");
+    assert_eq!(path(items(binding.get("subjects"))[0], &["name"]), Some("api"));
+    find(&objs, "ServiceAccount", "api");
+    let np = find(&objs, "NetworkPolicy", "api");
+    let api_port = items(get(np, &["spec"]).get("egress"))
+        .into_iter()
+        .any(|r| r.get("to").is_none() && items(r.get("ports")).iter().any(|p| path(p, &["port"]) == Some("443")));
+    assert!(api_port, "the gate reaches the API server");
+}

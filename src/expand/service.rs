@@ -24,10 +24,13 @@ pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a st
 /// [`super::network`]'s, which sees every workload at once.)
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     let labels = ctx.labels(name, svc.component.as_deref().unwrap_or("service"));
-    let (volumes, mounts) = volumes(ctx, name, svc, &labels, out);
+    let (mut volumes, mounts) = volumes(ctx, name, svc, &labels, out);
     let app = app_container(ctx, name, svc, mounts);
-    let init = init_containers(ctx, name, svc, &app, &volumes, out);
-    let identity = service_account::expand(ctx, name, svc, &labels, out);
+    let (init, gate) = init_containers(ctx, name, svc, &app, &volumes, out);
+    if gate.is_some() {
+        volumes.push(migration::gate_token_volume());
+    }
+    let identity = service_account::expand(ctx, name, svc, &labels, gate.as_deref(), out);
     let pod = Pod {
         run_as: run_as(svc),
         service_account: identity.name,
@@ -166,8 +169,9 @@ fn default_probes(svc: &Service) -> (Option<crate::spec::Probe>, Option<crate::s
     }
 }
 
-/// The pod's init containers: waits for databases, then the migration, unless it runs as
-/// a Job of its own (pushed to `out`, waiting like the app does).
+/// The pod's init containers: waits for databases, then the migration, or, when it runs as
+/// a Job of its own (pushed to `out`, waiting like the app does), a gate that waits until
+/// that Job has completed. Returns them and the gating Job's name.
 fn init_containers(
     ctx: &Ctx,
     name: &str,
@@ -175,16 +179,20 @@ fn init_containers(
     app: &Container,
     volumes: &[Volume],
     out: &mut dyn Sink,
-) -> Vec<Container> {
+) -> (Vec<Container>, Option<String>) {
     let mut init = waits(ctx, svc);
     match &svc.migrate {
-        Some(m) if m.job => {
-            out.push(migration::job(ctx, name, svc, run_as(svc), migration::container(m, app), &init, volumes));
+        Some(m) if m.as_job() => {
+            let job = migration::job(ctx, name, svc, run_as(svc), migration::container(m, app), &init, volumes);
+            let job_name = job.name.clone();
+            out.push(job);
+            init.push(migration::gate(&job_name));
+            return (init, Some(job_name));
         }
         Some(m) => init.push(migration::container(m, app)),
         None => {}
     }
-    init
+    (init, None)
 }
 
 /// Init containers that wait for each in-cluster database the service uses, by name
