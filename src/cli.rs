@@ -175,7 +175,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
     match cli.command {
         Command::Diff { env, dir, all, platform, color } => {
             let builds = build(&platform, if all { None } else { env.as_deref() })?;
-            let trees = crate::diff::expected_trees(&builds, &dir, all);
+            let trees = crate::diff::expected_trees(&builds, &dir, all)?;
             let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
             print(&verdict.text)?;
             Ok(verdict.outcome())
@@ -255,7 +255,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
                     Ok(Outcome::Clean)
                 }
                 Some(out) => {
-                    let trees = crate::diff::expected_trees(&builds, &out, all);
+                    let trees = crate::diff::expected_trees(&builds, &out, all)?;
                     for (dir, files) in &trees {
                         emit::check_tree(dir, files).map_err(Error::Output)?;
                     }

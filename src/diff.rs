@@ -436,15 +436,22 @@ impl Verdict {
     }
 }
 
-/// The trees `build -o OUT` writes: OUT, or OUT/<env> for each environment with `--all`.
-pub fn expected_trees(builds: &[Build], out: &Path, all: bool) -> Vec<(PathBuf, Files)> {
-    builds
+/// The trees `build -o OUT` writes: OUT, or with `--all` OUT/<env> for each environment
+/// and OUT/cluster for the cluster-scoped objects they share.
+pub fn expected_trees(builds: &[Build], out: &Path, all: bool) -> Result<Vec<(PathBuf, Files)>, Error> {
+    if !all {
+        return Ok(builds.iter().map(|b| (out.to_path_buf(), emit::tree(&b.objects, &b.platform, &b.env))).collect());
+    }
+    let (shared, envs) = crate::cluster::split(builds)?;
+    let mut trees: Vec<(PathBuf, Files)> = builds
         .iter()
-        .map(|b| {
-            let dir = if all { out.join(&b.env) } else { out.to_path_buf() };
-            (dir, emit::tree(&b.objects, &b.platform, &b.env))
-        })
-        .collect()
+        .zip(&envs)
+        .map(|(b, objects)| (out.join(&b.env), emit::tree(objects, &b.platform, &b.env)))
+        .collect();
+    if let (false, Some(b)) = (shared.is_empty(), builds.first()) {
+        trees.push((out.join(crate::cluster::TREE), emit::cluster_tree(&shared, &b.platform)));
+    }
+    Ok(trees)
 }
 
 /// The files of `dir` a build of `expected` concerns: the files it would write and the

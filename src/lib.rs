@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod cluster;
 pub mod crd;
 pub mod diag;
 pub mod diff;

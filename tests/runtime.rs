@@ -255,3 +255,54 @@ fn app_pods_wait_for_the_migration_job_of_their_own_version() {
         .any(|r| r.get("to").is_none() && items(r.get("ports")).iter().any(|p| path(p, &["port"]) == Some("443")));
     assert!(api_port, "the gate reaches the API server");
 }
+
+const SHARED: &str = r#"
+platform: t
+storage_classes:
+  ssd: {provisioner: ebs.csi.aws.com}
+services:
+  api:
+    image: x/api:1
+    ports: {http: 8080}
+    volumes: {data: {path: /data, size: 1Gi, class: ssd}}
+"#;
+
+fn two_envs(dir: &Path, base: &str, prod: &str) {
+    write(dir, base);
+    std::fs::write(dir.join("environments/prod.yaml"), prod).unwrap();
+}
+
+fn label<'a>(o: &'a Node, key: &str) -> Option<&'a str> {
+    o.get("metadata").and_then(|m| m.get("labels")).and_then(|l| l.get(key)).and_then(Node::as_str)
+}
+
+#[test]
+fn cluster_scoped_objects_are_written_once_and_the_rest_carry_their_environment() {
+    let t = tempfile::tempdir().unwrap();
+    let (plat, out) = (t.path().join("p"), t.path().join("deploy"));
+    two_envs(&plat, SHARED, "namespace: t-prod\n");
+    let (code, err) = genk8s(&["build", "--all", "-o", out.to_str().unwrap()], &plat);
+    assert_eq!(code, Some(0), "{err}");
+    let sc = std::fs::read_to_string(out.join("cluster/storageclass-ssd.yaml")).unwrap();
+    let sc = parse(&sc, 0).unwrap();
+    assert_eq!(label(&sc, "genk8s.io/environment"), None, "shared by every environment");
+    assert_eq!(label(&sc, "app.kubernetes.io/part-of"), Some("t"));
+    for env in ["dev", "prod"] {
+        let dir = out.join(env);
+        assert!(!dir.join("storageclass-ssd.yaml").exists(), "{env} tree holds no shared object");
+        let kz = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+        for file in kz.lines().filter_map(|l| l.strip_prefix("- ")) {
+            let o = parse(&std::fs::read_to_string(dir.join(file)).unwrap(), 0).unwrap();
+            assert_eq!(label(&o, "genk8s.io/environment"), Some(env), "{env}/{file}");
+            assert_eq!(label(&o, "app.kubernetes.io/part-of"), Some("t"), "{env}/{file}");
+        }
+    }
+    let (code, report) = genk8s(&["diff", "--all", out.to_str().unwrap()], &plat);
+    assert_eq!(code, Some(0), "{report}");
+    assert!(report.contains("cluster: no drift (2 files)"), "{report}");
+
+    two_envs(&plat, SHARED, "namespace: t-prod\nstorage_classes: {ssd: {reclaim: Retain}}\n");
+    let (code, err) = genk8s(&["build", "--all", "-o", out.to_str().unwrap()], &plat);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("StorageClass/ssd differs between environments `dev` and `prod`"), "{err}");
+}
