@@ -314,6 +314,8 @@ pub struct Service {
     pub uses: Vec<String>,
     /// A command run before the app starts (same image and env), e.g. migrations.
     pub migrate: Option<Migrate>,
+    /// Termination grace period and pre-stop hook.
+    pub shutdown: Option<Shutdown>,
     /// Number of `nvidia.com/gpu` devices.
     pub gpu: Option<u32>,
     #[serde(default)]
@@ -502,6 +504,24 @@ pub struct Probe {
     pub timeout: Option<i32>,
     pub failure_threshold: Option<i32>,
     pub success_threshold: Option<i32>,
+    /// Headers of an `http` probe, e.g. `{Host: api.example.com}` for an app that checks the
+    /// Host header (Django's ALLOWED_HOSTS refuses the pod IP the kubelet sends otherwise).
+    #[serde(default)]
+    pub headers: Map,
+}
+
+/// How a service's pods stop: the grace period and what runs before SIGTERM.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shutdown {
+    /// Seconds between the stop request and SIGKILL (`terminationGracePeriodSeconds`,
+    /// Kubernetes' default 30), pre-stop hook included.
+    pub grace: Option<i64>,
+    /// A command run in the app container before it gets SIGTERM (preStop exec), e.g. a
+    /// worker's "stop taking jobs".
+    pub pre_stop: Option<Vec<String>>,
+    /// Or: seconds to wait before SIGTERM (preStop sleep), so endpoints drop the pod first.
+    pub sleep: Option<i64>,
 }
 
 /// `cpu: 250m/1`, `memory: 512Mi/2Gi`: request, then an optional limit after `/`.

@@ -306,3 +306,43 @@ fn cluster_scoped_objects_are_written_once_and_the_rest_carry_their_environment(
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("StorageClass/ssd differs between environments `dev` and `prod`"), "{err}");
 }
+
+#[test]
+fn probes_send_headers_and_workers_stop_gracefully() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        r#"
+platform: t
+services:
+  web:
+    image: x/django:1
+    ports: {http: 8000}
+    probes:
+      liveness: {http: /healthz, headers: {Host: web.example.com}}
+      readiness: {http: /ready, headers: {Host: web.example.com, X-Probe: kubelet}}
+    shutdown: {sleep: 5}
+  worker:
+    image: x/worker:1
+    shutdown: {grace: 120, pre_stop: [celery, control, shutdown]}
+"#,
+    );
+    let objs = build(t.path());
+    let web = get(find(&objs, "Deployment", "web"), &["spec", "template", "spec"]);
+    let app = items(web.get("containers"))[0];
+    let headers = |probe: &str| -> Vec<(String, String)> {
+        items(get(app, &[probe, "httpGet"]).get("httpHeaders"))
+            .into_iter()
+            .map(|h| (path(h, &["name"]).unwrap().to_string(), path(h, &["value"]).unwrap().to_string()))
+            .collect()
+    };
+    assert_eq!(headers("livenessProbe"), [("Host".to_string(), "web.example.com".to_string())]);
+    assert_eq!(headers("readinessProbe").len(), 2);
+    assert_eq!(path(app, &["lifecycle", "preStop", "sleep", "seconds"]), Some("5"));
+    assert_eq!(path(web, &["terminationGracePeriodSeconds"]), None, "Kubernetes' default unless set");
+
+    let worker = get(find(&objs, "Deployment", "worker"), &["spec", "template", "spec"]);
+    assert_eq!(path(worker, &["terminationGracePeriodSeconds"]), Some("120"));
+    let hook = items(get(items(worker.get("containers"))[0], &["lifecycle", "preStop", "exec"]).get("command"));
+    assert_eq!(hook.iter().filter_map(|n| n.as_str()).collect::<Vec<_>>(), ["celery", "control", "shutdown"]);
+}

@@ -6,8 +6,9 @@ use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration
 use super::{rollout, service_account, service_object};
 use crate::spec::{Map, Protocol, Service};
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource,
-    PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, Volume, VolumeMount,
+    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, Lifecycle,
+    LifecycleHandler, PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, SleepAction, Volume,
+    VolumeMount,
 };
 
 /// Default non-root identity for application pods that set none.
@@ -40,6 +41,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         volumes,
         node_selector: svc.node_selector.clone(),
         tolerations: pod::tolerations(&svc.tolerations, svc.gpu.is_some_and(|g| g > 0)),
+        grace_seconds: svc.shutdown.as_ref().and_then(|s| s.grace),
         ..Pod::default()
     };
     deployment::expand(ctx, name, svc, &labels, &pod, out);
@@ -120,8 +122,21 @@ fn app_container(ctx: &Ctx, name: &str, svc: &Service, mounts: Vec<VolumeMount>)
         readiness_probe: readiness.as_ref().map(|p| pod::probe(p, first_port)),
         startup_probe: svc.probes.startup.as_ref().map(|p| pod::probe(p, first_port)),
         volume_mounts: non_empty(mounts),
+        lifecycle: svc.shutdown.as_ref().and_then(pre_stop),
         ..pod::container(name, svc.image_ref())
     }
+}
+
+/// The app's preStop hook: the spec's command, or a sleep.
+fn pre_stop(s: &crate::spec::Shutdown) -> Option<Lifecycle> {
+    let handler = match (&s.pre_stop, s.sleep) {
+        (Some(cmd), _) => {
+            LifecycleHandler { exec: Some(ExecAction { command: Some(cmd.clone()) }), ..Default::default() }
+        }
+        (None, Some(seconds)) => LifecycleHandler { sleep: Some(SleepAction { seconds }), ..Default::default() },
+        (None, None) => return None,
+    };
+    Some(Lifecycle { pre_stop: Some(handler), ..Lifecycle::default() })
 }
 
 fn container_ports(svc: &Service) -> Vec<ContainerPort> {

@@ -5,6 +5,7 @@
 mod cron;
 mod database;
 mod exposure;
+mod lifecycle;
 mod migration;
 mod names;
 mod platform;
@@ -47,6 +48,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
     c.check_platform(&spec, &namespace);
     spec.services.iter().for_each(|(name, svc)| c.check_migration(name, svc));
+    spec.services.iter().for_each(|(name, svc)| c.check_lifecycle(name, svc));
     let mut files = BTreeMap::new();
     c.read_files(&spec, dir, &mut files);
     let mut engines = BTreeMap::new();
