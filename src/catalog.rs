@@ -48,7 +48,9 @@ pub struct Engine {
     pub wait: String,
     /// Image that runs `wait` (default: the engine image).
     pub wait_image: Option<String>,
-    /// Shell command that writes one dump to the file named by `$BACKUP_FILE`.
+    /// Shell lines that write one dump to `$BACKUP_FILE` plus a suffix. Each line is one
+    /// command without a pipe: the POSIX `sh` of the images has no `pipefail`, and the
+    /// backup script (`set -e`) must see the dump's own exit status.
     pub backup: Option<String>,
     pub resources: Resources,
     /// Default volume size.

@@ -215,7 +215,7 @@ fn build_command(
     let Some(out) = out else {
         return clean(&builds.iter().map(|b| emit::stream(&b.objects)).collect::<String>());
     };
-    let trees = crate::diff::expected_trees(&builds, out, all);
+    let trees = crate::diff::expected_trees(&builds, out, all)?;
     for (dir, files) in &trees {
         emit::check_tree(dir, files).map_err(Error::Output)?;
     }
@@ -245,7 +245,7 @@ fn diff_command(
     color: crate::diff::ColorChoice,
 ) -> Result<Outcome, Error> {
     let builds = build(platform, env)?;
-    let trees = crate::diff::expected_trees(&builds, dir, all);
+    let trees = crate::diff::expected_trees(&builds, dir, all)?;
     let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
     print(&verdict.text)?;
     Ok(verdict.outcome())

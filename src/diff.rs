@@ -9,6 +9,7 @@
 //!
 //! The rest reads DIR and renders the verdict for `genk8s diff` and `genk8s build --check`.
 
+use crate::immutable::{self, Rejection};
 use crate::yaml::emit::is_plain_safe;
 use crate::yaml::node::Entry;
 use crate::yaml::{Node, NodeKind, parse};
@@ -54,6 +55,8 @@ pub struct FileChange {
     pub file: String,
     pub object: String,
     pub status: Status,
+    /// Changes of fields the API server will not update in place.
+    pub rejected: Vec<Rejection>,
 }
 
 /// The result of [`compare`].
@@ -86,11 +89,21 @@ pub fn compare(expected: &Files, actual: &Files) -> Report {
         match actual.get(file) {
             Some(old) if old == new => {}
             Some(old) => changes.push(changed(file, old, new)),
-            None => changes.push(FileChange { file: file.clone(), object: label(file, new), status: Status::Added }),
+            None => changes.push(FileChange {
+                file: file.clone(),
+                object: label(file, new),
+                status: Status::Added,
+                rejected: Vec::new(),
+            }),
         }
     }
     for (file, old) in actual.iter().filter(|(f, _)| !expected.contains_key(*f)) {
-        changes.push(FileChange { file: file.clone(), object: label(file, old), status: Status::Removed });
+        changes.push(FileChange {
+            file: file.clone(),
+            object: label(file, old),
+            status: Status::Removed,
+            rejected: Vec::new(),
+        });
     }
     changes.sort_by(|a, b| a.file.cmp(&b.file));
     let texts: Vec<(&str, Option<&str>, Option<&str>)> = changes
@@ -106,16 +119,18 @@ pub fn compare(expected: &Files, actual: &Files) -> Report {
 }
 
 fn changed(file: &str, old: &str, new: &str) -> FileChange {
+    let mut rejected = Vec::new();
     let status = match (parse(old, 0), parse(new, 0)) {
         (Ok(a), Ok(b)) => {
             let mut fields = Vec::new();
             diff_node(&mut String::new(), &a, &b, &mut fields);
+            rejected = immutable::check(&a, &b);
             Status::Changed(fields)
         }
         (Err(e), _) => Status::Unreadable(format!("not valid YAML on disk ({})", describe(&e))),
         (_, Err(e)) => Status::Unreadable(format!("the build is not valid YAML ({})", describe(&e))),
     };
-    FileChange { file: file.to_string(), object: label(file, new), status }
+    FileChange { file: file.to_string(), object: label(file, new), status, rejected }
 }
 
 fn describe(d: &crate::diag::Diagnostic) -> String {
@@ -291,7 +306,22 @@ fn summary(changes: &[FileChange], files: usize) -> String {
     for c in ordered {
         summary_lines(c, &mut out);
     }
+    rejected_lines(changes, &mut out);
     out
+}
+
+/// One line per change `kubectl apply` would fail on, with what to do instead.
+fn rejected_lines(changes: &[FileChange], out: &mut String) {
+    let count: usize = changes.iter().map(|c| c.rejected.len()).sum();
+    if count == 0 {
+        return;
+    }
+    out.push_str(&format!("{count} change(s) the API server would reject (immutable fields):\n"));
+    for c in changes {
+        for r in &c.rejected {
+            out.push_str(&format!("  rejected {}: {} {}\n", c.object, r.field, r.advice));
+        }
+    }
 }
 
 fn summary_lines(c: &FileChange, out: &mut String) {
@@ -414,15 +444,22 @@ impl Verdict {
     }
 }
 
-/// The trees `build -o OUT` writes: OUT, or OUT/<env> for each environment with `--all`.
-pub fn expected_trees(builds: &[Build], out: &Path, all: bool) -> Vec<(PathBuf, Files)> {
-    builds
+/// The trees `build -o OUT` writes: OUT, or with `--all` OUT/<env> for each environment
+/// and OUT/cluster for the cluster-scoped objects they share.
+pub fn expected_trees(builds: &[Build], out: &Path, all: bool) -> Result<Vec<(PathBuf, Files)>, Error> {
+    if !all {
+        return Ok(builds.iter().map(|b| (out.to_path_buf(), emit::tree(&b.objects, &b.platform, &b.env))).collect());
+    }
+    let (shared, envs) = crate::cluster::split(builds)?;
+    let mut trees: Vec<(PathBuf, Files)> = builds
         .iter()
-        .map(|b| {
-            let dir = if all { out.join(&b.env) } else { out.to_path_buf() };
-            (dir, emit::tree(&b.objects, &b.platform, &b.env))
-        })
-        .collect()
+        .zip(&envs)
+        .map(|(b, objects)| (out.join(&b.env), emit::tree(objects, &b.platform, &b.env)))
+        .collect();
+    if let (false, Some(b)) = (shared.is_empty(), builds.first()) {
+        trees.push((out.join(crate::cluster::TREE), emit::cluster_tree(&shared, &b.platform)));
+    }
+    Ok(trees)
 }
 
 /// The files of `dir` a build of `expected` concerns: the files it would write and the
@@ -495,6 +532,27 @@ mod tests {
                 s => vec![format!("{s:?}")],
             })
             .collect()
+    }
+
+    #[test]
+    fn immutable_field_changes_are_reported_with_advice() {
+        let job = |image: &str| {
+            format!(
+                "kind: Job\nmetadata: {{name: m}}\nspec:\n  template:\n    spec:\n      containers: [{{name: m, image: {image}}}]\n"
+            )
+        };
+        let r = compare(&files(&[("job-m.yaml", &job("a:2"))]), &files(&[("job-m.yaml", &job("a:1"))]));
+        assert_eq!(r.changes[0].rejected.len(), 1);
+        assert!(
+            r.summary.ends_with("1 change(s) the API server would reject (immutable fields):\n  rejected Job/m: spec.template cannot change once the object exists; delete the Job (or give it a new name) and apply again\n"),
+            "{}",
+            r.summary
+        );
+        let r = compare(
+            &files(&[("deployment-api.yaml", &deployment("5", "x"))]),
+            &files(&[("deployment-api.yaml", &deployment("3", "x"))]),
+        );
+        assert!(!r.summary.contains("reject"), "{}", r.summary);
     }
 
     #[test]

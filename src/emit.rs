@@ -96,10 +96,23 @@ pub fn file_name(o: &Rendered) -> String {
 
 /// The files of a kustomize tree: relative path → content.
 pub fn tree(objects: &[Rendered], platform: &str, env: &str) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let mut kz = format!(
-        "{MARKER}\n# Platform {platform}, environment {env}: regenerate with `genk8s build {env} -o <this folder>`.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n"
+    let what =
+        format!("Platform {platform}, environment {env}: regenerate with `genk8s build {env} -o <this folder>`.");
+    tree_of(objects, &what)
+}
+
+/// The tree of the cluster-scoped objects every environment shares (`build --all -o`).
+pub fn cluster_tree(objects: &[Rendered], platform: &str) -> BTreeMap<String, String> {
+    let what = format!(
+        "Platform {platform}, cluster-scoped objects of every environment: regenerate with `genk8s build --all -o <parent folder>`."
     );
+    tree_of(objects, &what)
+}
+
+fn tree_of(objects: &[Rendered], what: &str) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    let mut kz =
+        format!("{MARKER}\n# {what}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
     for o in objects {
         let name = file_name(o);
         kz.push_str("- ");

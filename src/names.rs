@@ -97,18 +97,6 @@ pub fn is_production(env: &str) -> bool {
     matches!(env, "prod" | "production") || env.starts_with("prod-")
 }
 
-/// A five-field cron schedule (or an @-macro such as @daily).
-pub fn is_cron(s: &str) -> bool {
-    if s.starts_with('@') {
-        return ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"].contains(&s);
-    }
-    let fields: Vec<&str> = s.split_whitespace().collect();
-    fields.len() == 5
-        && fields
-            .iter()
-            .all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | '/' | ',' | '-' | '?')))
-}
-
 /// Prometheus duration: a number and a unit (ms, s, m, h, d, w, y), e.g. `15s` or `1m30s`.
 pub fn is_duration(v: &str) -> bool {
     let mut rest = v;
@@ -166,8 +154,6 @@ mod tests {
         assert_eq!(resolve_host("api", None), None);
         assert!(is_duration("15s") && is_duration("1m30s") && is_duration("500ms"));
         assert!(!is_duration("15") && !is_duration("s") && !is_duration("1x"));
-        assert!(is_cron("0 2 * * *") && is_cron("*/15 * * * 1-5") && is_cron("@daily"));
-        assert!(!is_cron("0 2 * *") && !is_cron("daily") && !is_cron("0 2 * * * *"));
         assert!(is_field_path("metadata.name") && is_field_path("metadata.labels['app.kubernetes.io/name']"));
         assert!(!is_field_path("metadata.nme") && !is_field_path("metadata.labels['bad key']"));
         assert!(is_image_tag("16-alpine") && !is_image_tag("16 alpine") && !is_image_tag("-x"));

@@ -322,6 +322,8 @@ pub struct Service {
     pub uses: Vec<String>,
     /// A command run before the app starts (same image and env), e.g. migrations.
     pub migrate: Option<Migrate>,
+    /// Termination grace period and pre-stop hook.
+    pub shutdown: Option<Shutdown>,
     /// Number of `nvidia.com/gpu` devices.
     pub gpu: Option<u32>,
     #[serde(default)]
@@ -510,6 +512,24 @@ pub struct Probe {
     pub timeout: Option<i32>,
     pub failure_threshold: Option<i32>,
     pub success_threshold: Option<i32>,
+    /// Headers of an `http` probe, e.g. `{Host: api.example.com}` for an app that checks the
+    /// Host header (Django's ALLOWED_HOSTS refuses the pod IP the kubelet sends otherwise).
+    #[serde(default)]
+    pub headers: Map,
+}
+
+/// How a service's pods stop: the grace period and what runs before SIGTERM.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shutdown {
+    /// Seconds between the stop request and SIGKILL (`terminationGracePeriodSeconds`,
+    /// Kubernetes' default 30), pre-stop hook included.
+    pub grace: Option<i64>,
+    /// A command run in the app container before it gets SIGTERM (preStop exec), e.g. a
+    /// worker's "stop taking jobs".
+    pub pre_stop: Option<Vec<String>>,
+    /// Or: seconds to wait before SIGTERM (preStop sleep), so endpoints drop the pod first.
+    pub sleep: Option<i64>,
 }
 
 /// `cpu: 250m/1`, `memory: 512Mi/2Gi`: request, then an optional limit after `/`.
@@ -599,10 +619,17 @@ pub struct Migrate {
     pub command: Option<Vec<String>>,
     /// Defaults to the service's image.
     pub image: Option<String>,
-    /// Run as a Job `<svc>-migrate-<hash>` (a new Job whenever image or command change)
-    /// instead of an init container of every pod.
-    #[serde(default)]
-    pub job: bool,
+    /// Run as a Job `<svc>-migrate-<hash of its spec>` that the app's pods wait for (the
+    /// default), or with `false` as an init container of every pod (only for a service
+    /// that never runs more than one pod).
+    pub job: Option<bool>,
+}
+
+impl Migrate {
+    /// Whether the migration runs as a Job that gates the rollout.
+    pub fn as_job(&self) -> bool {
+        self.job.unwrap_or(true)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

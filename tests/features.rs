@@ -509,7 +509,7 @@ fn migrations_can_run_as_a_job_named_after_image_and_command() {
             .iter()
             .filter_map(|c| path(c, &["name"]))
             .collect();
-    assert_eq!(init, ["wait-for-db"], "no migrate init container when it runs as a Job");
+    assert_eq!(init, ["wait-for-db", "wait-for-migration"], "no migrate init container when it runs as a Job");
     let db = find(&objs, "NetworkPolicy", "db");
     assert_eq!(peer_names(db.get("spec").and_then(|s| s.get("ingress")), "from"), ["api", "api-migrate"]);
 

@@ -55,13 +55,32 @@ fn backup_claim(ctx: &Ctx, name: &str, db: &Database, b: &Backup, labels: &Map) 
     Object::new(claim::claim(ctx.meta(backup_name(name), labels.clone(), &Map::new()), &size, class, None))
 }
 
-/// The engine's dump into a timestamped file, then removal of all but the newest `keep`.
+/// The engine's dump, written to `/backups/.incomplete/`, checked, moved beside the other
+/// dumps, and only then removal of all but the newest `keep`.
+///
+/// The images' `/bin/sh` is dash (Debian, Ubuntu) or BusyBox ash (Alpine), so the script is
+/// POSIX sh without `pipefail`: under `set -e` every line is one command whose exit status
+/// counts, and engines dump straight to a file (no `dump | gzip`, whose status is gzip's).
+/// A failed or empty dump exits non-zero (the Job fails, the alert fires) before the older
+/// dumps are touched.
 fn script(ctx: &Ctx, name: &str, b: &Backup) -> String {
     let engine = &ctx.v.engines[name];
+    let dump = engine.backup.as_deref().expect("validated: backups need an engine backup command");
+    let keep = b.keep.unwrap_or(7) + 1;
     format!(
-        "set -eu\nBACKUP_FILE=/backups/{name}-$(date -u +%Y%m%dT%H%M%SZ)\nexport BACKUP_FILE\n{}\nls -1t /backups/{name}-* | tail -n +{} | xargs -r rm -f --\n",
-        engine.backup.as_deref().expect("validated: backups need an engine backup command"),
-        b.keep.unwrap_or(7) + 1
+        "set -eu
+mkdir -p /backups/.incomplete
+rm -f /backups/.incomplete/*
+BACKUP_FILE=/backups/.incomplete/{name}-$(date -u +%Y%m%dT%H%M%SZ)
+export BACKUP_FILE
+{dump}
+for f in \"$BACKUP_FILE\"*; do
+  if [ ! -s \"$f\" ]; then echo \"backup of {name} failed: no dump or an empty one ($f)\" >&2; exit 1; fi
+done
+mv \"$BACKUP_FILE\"* /backups/
+ls -1t /backups/{name}-* | tail -n +{keep} | xargs -r rm -f --
+echo \"backup of {name}: $(ls -1t /backups/{name}-* | head -n 1)\"
+"
     )
 }
 

@@ -1,11 +1,22 @@
-//! A service's migration: a container run before the app, either as an init container of
-//! its pods or, with `migrate.job`, as a Job of its own.
+//! A service's migration: a container run before the app, either as a Job of its own
+//! (the default) that the app's pods wait for, or, with `job: false`, as an init container
+//! of its pods.
+//!
+//! The Job runs one pod at a time (one completion, parallelism 1, a replacement only once a
+//! failed pod has terminated) and its name hashes its whole spec, so each version of the
+//! migration runs once. The app's pods carry a [`gate`] init container that waits until the
+//! Job of their own version has completed: with `kubectl apply -k`, Argo CD or Flux alike,
+//! no pod of a new version starts before its migration has finished, while the old pods
+//! keep serving.
 
 use super::pod::{self, Pod, RunAs};
 use super::{Ctx, Object, hashed_name};
 use crate::spec::{Map, Migrate, Service};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::api::core::v1::{Container, Volume};
+use k8s_openapi::api::core::v1::{
+    ConfigMapProjection, Container, DownwardAPIProjection, DownwardAPIVolumeFile, EnvVar, KeyToPath,
+    ObjectFieldSelector, ProjectedVolumeSource, ServiceAccountTokenProjection, Volume, VolumeMount, VolumeProjection,
+};
 use std::collections::BTreeMap;
 
 /// Name of the migration Job's pods (and NetworkPolicy) of a service.
@@ -49,20 +60,102 @@ pub fn job(
         node_selector: svc.node_selector.clone(),
         ..Pod::default()
     };
+    let spec = JobSpec {
+        backoff_limit: Some(4),
+        completions: Some(1),
+        parallelism: Some(1),
+        pod_replacement_policy: Some("Failed".into()),
+        template: pod::template(pod),
+        ..JobSpec::default()
+    };
     Object::new(Job {
-        metadata: ctx.meta(job_name(&job, &pod.containers), labels, &Map::new()),
-        spec: Some(JobSpec { backoff_limit: Some(4), template: pod::template(pod), ..JobSpec::default() }),
+        metadata: ctx.meta(job_name(&job, &spec), labels, &Map::new()),
+        spec: Some(spec),
         ..Job::default()
     })
 }
 
-/// `<base>-<hash of the images and commands>`, within the 63 characters of a label value.
-fn job_name(job: &str, containers: &[Container]) -> String {
-    let fingerprint: BTreeMap<String, String> = containers
-        .iter()
-        .map(|c| (c.image.clone().unwrap_or_default(), c.command.clone().unwrap_or_default().join("\u{1f}")))
-        .collect();
-    let full = hashed_name(job, &fingerprint);
+/// Image of the gate: the Kubernetes project's kubectl (entrypoint `kubectl`, no shell).
+pub const GATE_IMAGE: &str = "registry.k8s.io/kubectl:v1.35.0";
+const TOKEN_VOLUME: &str = "migration-gate-token";
+const TOKEN_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+/// Name of the Role and RoleBinding that let a service's pods read their migration Job.
+pub fn gate_name(name: &str) -> String {
+    format!("{name}-migration-gate")
+}
+
+/// Init container of the app's pods: waits until Job `job` has completed. It fails after
+/// 10 minutes and the kubelet starts it again, so a failed or slow migration holds the
+/// rollout (the old pods keep serving) until the Job completes.
+pub fn gate(job: &str) -> Container {
+    Container {
+        args: Some(
+            ["wait", "--for=condition=complete", &format!("job/{job}"), "--timeout=10m"].map(String::from).to_vec(),
+        ),
+        env: Some(vec![EnvVar { name: "HOME".into(), value: Some("/tmp".into()), ..EnvVar::default() }]),
+        resources: Some(pod::resources(None, &pod::helper_resources(), None)),
+        volume_mounts: Some(vec![
+            VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..VolumeMount::default() },
+            VolumeMount {
+                name: TOKEN_VOLUME.into(),
+                mount_path: TOKEN_PATH.into(),
+                read_only: Some(true),
+                ..VolumeMount::default()
+            },
+        ]),
+        ..pod::container("wait-for-migration", GATE_IMAGE)
+    }
+}
+
+/// The API token, CA and namespace for the gate only: the pod itself mounts no token, so
+/// the app container never holds one.
+pub fn gate_token_volume() -> Volume {
+    let file = |path: &str, field: &str| DownwardAPIVolumeFile {
+        path: path.into(),
+        field_ref: Some(ObjectFieldSelector { field_path: field.into(), ..ObjectFieldSelector::default() }),
+        ..DownwardAPIVolumeFile::default()
+    };
+    Volume {
+        name: TOKEN_VOLUME.into(),
+        projected: Some(ProjectedVolumeSource {
+            sources: Some(vec![
+                VolumeProjection {
+                    service_account_token: Some(ServiceAccountTokenProjection {
+                        path: "token".into(),
+                        expiration_seconds: Some(3607),
+                        ..ServiceAccountTokenProjection::default()
+                    }),
+                    ..VolumeProjection::default()
+                },
+                VolumeProjection {
+                    config_map: Some(ConfigMapProjection {
+                        name: "kube-root-ca.crt".into(),
+                        items: Some(vec![KeyToPath { key: "ca.crt".into(), path: "ca.crt".into(), mode: None }]),
+                        ..ConfigMapProjection::default()
+                    }),
+                    ..VolumeProjection::default()
+                },
+                VolumeProjection {
+                    downward_api: Some(DownwardAPIProjection {
+                        items: Some(vec![file("namespace", "metadata.namespace")]),
+                    }),
+                    ..VolumeProjection::default()
+                },
+            ]),
+            ..ProjectedVolumeSource::default()
+        }),
+        ..Volume::default()
+    }
+}
+
+/// `<base>-<hash of the whole Job spec>`, within the 63 characters of a label value. A
+/// Job's pod template cannot change in place, so every edit of it (image, command,
+/// environment, mounts, resources, waits) must give a new name, never a changed Job under
+/// an old one: the hash covers the serialized spec, not a chosen few fields.
+pub fn job_name(job: &str, spec: &JobSpec) -> String {
+    let serialized = serde_json::to_string(spec).expect("k8s-openapi types serialize to JSON");
+    let full = hashed_name(job, &BTreeMap::from([(String::new(), serialized)]));
     let hash = &full[full.len() - 10..];
     let base: String = job.chars().take(52).collect();
     format!("{base}-{hash}")
@@ -71,30 +164,40 @@ fn job_name(job: &str, containers: &[Container]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::api::core::v1::EnvVar;
 
-    fn migrate(image: &str, command: &[&str]) -> Vec<Container> {
+    fn spec(image: &str, command: &[&str], env: &[(&str, &str)]) -> JobSpec {
         let c = Container {
             command: Some(command.iter().map(|s| s.to_string()).collect()),
+            env: Some(
+                env.iter()
+                    .map(|(k, v)| EnvVar { name: (*k).into(), value: Some((*v).into()), ..EnvVar::default() })
+                    .collect(),
+            ),
             ..pod::container("migrate", image)
         };
-        vec![c]
+        JobSpec { template: pod::template(Pod { containers: vec![c], ..Pod::default() }), ..JobSpec::default() }
     }
 
     #[test]
-    fn job_name_changes_with_image_or_command_only() {
-        let a = job_name("api-migrate", &migrate("x/api:1", &["migrate", "up"]));
-        assert_eq!(a, job_name("api-migrate", &migrate("x/api:1", &["migrate", "up"])));
-        assert_ne!(a, job_name("api-migrate", &migrate("x/api:2", &["migrate", "up"])));
-        assert_ne!(a, job_name("api-migrate", &migrate("x/api:1", &["migrate", "down"])));
-        // The separator keeps ["a b"] and ["a", "b"] apart.
-        assert_ne!(job_name("j", &migrate("i", &["a b"])), job_name("j", &migrate("i", &["a", "b"])));
+    fn job_name_changes_with_anything_in_the_spec() {
+        let a = job_name("api-migrate", &spec("x/api:1", &["migrate", "up"], &[]));
+        assert_eq!(a, job_name("api-migrate", &spec("x/api:1", &["migrate", "up"], &[])));
+        assert_ne!(a, job_name("api-migrate", &spec("x/api:2", &["migrate", "up"], &[])));
+        assert_ne!(a, job_name("api-migrate", &spec("x/api:1", &["migrate", "down"], &[])));
+        // An environment edit changes the pod template, which a Job cannot take in place.
+        assert_ne!(a, job_name("api-migrate", &spec("x/api:1", &["migrate", "up"], &[("LOG", "debug")])));
+        let mut limited = spec("x/api:1", &["migrate", "up"], &[]);
+        limited.backoff_limit = Some(1);
+        assert_ne!(a, job_name("api-migrate", &limited));
+        assert_ne!(job_name("j", &spec("i", &["a b"], &[])), job_name("j", &spec("i", &["a", "b"], &[])));
         assert!(a.starts_with("api-migrate-") && a.len() == "api-migrate-".len() + 10, "{a}");
     }
 
     #[test]
     fn job_name_fits_a_label_value() {
         let long = "s".repeat(70);
-        let name = job_name(&migrate_name(&long), &migrate("i", &["m"]));
+        let name = job_name(&migrate_name(&long), &spec("i", &["m"], &[]));
         assert_eq!(name.len(), 63, "{name}");
     }
 }

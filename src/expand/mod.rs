@@ -88,6 +88,8 @@ pub const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const COMPONENT: &str = "app.kubernetes.io/component";
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
 pub const VERSION: &str = "app.kubernetes.io/version";
+/// The environment an object belongs to: what `kubectl apply --prune -l` selects on.
+pub const ENVIRONMENT: &str = "genk8s.io/environment";
 
 impl Ctx<'_> {
     /// Labels that select a workload's pods: stable across environments and versions.
@@ -101,6 +103,7 @@ impl Ctx<'_> {
         l.extend(self.selector(name));
         l.insert(COMPONENT.to_string(), component.to_string());
         l.insert(MANAGED_BY.to_string(), "genk8s".to_string());
+        l.insert(ENVIRONMENT.to_string(), self.v.env.clone());
         l
     }
 
@@ -116,8 +119,16 @@ impl Ctx<'_> {
         }
     }
 
-    /// Labels for objects that belong to the platform as a whole.
+    /// Labels for objects that belong to the environment as a whole.
     pub fn platform_labels(&self) -> Map {
+        let mut l = self.cluster_labels();
+        l.insert(ENVIRONMENT.to_string(), self.v.env.clone());
+        l
+    }
+
+    /// Labels for cluster-scoped objects (StorageClass, ClusterIssuer), which every
+    /// environment shares: the platform's, without an environment.
+    pub fn cluster_labels(&self) -> Map {
         let mut l = self.v.spec.labels.clone();
         l.insert(PART_OF.to_string(), self.v.spec.platform.clone());
         l.insert(MANAGED_BY.to_string(), "genk8s".to_string());
@@ -201,7 +212,6 @@ pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {
 
 fn namespace(ctx: &Ctx) -> Object {
     let mut labels = ctx.platform_labels();
-    labels.insert("genk8s.io/environment".to_string(), ctx.v.env.clone());
     for mode in ["enforce", "audit", "warn"] {
         labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".to_string());
     }

@@ -114,7 +114,29 @@ fn database_rules(ctx: &Ctx, name: &str, db: &Database) -> RuleGroup {
         ),
         restarts(ns, name),
     ];
+    let mut rules = rules;
+    if db.backup.is_some() {
+        rules.push(backup_failed(ns, name));
+    }
     RuleGroup { name: format!("{name}.rules"), rules }
+}
+
+/// The backup CronJob's last scheduled run has not succeeded (it failed, or is still
+/// running) for an hour, or it has run and never succeeded (kube-state-metrics series).
+fn backup_failed(ns: &str, db: &str) -> crate::crd::AlertRule {
+    let job = super::backup::backup_name(db);
+    let sel = format!("namespace=\"{ns}\",cronjob=\"{job}\"");
+    rule(
+        format!("{}BackupFailed", camel(db)),
+        format!(
+            "(kube_cronjob_status_last_schedule_time{{{sel}}} > kube_cronjob_status_last_successful_time{{{sel}}}) or (kube_cronjob_status_last_schedule_time{{{sel}}} unless kube_cronjob_status_last_successful_time{{{sel}}})"
+        ),
+        "1h",
+        "critical",
+        format!(
+            "the last backup of {db} in {ns} has not succeeded (kubectl -n {ns} logs job/<latest {job} job>); older dumps were kept"
+        ),
+    )
 }
 
 /// The spec's own `monitoring.rules`, as one group.

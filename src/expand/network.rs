@@ -98,7 +98,9 @@ fn workloads(ctx: &Ctx) -> BTreeMap<String, Workload> {
         workloads.insert(name.clone(), Workload { ports, external, ..Workload::default() });
     }
     // Migration Jobs reach what their service uses.
-    for (name, svc) in spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(|m| m.job)) {
+    for (name, svc) in
+        spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(crate::spec::Migrate::as_job))
+    {
         let uses = svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect();
         let w = Workload { uses, ..Workload::default() };
         workloads.insert(super::migration::migrate_name(name), w);
@@ -136,7 +138,8 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         metrics,
         ingress_class,
         external: None,
-        api: !svc.access.is_empty(),
+        // The migration gate asks the API server whether the Job has completed.
+        api: !svc.access.is_empty() || svc.migrate.as_ref().is_some_and(crate::spec::Migrate::as_job),
         outside: svc.egress.iter().map(|e| (e.cidr.clone(), e.ports.clone())).collect(),
     }
 }

@@ -16,7 +16,7 @@ pub const LETSENCRYPT: &str = "https://acme-v02.api.letsencrypt.org/directory";
 fn cluster_meta(ctx: &Ctx, name: &str) -> ObjectMeta {
     ObjectMeta {
         name: Some(name.to_string()),
-        labels: Some(ctx.platform_labels()),
+        labels: Some(ctx.cluster_labels()),
         annotations: non_empty_map(ctx.v.spec.annotations.clone()),
         ..ObjectMeta::default()
     }

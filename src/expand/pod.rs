@@ -8,7 +8,7 @@ use crate::quantity;
 use crate::spec::{EnvValue, Map, Probe, Resources, Short, Toleration};
 use k8s_openapi::api::core::v1::{
     Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
-    HTTPGetAction, ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe as KProbe,
+    HTTPGetAction, HTTPHeader, ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe as KProbe,
     ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, TCPSocketAction,
     TopologySpreadConstraint, Volume, VolumeMount,
 };
@@ -185,6 +185,9 @@ pub fn probe(p: &Probe, default_port: Option<&str>) -> KProbe {
         http_get: p.http.as_ref().map(|path| HTTPGetAction {
             path: Some(path.clone()),
             port: port_ref(port),
+            http_headers: non_empty(
+                p.headers.iter().map(|(name, value)| HTTPHeader { name: name.clone(), value: value.clone() }).collect(),
+            ),
             ..HTTPGetAction::default()
         }),
         tcp_socket: p.tcp.as_ref().map(|t| TCPSocketAction { port: port_ref(t), ..TCPSocketAction::default() }),

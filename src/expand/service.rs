@@ -6,8 +6,9 @@ use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration
 use super::{rollout, service_account, service_object};
 use crate::spec::{Map, Protocol, Service};
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource,
-    PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, Volume, VolumeMount,
+    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, Lifecycle,
+    LifecycleHandler, PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, SleepAction, Volume,
+    VolumeMount,
 };
 
 /// Default non-root identity for application pods that set none.
@@ -24,10 +25,13 @@ pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a st
 /// [`super::network`]'s, which sees every workload at once.)
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     let labels = ctx.labels(name, svc.component.as_deref().unwrap_or("service"));
-    let (volumes, mounts) = volumes(ctx, name, svc, &labels, out);
+    let (mut volumes, mounts) = volumes(ctx, name, svc, &labels, out);
     let app = app_container(ctx, name, svc, mounts);
-    let init = init_containers(ctx, name, svc, &app, &volumes, out);
-    let identity = service_account::expand(ctx, name, svc, &labels, out);
+    let (init, gate) = init_containers(ctx, name, svc, &app, &volumes, out);
+    if gate.is_some() {
+        volumes.push(migration::gate_token_volume());
+    }
+    let identity = service_account::expand(ctx, name, svc, &labels, gate.as_deref(), out);
     let pod = Pod {
         run_as: run_as(svc),
         service_account: identity.name,
@@ -37,6 +41,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         volumes,
         node_selector: svc.node_selector.clone(),
         tolerations: pod::tolerations(&svc.tolerations, svc.gpu.is_some_and(|g| g > 0)),
+        grace_seconds: svc.shutdown.as_ref().and_then(|s| s.grace),
         ..Pod::default()
     };
     deployment::expand(ctx, name, svc, &labels, &pod, out);
@@ -117,8 +122,21 @@ fn app_container(ctx: &Ctx, name: &str, svc: &Service, mounts: Vec<VolumeMount>)
         readiness_probe: readiness.as_ref().map(|p| pod::probe(p, first_port)),
         startup_probe: svc.probes.startup.as_ref().map(|p| pod::probe(p, first_port)),
         volume_mounts: non_empty(mounts),
+        lifecycle: svc.shutdown.as_ref().and_then(pre_stop),
         ..pod::container(name, svc.image_ref())
     }
+}
+
+/// The app's preStop hook: the spec's command, or a sleep.
+fn pre_stop(s: &crate::spec::Shutdown) -> Option<Lifecycle> {
+    let handler = match (&s.pre_stop, s.sleep) {
+        (Some(cmd), _) => {
+            LifecycleHandler { exec: Some(ExecAction { command: Some(cmd.clone()) }), ..Default::default() }
+        }
+        (None, Some(seconds)) => LifecycleHandler { sleep: Some(SleepAction { seconds }), ..Default::default() },
+        (None, None) => return None,
+    };
+    Some(Lifecycle { pre_stop: Some(handler), ..Lifecycle::default() })
 }
 
 fn container_ports(svc: &Service) -> Vec<ContainerPort> {
@@ -166,8 +184,9 @@ fn default_probes(svc: &Service) -> (Option<crate::spec::Probe>, Option<crate::s
     }
 }
 
-/// The pod's init containers: waits for databases, then the migration, unless it runs as
-/// a Job of its own (pushed to `out`, waiting like the app does).
+/// The pod's init containers: waits for databases, then the migration, or, when it runs as
+/// a Job of its own (pushed to `out`, waiting like the app does), a gate that waits until
+/// that Job has completed. Returns them and the gating Job's name.
 fn init_containers(
     ctx: &Ctx,
     name: &str,
@@ -175,16 +194,20 @@ fn init_containers(
     app: &Container,
     volumes: &[Volume],
     out: &mut dyn Sink,
-) -> Vec<Container> {
+) -> (Vec<Container>, Option<String>) {
     let mut init = waits(ctx, svc);
     match &svc.migrate {
-        Some(m) if m.job => {
-            out.push(migration::job(ctx, name, svc, run_as(svc), migration::container(m, app), &init, volumes));
+        Some(m) if m.as_job() => {
+            let job = migration::job(ctx, name, svc, run_as(svc), migration::container(m, app), &init, volumes);
+            let job_name = job.name.clone();
+            out.push(job);
+            init.push(migration::gate(&job_name));
+            return (init, Some(job_name));
         }
         Some(m) => init.push(migration::container(m, app)),
         None => {}
     }
-    init
+    (init, None)
 }
 
 /// Init containers that wait for each in-cluster database the service uses, by name

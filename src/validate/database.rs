@@ -119,12 +119,8 @@ impl Checker<'_> {
     /// `backup`: schedule, `keep`, size and name length; only for databases genk8s runs.
     fn check_backup(&mut self, name: &str, db: &Database) {
         if let Some(b) = &db.backup {
-            if !is_cron(&b.schedule) {
-                self.err(
-                    &["databases", name, "backup", "schedule"],
-                    format!("`{}` is not a cron schedule", b.schedule),
-                    "write five fields: minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\"",
-                );
+            if let Err(e) = super::check_cron(&b.schedule) {
+                self.err(&["databases", name, "backup", "schedule"], e.message, e.help);
             }
             if b.keep == Some(0) {
                 self.err(&["databases", name, "backup", "keep"], "keep must be at least 1", "e.g. keep: 7");

@@ -7,10 +7,13 @@
 
 mod apply;
 mod cluster;
+mod cron;
 mod database;
 mod exposure;
 mod files;
 mod image;
+mod lifecycle;
+mod migration;
 mod names;
 mod platform;
 mod resolve;
@@ -28,9 +31,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use crate::names::{
-    is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host,
+    is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host,
 };
 pub use security::{is_system_namespace, warnings};
+pub use cron::{CronError, check as check_cron};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -64,6 +68,8 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     let warnings = cluster::check(&spec, &merged.node, sources, &mut c.diags);
     c.check_security(&spec, &namespace);
     c.check_apply(&spec);
+    spec.services.iter().for_each(|(name, svc)| c.check_migration(name, svc));
+    spec.services.iter().for_each(|(name, svc)| c.check_lifecycle(name, svc));
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);

@@ -1,0 +1,88 @@
+//! Cluster-scoped objects (StorageClass, ClusterIssuer, …) belong to no environment: two
+//! environments applied to one cluster would otherwise each own, change and prune them.
+//! `build --all -o OUT` writes them once, to `OUT/cluster/`, and leaves them out of the
+//! environment trees. (A Namespace is cluster-scoped too, but each environment has its own.)
+
+use crate::emit::Rendered;
+use crate::{Build, Error};
+use std::collections::BTreeMap;
+
+/// The folder of the shared tree beside the environment trees.
+pub const TREE: &str = "cluster";
+
+/// Whether `o` is shared by the environments rather than one environment's.
+pub fn is_shared(o: &Rendered) -> bool {
+    o.namespace.is_none() && o.kind != "Namespace"
+}
+
+/// The shared objects (each once, in emission order) and each build's own objects. Two
+/// environments that define one shared object differently are an error: the cluster
+/// holds only one of them.
+pub fn split(builds: &[Build]) -> Result<(Vec<Rendered>, Vec<Vec<Rendered>>), Error> {
+    if let Some(b) = builds.iter().find(|b| b.env == TREE) {
+        return Err(Error::Usage(format!(
+            "environment `{}` clashes with the `{TREE}/` tree that `build --all -o` writes for cluster-scoped objects; rename environments/{TREE}.yaml",
+            b.env
+        )));
+    }
+    let mut shared: BTreeMap<(String, String), (&str, &Rendered)> = BTreeMap::new();
+    let mut own = Vec::with_capacity(builds.len());
+    for b in builds {
+        let (cluster, rest): (Vec<&Rendered>, Vec<&Rendered>) = b.objects.iter().partition(|o| is_shared(o));
+        for o in cluster {
+            match shared.get(&(o.kind.clone(), o.name.clone())) {
+                Some((env, first)) if first.text != o.text => {
+                    return Err(Error::Usage(format!(
+                        "{}/{} differs between environments `{env}` and `{}`, but a cluster holds one: define it the same way in every environment (in platform.yaml, not an overlay)",
+                        o.kind, o.name, b.env
+                    )));
+                }
+                Some(_) => {}
+                None => {
+                    shared.insert((o.kind.clone(), o.name.clone()), (&b.env, o));
+                }
+            }
+        }
+        own.push(rest.into_iter().cloned().collect());
+    }
+    let mut shared: Vec<Rendered> = shared.into_values().map(|(_, o)| o.clone()).collect();
+    crate::emit::sort(&mut shared);
+    Ok((shared, own))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn obj(kind: &str, ns: Option<&str>, name: &str, text: &str) -> Rendered {
+        Rendered { kind: kind.into(), namespace: ns.map(Into::into), name: name.into(), text: text.into() }
+    }
+
+    fn build(env: &str, objects: Vec<Rendered>) -> Build {
+        Build { platform: "p".into(), env: env.into(), objects }
+    }
+
+    #[test]
+    fn shared_objects_go_once_namespaces_stay() {
+        let sc = obj("StorageClass", None, "ssd", "a");
+        let dev = build(
+            "dev",
+            vec![obj("Namespace", None, "p-dev", "n"), sc.clone(), obj("Service", Some("p-dev"), "api", "s")],
+        );
+        let prod = build("prod", vec![obj("Namespace", None, "p-prod", "n"), sc.clone()]);
+        let (shared, own) = split(&[dev, prod]).unwrap();
+        assert_eq!(shared, [sc]);
+        let names: Vec<Vec<&str>> = own.iter().map(|o| o.iter().map(|r| r.name.as_str()).collect()).collect();
+        assert_eq!(names, [vec!["p-dev", "api"], vec!["p-prod"]]);
+    }
+
+    #[test]
+    fn a_shared_object_defined_twice_differently_is_an_error() {
+        let dev = build("dev", vec![obj("StorageClass", None, "ssd", "a")]);
+        let prod = build("prod", vec![obj("StorageClass", None, "ssd", "b")]);
+        let err = split(&[dev, prod]).unwrap_err().to_string();
+        assert!(err.contains("StorageClass/ssd differs between environments `dev` and `prod`"), "{err}");
+        let err = split(&[build("cluster", vec![])]).unwrap_err().to_string();
+        assert!(err.contains("clashes with the `cluster/` tree"), "{err}");
+    }
+}
