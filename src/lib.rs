@@ -17,6 +17,7 @@ pub mod import;
 pub mod lint;
 pub mod load;
 pub mod merge;
+pub mod netpol;
 pub mod quantity;
 pub mod scaffold;
 pub mod schema;
