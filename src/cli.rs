@@ -233,7 +233,8 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         }
         Command::Graph { env, format, platform } => {
             let valid = crate::check(&platform, Some(&env))?;
-            print(&valid.iter().map(|v| crate::graph::render(v, format)).collect::<String>())?;
+            let graph = |v: &crate::validate::Valid| crate::graph::render(v, &crate::expand::expand(v), format);
+            print(&valid.iter().map(graph).collect::<String>())?;
             Ok(Outcome::Clean)
         }
         Command::Init { dir } => {

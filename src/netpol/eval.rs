@@ -139,14 +139,16 @@ impl Cluster {
 
     /// Whether `from` reaches Service `name` of `namespace` on its port `port`: every pod
     /// it selects on the target port (a name resolved per pod), or the host an ExternalName
-    /// Service names. `None` when there is no such Service or port.
+    /// Service names (on `port`, whatever its ports). `None` when there is no such Service or port.
     pub fn reaches_service(&self, from: &Peer, namespace: &str, name: &str, port: u16) -> Option<bool> {
         let s = self.service(namespace, name)?;
-        let sp = s.ports.iter().find(|p| p.port == port)?;
         if let Some(host) = &s.external_name {
+            // A DNS alias: clients connect to the host on whatever port they use.
+            let proto = s.ports.iter().find(|p| p.port == port).map_or(Proto::Tcp, |p| p.proto);
             let to = host.parse().map_or(Peer::Internet, Peer::Address);
-            return Some(self.egress_allows(from, &to, Port { proto: sp.proto, number: port }));
+            return Some(self.egress_allows(from, &to, Port { proto, number: port }));
         }
+        let sp = s.ports.iter().find(|p| p.port == port)?;
         let mut any = false;
         for b in self.backends(s) {
             let to = Peer::Pod(b.pod.clone());

@@ -20,6 +20,7 @@
 mod eval;
 pub mod ip;
 mod model;
+pub mod paths;
 pub mod selector;
 
 pub use model::{Cluster, ContainerPort, Pod, Service, ServicePort};
@@ -105,4 +106,17 @@ impl Peer {
             ports: Vec::new(),
         })
     }
+}
+
+/// Namespace the ingress controller runs in when the spec names none (the README's default).
+pub const CONTROLLER_NAMESPACE: &str = "ingress-nginx";
+
+/// Namespace Prometheus runs in when the spec names none (the README's default).
+pub const MONITORING_NAMESPACE: &str = "monitoring";
+
+/// The ingress controller's and Prometheus's namespaces of an environment.
+pub fn outside_namespaces(v: &crate::validate::Valid) -> (String, String) {
+    let controller = v.spec.ingress.controller_namespace.clone().unwrap_or_else(|| CONTROLLER_NAMESPACE.into());
+    let monitoring = v.spec.monitoring.namespace.clone().unwrap_or_else(|| MONITORING_NAMESPACE.into());
+    (controller, monitoring)
 }

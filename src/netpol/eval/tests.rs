@@ -232,4 +232,9 @@ fn services_send_to_their_target_ports() {
     assert_eq!(c.reaches_service(&web, "a", "nope", 80), None);
     assert_eq!(c.reaches_service(&web, "a", "rds", 5432), Some(false), "web's egress allows 8000 only");
     assert_eq!(c.reaches_service(&pod_of(&c, "api"), "a", "rds", 5432), Some(true), "api's egress is open");
+    assert_eq!(
+        c.reaches_service(&web, "a", "rds", 8000),
+        Some(true),
+        "an ExternalName Service is an alias for every port"
+    );
 }
