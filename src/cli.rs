@@ -59,7 +59,8 @@ and this one does not are removed, and files genk8s did not write are left alone
     #[command(
         after_help = "Rules: GK001 resources, GK002 probes, GK003 PDB for replicas > 1, GK004 spread, GK005 pull policy, \
 GK006 NetworkPolicy coverage, GK007 pinned images, GK008 host namespaces, GK009 restricted profile, GK010 read-only root, \
-GK011 service account token, GK012 PDB that blocks evictions.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
+GK011 service account token, GK012 PDB that blocks evictions, GK013 `uses` paths allowed, GK014 DNS allowed, \
+GK015 ingress and metrics ports reachable, GK016 configured endpoints allowed.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
     )]
     Lint {
         /// Environment to lint

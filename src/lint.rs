@@ -71,6 +71,18 @@ pub const RULES: &[Rule] = &[
     Rule { id: "GK010", severity: Severity::Warning, summary: "containers have a read-only root filesystem" },
     Rule { id: "GK011", severity: Severity::Info, summary: "pods mount no service account token unless they need one" },
     Rule { id: "GK012", severity: Severity::Error, summary: "a PodDisruptionBudget does not block every eviction" },
+    Rule { id: "GK013", severity: Severity::Error, summary: "the NetworkPolicies allow every `uses` path" },
+    Rule { id: "GK014", severity: Severity::Error, summary: "the NetworkPolicies allow DNS for every pod" },
+    Rule {
+        id: "GK015",
+        severity: Severity::Error,
+        summary: "exposed ports are reachable from the ingress controller, metrics ports from monitoring",
+    },
+    Rule {
+        id: "GK016",
+        severity: Severity::Warning,
+        summary: "every host:port a service's configuration names is allowed by its NetworkPolicies",
+    },
 ];
 
 fn rule(id: &str) -> &'static Rule {
@@ -248,6 +260,10 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
         }
     }
 
+    // GK013-GK016: what the NetworkPolicies allow, by the evaluator in crate::netpol.
+    for f in crate::netpol::check::check(v, objects) {
+        raw.push((Some(f.workload), f.rule, f.object, f.message));
+    }
     let ignores = suppressions(v);
     let mut report = Report::default();
     for (wl, id, object, message) in raw {

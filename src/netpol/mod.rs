@@ -17,6 +17,9 @@
 //! Pods are read from the pod templates of Deployments, StatefulSets, DaemonSets, Jobs and
 //! CronJobs; Services map their ports to target ports on the pods they select.
 
+pub mod check;
+mod configured;
+pub mod endpoints;
 mod eval;
 pub mod ip;
 mod model;

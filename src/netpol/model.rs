@@ -42,6 +42,8 @@ pub struct ServicePort {
 pub struct Service {
     pub name: String,
     pub namespace: String,
+    /// The Service's own labels (what a ServiceMonitor selects).
+    pub labels: Labels,
     pub selector: Option<Labels>,
     pub external_name: Option<String>,
     pub ports: Vec<ServicePort>,
@@ -114,6 +116,7 @@ fn service(name: &str, namespace: &str, s: &k8s_openapi::api::core::v1::Service)
     Some(Service {
         name: name.to_string(),
         namespace: namespace.to_string(),
+        labels: s.metadata.labels.clone().unwrap_or_default(),
         selector: spec.selector.clone().filter(|s| !s.is_empty()),
         external_name: spec.external_name.clone().filter(|_| spec.type_.as_deref() == Some("ExternalName")),
         ports,

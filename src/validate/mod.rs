@@ -5,6 +5,7 @@
 mod database;
 mod exposure;
 mod names;
+mod origin;
 mod platform;
 mod service;
 mod workload;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use names::{is_cron, is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
+pub use origin::Origin;
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -30,6 +32,8 @@ pub struct Valid {
     pub engines: BTreeMap<String, Engine>,
     /// Contents of files referenced with `from:`, by the path as written.
     pub files: BTreeMap<String, String>,
+    /// Where each value was written (for checks on the expanded objects).
+    pub origin: Origin,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
@@ -86,7 +90,8 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
         }
     }
     if c.diags.is_empty() {
-        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files })
+        let origin = Origin::new(&merged.node, sources);
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, origin })
     } else {
         c.diags.sort();
         Err(c.diags)
