@@ -63,7 +63,8 @@ and this one does not are removed, and files genk8s did not write are left alone
         after_help = "Rules: GK001 resources, GK002 probes, GK003 PDB for replicas > 1, GK004 spread, GK005 pull policy, \
 GK006 NetworkPolicy coverage, GK007 pinned images, GK008 host namespaces, GK009 restricted profile, GK010 read-only root, \
 GK011 service account token, GK012 PDB that blocks evictions, GK013 deprecated at the target Kubernetes version \
-(spec warnings too), GK014 removed at the target version.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
+(spec warnings too), GK014 removed at the target version, GK015 `uses` paths allowed, \
+GK016 DNS allowed, GK017 ingress and metrics ports reachable, GK018 configured endpoints allowed.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
     )]
     Lint {
         /// Environment to lint
@@ -297,7 +298,8 @@ fn man_command() -> Result<Outcome, Error> {
 /// `genk8s graph ENV`.
 fn graph_command(platform: &Path, env: &str, format: crate::graph::Format) -> Result<Outcome, Error> {
     let valid = crate::check(platform, Some(env))?;
-    clean(&valid.iter().map(|v| crate::graph::render(v, format)).collect::<String>())
+    let graph = |v: &crate::validate::Valid| crate::graph::render(v, &crate::expand::expand(v), format);
+    clean(&valid.iter().map(graph).collect::<String>())
 }
 
 /// `genk8s secrets ENV`.

@@ -59,7 +59,7 @@ mod tests {
     }
 
     fn build(env: &str, objects: Vec<Rendered>) -> Build {
-        Build { platform: "p".into(), env: env.into(), objects }
+        Build { platform: "p".into(), env: env.into(), objects, warnings: Vec::new() }
     }
 
     #[test]

@@ -1,7 +1,12 @@
-//! `genk8s graph ENV`: services, databases, external endpoints and ingress hosts,
-//! with the network paths the generated NetworkPolicies allow, as Mermaid or DOT.
+//! `genk8s graph ENV`: services, databases, jobs, external endpoints and ingress hosts,
+//! with the network paths that the emitted NetworkPolicies allow, as Mermaid or DOT.
+//!
+//! Nodes come from the spec (names, ports, engines); edges come only from the
+//! NetworkPolicy evaluator ([`crate::netpol`]) run over the objects `build` writes.
 
-use crate::names::resolve_host;
+use crate::expand::Object;
+use crate::netpol::paths::{End, Outside, Path};
+use crate::netpol::{Cluster, outside_namespaces};
 use crate::validate::Valid;
 use std::fmt::Write as _;
 
@@ -16,6 +21,7 @@ enum Shape {
     Database,
     External,
     Host,
+    Outside,
 }
 
 struct Graph {
@@ -28,48 +34,66 @@ fn id(prefix: &str, name: &str) -> String {
     format!("{prefix}_{clean}")
 }
 
-fn model(v: &Valid) -> Graph {
+/// The node of one end of a path: its id, label and shape.
+fn node(v: &Valid, c: &Cluster, end: &End) -> (String, String, Shape) {
     let spec = &v.spec;
+    match end {
+        End::Workload(name) => {
+            if let Some(svc) = spec.services.get(name) {
+                let ports: Vec<String> = svc.ports.values().map(|p| p.container.to_string()).collect();
+                let label =
+                    if ports.is_empty() { format!("{name} (worker)") } else { format!("{name} :{}", ports.join(",")) };
+                (id("svc", name), label, Shape::Service)
+            } else if let (Some(db), Some(e)) = (spec.databases.get(name), v.engines.get(name)) {
+                (id("db", name), format!("{name} ({}) :{}", db.engine, e.port.number), Shape::Database)
+            } else {
+                let kind = c.pods.iter().find(|p| &p.workload == name).map_or("Job", |p| p.kind.as_str());
+                (id("job", name), format!("{name} ({kind})"), Shape::Service)
+            }
+        }
+        End::External(name) => match (spec.databases.get(name), v.engines.get(name)) {
+            (Some(db), Some(e)) => {
+                let x = db.external.as_ref();
+                let host = x.map_or(name.as_str(), |x| x.host.as_str());
+                let port = x.and_then(|x| x.port).unwrap_or(e.port.number);
+                (id("db", name), format!("{name} ({}, external {host}:{port})", db.engine), Shape::External)
+            }
+            _ => (id("ext", name), name.clone(), Shape::External),
+        },
+        End::Dns => ("dns".into(), "DNS (kube-system/kube-dns)".into(), Shape::Outside),
+        End::Internet => ("internet".into(), "any address".into(), Shape::Outside),
+        End::Block(cidr) => (id("net", cidr), cidr.clone(), Shape::Outside),
+        End::Namespace(ns) => (id("ns", ns), format!("namespace {ns}"), Shape::Outside),
+        End::Host(host, _) => (id("host", host), host.clone(), Shape::Host),
+    }
+}
+
+fn model(v: &Valid, objects: &[Object]) -> Graph {
+    let c = Cluster::from_objects(objects);
+    let (controller, monitoring) = outside_namespaces(v);
+    let external_ports = v
+        .spec
+        .databases
+        .iter()
+        .filter_map(|(n, d)| Some((n.clone(), d.external.as_ref()?.port.unwrap_or(v.engines.get(n)?.port.number))))
+        .collect();
+    let outside = Outside { namespaces: vec![controller.clone(), monitoring], controller, external_ports };
+    let paths: Vec<Path> = c.paths(&outside);
     let mut g = Graph { nodes: Vec::new(), edges: Vec::new() };
-    for (name, svc) in &spec.services {
-        let ports: Vec<String> = svc.ports.values().map(|p| p.container.to_string()).collect();
-        let label = if ports.is_empty() { format!("{name} (worker)") } else { format!("{name} :{}", ports.join(",")) };
-        g.nodes.push((id("svc", name), label, Shape::Service));
-        if let Some(ing) = &svc.ingress {
-            let tls = ing.tls.unwrap_or(ing.issuer.is_some() || spec.ingress.issuer.is_some());
-            let scheme = if tls { "https" } else { "http" };
-            for h in &ing.hosts {
-                let host = resolve_host(h, spec.domain.as_deref()).unwrap_or_else(|| h.clone());
-                g.nodes.push((id("host", &host), host.clone(), Shape::Host));
-                g.edges.push((id("host", &host), id("svc", name), scheme.into()));
-            }
-        }
+    // Every workload and external database is drawn, reachable or not.
+    let names =
+        v.spec.services.keys().chain(v.spec.databases.keys().filter(|d| v.spec.databases[*d].external.is_none()));
+    for name in names.chain(c.pods.iter().map(|p| &p.workload)) {
+        g.nodes.push(node(v, &c, &End::Workload(name.clone())));
     }
-    for (name, db) in &spec.databases {
-        let e = &v.engines[name];
-        match &db.external {
-            Some(x) => g.nodes.push((
-                id("db", name),
-                format!("{name} ({}, external {}:{})", db.engine, x.host, x.port.unwrap_or(e.port.number)),
-                Shape::External,
-            )),
-            None => {
-                g.nodes.push((id("db", name), format!("{name} ({}) :{}", db.engine, e.port.number), Shape::Database))
-            }
-        }
+    for (name, _) in v.spec.databases.iter().filter(|(_, d)| d.external.is_some()) {
+        g.nodes.push(node(v, &c, &End::External(name.clone())));
     }
-    for (name, svc) in &spec.services {
-        let mut uses = svc.uses.clone();
-        uses.sort();
-        for u in uses {
-            let (target, port) = match spec.databases.get(&u) {
-                Some(db) => {
-                    (id("db", &u), db.external.as_ref().and_then(|x| x.port).unwrap_or(v.engines[&u].port.number))
-                }
-                None => (id("svc", &u), spec.services[&u].ports.values().next().map_or(0, |p| p.container)),
-            };
-            g.edges.push((id("svc", name), target, format!("tcp/{port}")));
-        }
+    for p in &paths {
+        let (from, to) = (node(v, &c, &p.from), node(v, &c, &p.to));
+        g.edges.push((from.0.clone(), to.0.clone(), p.ports.join(",")));
+        g.nodes.push(from);
+        g.nodes.push(to);
     }
     g.nodes.sort_by(|a, b| a.0.cmp(&b.0));
     g.nodes.dedup_by(|a, b| a.0 == b.0);
@@ -78,9 +102,9 @@ fn model(v: &Valid) -> Graph {
     g
 }
 
-/// The graph as text in the chosen format.
-pub fn render(v: &Valid, format: Format) -> String {
-    let g = model(v);
+/// The graph of `objects` (the environment's build) as text in the chosen format.
+pub fn render(v: &Valid, objects: &[Object], format: Format) -> String {
+    let g = model(v, objects);
     let mut out = String::new();
     match format {
         Format::Mermaid => {
@@ -91,6 +115,7 @@ pub fn render(v: &Valid, format: Format) -> String {
                     Shape::Database => ("[(\"", "\")]"),
                     Shape::External => ("[/\"", "\"/]"),
                     Shape::Host => ("((\"", "\"))"),
+                    Shape::Outside => ("{{\"", "\"}}"),
                 };
                 let _ = writeln!(out, "  {id}{open}{label}{close}");
             }
@@ -106,6 +131,7 @@ pub fn render(v: &Valid, format: Format) -> String {
                     Shape::Database => "cylinder",
                     Shape::External => "parallelogram",
                     Shape::Host => "ellipse",
+                    Shape::Outside => "hexagon",
                 };
                 let _ = writeln!(out, "  {id} [label=\"{label}\", shape={shape}];");
             }
@@ -116,4 +142,46 @@ pub fn render(v: &Valid, format: Format) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn platform(name: &str) -> (Valid, Vec<Object>) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platforms").join(name);
+        let v = crate::check(&dir, Some("prod")).expect("bundled platform builds").remove(0);
+        let objects = crate::expand::expand(&v);
+        (v, objects)
+    }
+
+    #[test]
+    fn edges_follow_the_policies_not_the_spec() {
+        let (v, mut objects) = platform("ai-workflow-engine");
+        let before = render(&v, &objects, Format::Mermaid);
+        assert!(before.contains("  svc_webui -->|tcp/8000| svc_api\n"), "{before}");
+        // Drop webui's egress rules (DNS and api) from its policy: the spec still says `uses: [api]`.
+        let policy = objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == "webui").expect("webui policy");
+        policy.value["spec"]["egress"] = serde_json::json!([]);
+        let after = render(&v, &objects, Format::Mermaid);
+        assert!(!after.contains("svc_webui -->"), "{after}");
+        assert!(after.contains("  svc_api -->|tcp/11434| svc_ollama\n"), "{after}");
+        // Without any NetworkPolicy every pod reaches every port of every other pod.
+        objects.retain(|o| o.kind != "NetworkPolicy");
+        let open = render(&v, &objects, Format::Mermaid);
+        assert!(open.contains("  svc_webui -->|tcp/5432| db_postgres\n"), "{open}");
+    }
+
+    #[test]
+    fn jobs_external_egress_and_dns_are_drawn() {
+        let (v, objects) = platform("ai-imutis");
+        let g = render(&v, &objects, Format::Mermaid);
+        assert!(g.contains("  job_postgres_backup -->|tcp/5432| db_postgres\n"), "{g}");
+        assert!(
+            g.contains("  svc_api -->|tcp/4317,tcp/443,tcp/6443| internet\n"),
+            "the tracing collector, sentry, firebase and the API server: {g}"
+        );
+        assert!(g.contains("  svc_api -->|tcp/53,udp/53| dns\n"), "{g}");
+        assert!(g.contains("  ns_monitoring -->|tcp/8000| svc_api\n"), "{g}");
+    }
 }

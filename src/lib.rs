@@ -6,9 +6,9 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod cluster;
 pub mod collide;
 pub mod confine;
-pub mod cluster;
 pub mod crd;
 pub mod diag;
 pub mod diff;
@@ -23,6 +23,7 @@ pub mod lint;
 pub mod load;
 pub mod merge;
 pub mod names;
+pub mod netpol;
 pub mod output;
 pub mod quantity;
 pub mod rules;

@@ -151,6 +151,10 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
             }
         }
     }
+    // GK015-GK018: what the NetworkPolicies allow, by the evaluator in crate::netpol.
+    for f in crate::netpol::check::check(v, objects) {
+        raw.push((Some(f.workload), f.rule, f.object, f.message));
+    }
     raw.extend(version_findings(v, objects));
     let mut report = report(raw, &suppressions(v));
     report.findings.extend(spec_warnings(v));
@@ -159,9 +163,10 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     report
 }
 
-/// Rules checked over all objects by [`version_findings`] and [`spec_warnings`], not per pod.
+/// Rules checked over all objects (by [`version_findings`], [`spec_warnings`] and the
+/// NetworkPolicy evaluator), not per pod.
 #[cfg(test)]
-const OBJECT_RULES: [&str; 2] = ["GK013", "GK014"];
+const OBJECT_RULES: [&str; 6] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018"];
 
 /// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
 /// as (workload, rule, object, message).

@@ -71,4 +71,16 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "the objects use nothing the target Kubernetes version removed",
     },
+    Rule { id: "GK015", severity: Severity::Error, summary: "the NetworkPolicies allow every `uses` path" },
+    Rule { id: "GK016", severity: Severity::Error, summary: "the NetworkPolicies allow DNS for every pod" },
+    Rule {
+        id: "GK017",
+        severity: Severity::Error,
+        summary: "exposed ports are reachable from the ingress controller, metrics ports from monitoring",
+    },
+    Rule {
+        id: "GK018",
+        severity: Severity::Warning,
+        summary: "every host:port a service's configuration names is allowed by its NetworkPolicies",
+    },
 ];

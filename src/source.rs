@@ -43,6 +43,11 @@ impl SourceMap {
         (self.files.len() - 1) as FileId
     }
 
+    /// The path of every file, by file id.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
     pub fn file(&self, id: FileId) -> &SourceFile {
         &self.files[id as usize]
     }

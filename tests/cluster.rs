@@ -96,39 +96,3 @@ fn bundled_platforms_keep_what_current_clusters_do() {
     assert!(api_policy.contains("port: 4317"), "{api_policy}");
     assert!(imutis.contains("OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger-collector.observability:4317"));
 }
-
-#[test]
-fn urls_a_service_reads_need_a_network_path() {
-    let t = tempfile::tempdir().unwrap();
-    let spec = "platform: c
-configs:
-  app: {data: {OTEL_EXPORTER_OTLP_ENDPOINT: \"http://jaeger-collector.observability:4317\"}}
-services:
-  web:
-    image: x/web:1.0
-    ports: {http: 3000}
-    env: {API_URL: \"http://api:8000\", DOCS: \"https://docs.example.com/x\"}
-    env_from: [{config: app}]
-    egress: [{host: docs.example.com, ports: [443]}]
-  api: {image: x/api:1.0, ports: {http: 8000}}
-";
-    platform(t.path(), spec);
-    let (code, _, err) = run(t.path(), &["build", "dev"]);
-    assert_eq!(code, 0, "{err}");
-    let file = t.path().join("platform.yaml");
-    let f = file.display();
-    let expected = format!(
-        "warning: {f}:3:45: `OTEL_EXPORTER_OTLP_ENDPOINT` read by service `web` points at \
-         jaeger-collector.observability:4317, which its NetworkPolicy gives no egress to \
-         (add {{host: jaeger-collector.observability, ports: [4317]}} to services.web.egress)\n\
-         warning: {f}:8:20: `API_URL` read by service `web` points at `api`, which is not in its uses \
-         (add `api` to services.web.uses: the NetworkPolicies open only the paths of uses)\n"
-    );
-    assert_eq!(err, expected);
-
-    let fixed = spec
-        .replace("egress: [{host: docs.example.com, ports: [443]}]", "egress: [{host: docs.example.com, ports: [443]}, {host: jaeger-collector.observability, ports: [4317]}]\n    uses: [api]");
-    platform(t.path(), &fixed);
-    let (code, _, err) = run(t.path(), &["build", "dev"]);
-    assert_eq!((code, err.as_str()), (0, ""));
-}

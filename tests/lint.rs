@@ -25,14 +25,87 @@ services:
     pdb: {min_available: "3"}
 "#;
 
+/// Findings a bundled platform may still have, each until the spec change that fixes it lands:
+/// ai-imutis names its tracing collector without an egress for it (issue 13).
+const KNOWN: &[(&str, &str)] = &[(
+    "ai-imutis",
+    "[GK018 warning] platforms/ai-imutis/platform.yaml:26:126: OTEL_EXPORTER_OTLP_ENDPOINT names jaeger-collector.observability:4317",
+)];
+
 #[test]
 fn seed_platforms_lint_clean_at_the_default_level() {
     for p in std::fs::read_dir("platforms").unwrap().flatten() {
         let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "--all", "-p"]).arg(p.path()).output().unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}: {text}", p.path().display());
-        assert!(text.ends_with("0 finding(s) at or above warning\n"), "{text}");
+        let name = p.file_name().to_string_lossy().to_string();
+        let unknown: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains(" warning] ") || l.contains(" error] "))
+            .filter(|l| !KNOWN.iter().any(|(k, f)| *k == name && l.contains(f)))
+            .collect();
+        assert_eq!(unknown, Vec::<&str>::new(), "{}: {text}", p.path().display());
+        if !KNOWN.iter().any(|(k, _)| *k == name) {
+            assert_eq!(out.status.code(), Some(0), "{}: {text}", p.path().display());
+            assert!(text.ends_with("0 finding(s) at or above warning\n"), "{text}");
+        }
     }
+}
+
+const TRACED: &str = r#"
+platform: t
+configs:
+  app-config:
+    data: {LOG_LEVEL: info, OTEL_EXPORTER_OTLP_ENDPOINT: "http://jaeger-collector.observability:4317"}
+services:
+  api:
+    image: x/api:1.0
+    ports: {http: 8000}
+    env_from: [{config: app-config}]
+    env:
+      CACHE_URL: redis://cache
+      WEB: "http://web:3000"
+      SEARCH_HOST: search.example.com
+      SEARCH_PORT: "9200"
+    uses: [cache]
+  web:
+    image: x/web:1.0
+    ports: {http: 3000}
+databases:
+  cache: {engine: redis}
+"#;
+
+#[test]
+fn configured_endpoints_the_policies_block_are_reported_where_they_are_written() {
+    let t = tempfile::tempdir().unwrap();
+    platform(t.path(), TRACED);
+    let (code, out, _) = lint(t.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    let at = |line: usize, col: usize| format!("{}:{line}:{col}", t.path().join("platform.yaml").display());
+    let expected = [
+        format!(
+            "dev: Deployment/api [GK018 warning] {}: OTEL_EXPORTER_OTLP_ENDPOINT names jaeger-collector.observability:4317, which the NetworkPolicies of api do not allow; declare it: `egress: [{{host: jaeger-collector.observability, ports: [4317]}}]` under services.api",
+            at(5, 58)
+        ),
+        format!(
+            "dev: Deployment/api [GK018 warning] {}: WEB names web:3000, which the NetworkPolicies of api do not allow; add `web` to services.api.uses",
+            at(13, 12)
+        ),
+        format!(
+            "dev: Deployment/api [GK018 warning] {}: SEARCH_HOST names search.example.com:9200, which the NetworkPolicies of api do not allow; declare it: `egress: [{{host: search.example.com, ports: [9200]}}]` under services.api",
+            at(14, 20)
+        ),
+    ];
+    for e in &expected {
+        assert!(out.contains(e.as_str()), "missing\n{e}\nin\n{out}");
+    }
+    assert!(!out.contains("CACHE_URL"), "redis://cache is a use: {out}");
+    assert!(out.ends_with("3 finding(s) at or above warning\n"), "{out}");
+
+    // The fixes the findings name make the run clean.
+    let fixed = TRACED.replace("    uses: [cache]\n", "    uses: [cache, web]\n    egress: [{host: jaeger-collector.observability, ports: [4317]}, {host: search.example.com, ports: [9200]}]\n");
+    platform(t.path(), &fixed);
+    let (code, out, _) = lint(t.path(), &[]);
+    assert_eq!(code, 0, "{out}");
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics, suggest};
 use crate::source::SourceMap;
-use crate::spec::{Map, Platform, Service};
+use crate::spec::{Map, Platform};
 use crate::target;
 use crate::yaml::Node;
 
@@ -185,9 +185,6 @@ pub fn check(spec: &Platform, root: &Node, sources: &SourceMap, diags: &mut Diag
         check_nginx_annotations(root, &path, map, diags);
         warnings.items.extend(check_ingress_class_annotation(root, &path, map));
     }
-    for (name, svc) in &spec.services {
-        warnings.items.extend(check_endpoint_egress(spec, root, name, svc));
-    }
     warnings.sort();
     warnings.items.iter().map(|w| w.render_warning(sources)).collect()
 }
@@ -278,91 +275,6 @@ fn check_ingress_class_annotation(root: &Node, path: &[&str], map: &Map) -> Opti
     })
 }
 
-/// `host` and port of the first `scheme://host[:port]` in `text` (port from the scheme when
-/// not written); `None` when there is no URL or its port cannot be known.
-fn endpoint(text: &str) -> Option<(&str, u16)> {
-    let (before, after) = text.split_once("://")?;
-    let scheme = before.rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '+').next()?;
-    let authority = after.split(['/', '?', '#', '"', '\'', ' ', ',']).next()?;
-    let hostport = authority.rsplit('@').next()?;
-    if hostport.starts_with('[') {
-        return None;
-    }
-    match hostport.split_once(':') {
-        Some((host, port)) => Some((host, port.parse().ok()?)),
-        None => match scheme {
-            "http" | "ws" => Some((hostport, 80)),
-            "https" | "wss" => Some((hostport, 443)),
-            _ => None,
-        },
-    }
-}
-
-/// The values a service reads that may name an endpoint: literal env values and the data
-/// of the configs it reads, each with its path in the spec.
-fn read_values<'a>(spec: &'a Platform, name: &'a str, svc: &'a Service) -> Vec<(Vec<&'a str>, &'a str)> {
-    let mut out = Vec::new();
-    let config = |c: &'a str, key: Option<&'a str>, out: &mut Vec<(Vec<&'a str>, &'a str)>| {
-        for (k, v) in spec.configs.get(c).into_iter().flat_map(|cfg| &cfg.data) {
-            if key.is_none_or(|key| key == k) {
-                out.push((vec!["configs", c, "data", k.as_str()], v.as_str()));
-            }
-        }
-    };
-    for (k, e) in &svc.env {
-        match (&e.value, &e.config) {
-            (Some(v), _) => out.push((vec!["services", name, "env", k.as_str()], v.as_str())),
-            (None, Some(c)) => config(c, e.key.as_deref(), &mut out),
-            _ => {}
-        }
-    }
-    for c in svc.env_from.iter().filter_map(|s| s.config.as_deref()) {
-        config(c, None, &mut out);
-    }
-    out
-}
-
-/// URLs a service reads point where its NetworkPolicy lets it connect: a workload of the
-/// platform it `uses`, or a port its egress opens. Otherwise the connection is dropped.
-fn check_endpoint_egress(spec: &Platform, root: &Node, name: &str, svc: &Service) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (path, text) in read_values(spec, name, svc) {
-        let Some((host, port)) = endpoint(text) else { continue };
-        let key = path.last().copied().unwrap_or_default();
-        let mut labels = host.split('.');
-        let first = labels.next().unwrap_or_default();
-        let second = labels.next();
-        let in_platform = (spec.services.contains_key(first) || spec.databases.contains_key(first))
-            && (second.is_none() || second == Some("svc") || second == spec.namespace.as_deref());
-        let problem = if in_platform {
-            (first != name && !svc.uses.iter().any(|u| u == first)).then(|| {
-                (
-                    format!("`{key}` read by service `{name}` points at `{first}`, which is not in its uses"),
-                    format!("add `{first}` to services.{name}.uses: the NetworkPolicies open only the paths of uses"),
-                )
-            })
-        } else {
-            let local = second.is_none() || host == "localhost" || host.starts_with("127.");
-            let external_db = spec
-                .databases
-                .iter()
-                .any(|(db, d)| svc.uses.contains(db) && d.external.as_ref().is_some_and(|e| e.host == host));
-            let open = svc.egress.iter().any(|e| e.host.is_some() && e.ports.contains(&port))
-                || (!svc.access.is_empty() && host.starts_with("kubernetes.default"));
-            (!local && !external_db && !open).then(|| {
-                (
-                    format!("`{key}` read by service `{name}` points at {host}:{port}, which its NetworkPolicy gives no egress to"),
-                    format!("add {{host: {host}, ports: [{port}]}} to services.{name}.egress"),
-                )
-            })
-        };
-        if let Some((message, help)) = problem {
-            out.push(Diagnostic::at(root.find(&path), message).help(help));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,20 +298,6 @@ mod tests {
     fn typos_get_the_real_name() {
         assert_eq!(suggest("limt-rps", NGINX_ANNOTATIONS.iter().copied()), Some("limit-rps"));
         assert_eq!(suggest("ssl-redirct", NGINX_ANNOTATIONS.iter().copied()), Some("ssl-redirect"));
-    }
-
-    #[test]
-    fn endpoints_come_from_urls_with_scheme_ports() {
-        assert_eq!(
-            endpoint("http://jaeger-collector.observability:4317"),
-            Some(("jaeger-collector.observability", 4317))
-        );
-        assert_eq!(endpoint("https://api.stripe.com/v1?x=1"), Some(("api.stripe.com", 443)));
-        assert_eq!(endpoint("postgres://u:p@db.example.com:5432/app"), Some(("db.example.com", 5432)));
-        assert_eq!(endpoint("http://ollama"), Some(("ollama", 80)));
-        assert_eq!(endpoint("grpc://collector"), None);
-        assert_eq!(endpoint("no url here"), None);
-        assert_eq!(endpoint("http://[::1]:80"), None);
     }
 
     #[test]

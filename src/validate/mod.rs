@@ -15,6 +15,7 @@ mod image;
 mod lifecycle;
 mod migration;
 mod names;
+mod origin;
 mod platform;
 mod resolve;
 mod security;
@@ -30,11 +31,10 @@ use crate::yaml::{Node, de::from_node};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub use crate::names::{
-    is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host,
-};
-pub use security::{is_system_namespace, warnings};
+pub use crate::names::{is_dns_label, is_duration, is_int_or_percent, is_production, looks_secret, resolve_host};
 pub use cron::{CronError, check as check_cron};
+pub use origin::Origin;
+pub use security::{is_system_namespace, warnings};
 
 /// A spec that passed every check, with everything expand needs resolved.
 #[derive(Debug)]
@@ -48,6 +48,8 @@ pub struct Valid {
     pub files: BTreeMap<String, String>,
     /// Risky but accepted values, each rendered as `warning: FILE:LINE:COL: …`.
     pub warnings: Vec<String>,
+    /// Where each value was written (for checks on the expanded objects).
+    pub origin: Origin,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
@@ -74,7 +76,8 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);
     if c.diags.is_empty() {
-        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings })
+        let origin = Origin::new(&merged.node, sources);
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings, origin })
     } else {
         c.diags.sort();
         Err(c.diags)

@@ -1,0 +1,172 @@
+//! The cluster as the emitted objects describe it: pods (from pod templates), Services,
+//! NetworkPolicies, Namespaces and the Ingresses that route to Services.
+
+use super::{Labels, PodRef, Proto};
+use crate::expand::Object;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A container port of a pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerPort {
+    pub name: Option<String>,
+    pub number: u16,
+    pub proto: Proto,
+}
+
+/// The pods of one workload object (every replica has the template's labels and ports).
+#[derive(Debug, Clone)]
+pub struct Pod {
+    /// `Kind/name` of the object whose template made the pod.
+    pub object: String,
+    pub kind: String,
+    /// The pods' `app.kubernetes.io/name` label, else the object's name.
+    pub workload: String,
+    pub pod: PodRef,
+}
+
+/// A port of a Service and where it sends traffic.
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub target: IntOrString,
+    pub proto: Proto,
+}
+
+/// A Service: the pods it selects (or the host it names) and its ports.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub name: String,
+    pub namespace: String,
+    /// The Service's own labels (what a ServiceMonitor selects).
+    pub labels: Labels,
+    pub selector: Option<Labels>,
+    pub external_name: Option<String>,
+    pub ports: Vec<ServicePort>,
+}
+
+/// Everything of the emitted objects that decides what connects to what.
+#[derive(Debug, Clone, Default)]
+pub struct Cluster {
+    pub pods: Vec<Pod>,
+    pub services: Vec<Service>,
+    /// NetworkPolicies with their namespace.
+    pub policies: Vec<(String, NetworkPolicy)>,
+    /// Labels of the Namespaces the objects define.
+    pub namespaces: BTreeMap<String, Labels>,
+    pub ingresses: Vec<Ingress>,
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
+    serde_json::from_value(v.clone()).ok()
+}
+
+fn template(kind: &str, v: &Value) -> Option<PodTemplateSpec> {
+    let path: &[&str] = match kind {
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => &["spec", "template"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template"],
+        _ => return None,
+    };
+    typed(path.iter().try_fold(v, |v, k| v.get(k))?)
+}
+
+fn pod(kind: &str, name: &str, namespace: &str, t: &PodTemplateSpec) -> Pod {
+    let labels: Labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
+    let spec = t.spec.as_ref();
+    let containers = spec.into_iter().flat_map(|s| s.containers.iter().chain(s.init_containers.iter().flatten()));
+    let ports = containers
+        .flat_map(|c| c.ports.iter().flatten())
+        .filter_map(|p| {
+            Some(ContainerPort {
+                name: p.name.clone(),
+                number: u16::try_from(p.container_port).ok()?,
+                proto: Proto::parse(p.protocol.as_deref()),
+            })
+        })
+        .collect();
+    let workload = labels.get(crate::expand::NAME).cloned().unwrap_or_else(|| name.to_string());
+    Pod {
+        object: format!("{kind}/{name}"),
+        kind: kind.to_string(),
+        workload,
+        pod: PodRef { namespace: namespace.to_string(), labels, ports },
+    }
+}
+
+fn service(name: &str, namespace: &str, s: &k8s_openapi::api::core::v1::Service) -> Option<Service> {
+    let spec = s.spec.as_ref()?;
+    let ports = spec
+        .ports
+        .iter()
+        .flatten()
+        .filter_map(|p| {
+            let port = u16::try_from(p.port).ok()?;
+            Some(ServicePort {
+                name: p.name.clone(),
+                port,
+                target: p.target_port.clone().unwrap_or(IntOrString::Int(p.port)),
+                proto: Proto::parse(p.protocol.as_deref()),
+            })
+        })
+        .collect();
+    Some(Service {
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        labels: s.metadata.labels.clone().unwrap_or_default(),
+        selector: spec.selector.clone().filter(|s| !s.is_empty()),
+        external_name: spec.external_name.clone().filter(|_| spec.type_.as_deref() == Some("ExternalName")),
+        ports,
+    })
+}
+
+impl Cluster {
+    pub fn from_objects(objects: &[Object]) -> Cluster {
+        Cluster::from_values(objects.iter().map(|o| &o.value))
+    }
+
+    /// Reads objects given as JSON values (`kind`, `metadata`, `spec`).
+    pub fn from_values<'a>(values: impl IntoIterator<Item = &'a Value>) -> Cluster {
+        let mut c = Cluster::default();
+        for v in values {
+            let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
+            let meta = v.get("metadata");
+            let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or_default();
+            let namespace = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("default");
+            match kind {
+                "Namespace" => {
+                    let labels = meta.and_then(|m| m.get("labels")).and_then(typed).unwrap_or_default();
+                    c.namespaces.insert(name.to_string(), labels);
+                }
+                "Service" => c.services.extend(typed(v).and_then(|s| service(name, namespace, &s))),
+                "NetworkPolicy" => c.policies.extend(typed(v).map(|p| (namespace.to_string(), p))),
+                "Ingress" => c.ingresses.extend(typed(v)),
+                _ => c.pods.extend(template(kind, v).map(|t| pod(kind, name, namespace, &t))),
+            }
+        }
+        c
+    }
+
+    /// The Service `name` of `namespace`.
+    pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.namespace == namespace && s.name == name)
+    }
+
+    /// The pods a Service selects.
+    pub fn backends<'a>(&'a self, s: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.pods.iter().filter(move |p| {
+            p.pod.namespace == s.namespace
+                && s.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| p.pod.labels.get(k) == Some(v)))
+        })
+    }
+
+    /// Labels of a namespace: those its Namespace object gives, and the name label the API server sets.
+    pub fn namespace_labels(&self, namespace: &str) -> Labels {
+        let mut labels = self.namespaces.get(namespace).cloned().unwrap_or_default();
+        labels.insert("kubernetes.io/metadata.name".to_string(), namespace.to_string());
+        labels
+    }
+}

@@ -1,0 +1,204 @@
+//! Every path the policies allow that involves the platform's pods: between them, to DNS,
+//! to addresses outside the pod network, to ExternalName Services, from other namespaces
+//! and from the hosts the Ingresses route.
+
+use super::{Cluster, Peer, Port, Proto};
+use k8s_openapi::api::networking::v1::{Ingress, IngressServiceBackend};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The cluster DNS as NetworkPolicies see it: the kube-dns pods of kube-system.
+pub fn dns() -> Peer {
+    Peer::pod("kube-system", &[("k8s-app", "kube-dns")])
+}
+
+/// The DNS ports, both of which a resolver uses.
+pub const DNS_PORTS: [Port; 2] = [Port { proto: Proto::Udp, number: 53 }, Port { proto: Proto::Tcp, number: 53 }];
+
+/// One end of a drawn path.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum End {
+    /// The pods of a workload (`app.kubernetes.io/name`) of the platform.
+    Workload(String),
+    Dns,
+    /// Any public address (a rule with no `to`, or `0.0.0.0/0`).
+    Internet,
+    /// An ipBlock's CIDR.
+    Block(String),
+    /// Pods of another namespace (the ingress controller's, Prometheus's).
+    Namespace(String),
+    /// An ExternalName Service (a host outside the cluster).
+    External(String),
+    /// A host an Ingress routes (with TLS or not).
+    Host(String, bool),
+}
+
+/// What the objects alone do not say: the namespaces outside the platform whose pods
+/// connect in (their labels taken to be none), the ingress controller's among them, and the
+/// port each ExternalName Service's host listens on.
+#[derive(Debug, Clone, Default)]
+pub struct Outside {
+    pub namespaces: Vec<String>,
+    pub controller: String,
+    pub external_ports: BTreeMap<String, u16>,
+}
+
+/// An allowed path and the ports (or `*` for every port) it is allowed on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Path {
+    pub from: End,
+    pub to: End,
+    pub ports: Vec<String>,
+}
+
+/// Where traffic for an Ingress comes from: the controller's pods, or for an AWS ALB
+/// (which connects from the VPC to the pod addresses) any address.
+pub fn ingress_source(ing: &Ingress, controller_namespace: &str) -> Peer {
+    match ing.spec.as_ref().and_then(|s| s.ingress_class_name.as_deref()) {
+        Some("alb") => Peer::Internet,
+        _ => Peer::pod(controller_namespace, &[]),
+    }
+}
+
+/// Each host an Ingress routes, whether it has TLS, and the Service backends it sends to.
+pub fn routes(ing: &Ingress) -> Vec<(String, bool, IngressServiceBackend)> {
+    let Some(spec) = &ing.spec else { return Vec::new() };
+    let tls: BTreeSet<&str> =
+        spec.tls.iter().flatten().flat_map(|t| t.hosts.iter().flatten()).map(String::as_str).collect();
+    let mut out = Vec::new();
+    for r in spec.rules.iter().flatten() {
+        let host = r.host.clone().unwrap_or_else(|| "*".into());
+        for p in r.http.iter().flat_map(|h| h.paths.iter()) {
+            if let Some(b) = &p.backend.service {
+                out.push((host.clone(), tls.contains(host.as_str()), b.clone()));
+            }
+        }
+    }
+    out
+}
+
+impl Cluster {
+    /// The Service port number an Ingress backend names (by number or by name).
+    pub fn backend_port(&self, namespace: &str, b: &IngressServiceBackend) -> Option<u16> {
+        let port = b.port.as_ref()?;
+        match (&port.number, &port.name) {
+            (Some(n), _) => u16::try_from(*n).ok(),
+            (None, Some(name)) => {
+                self.service(namespace, &b.name)?.ports.iter().find(|p| p.name.as_deref() == Some(name)).map(|p| p.port)
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// Every allowed path involving the platform's pods.
+    pub fn paths(&self, o: &Outside) -> Vec<Path> {
+        let mut found: BTreeMap<(End, End), BTreeSet<String>> = BTreeMap::new();
+        let mut add = |from: End, to: End, port: String| {
+            found.entry((from, to)).or_default().insert(port);
+        };
+        for a in &self.pods {
+            let from = Peer::Pod(a.pod.clone());
+            for b in self.pods.iter().filter(|b| b.workload != a.workload) {
+                let to = Peer::Pod(b.pod.clone());
+                for c in &b.pod.ports {
+                    let port = Port { proto: c.proto, number: c.number };
+                    if self.allows(&from, &to, port) {
+                        add(End::Workload(a.workload.clone()), End::Workload(b.workload.clone()), port.to_string());
+                    }
+                }
+            }
+            for port in DNS_PORTS.into_iter().filter(|p| self.allows(&from, &dns(), *p)) {
+                add(End::Workload(a.workload.clone()), End::Dns, port.to_string());
+            }
+            for (to, port) in self.external_egress(&a.pod) {
+                add(End::Workload(a.workload.clone()), to, port);
+            }
+            for s in self.services.iter().filter(|s| s.external_name.is_some()) {
+                let ports = s.ports.iter().map(|p| p.port).chain(o.external_ports.get(&s.name).copied());
+                for p in ports.filter(|p| self.reaches_service(&from, &s.namespace, &s.name, *p) == Some(true)) {
+                    add(End::Workload(a.workload.clone()), End::External(s.name.clone()), Port::tcp(p).to_string());
+                }
+            }
+            for ns in &o.namespaces {
+                let peer = Peer::pod(ns, &[]);
+                for c in &a.pod.ports {
+                    let port = Port { proto: c.proto, number: c.number };
+                    if self.allows(&peer, &from, port) {
+                        add(End::Namespace(ns.to_string()), End::Workload(a.workload.clone()), port.to_string());
+                    }
+                }
+            }
+        }
+        for ing in &self.ingresses {
+            let ns = ing.metadata.namespace.as_deref().unwrap_or("default");
+            let source = ingress_source(ing, &o.controller);
+            for (host, tls, b) in routes(ing) {
+                let Some(port) = self.backend_port(ns, &b) else { continue };
+                let Some(s) = self.service(ns, &b.name) else { continue };
+                if self.reaches_service(&source, ns, &b.name, port) == Some(true) {
+                    for w in self.backends(s) {
+                        add(
+                            End::Host(host.clone(), tls),
+                            End::Workload(w.workload.clone()),
+                            if tls { "https" } else { "http" }.into(),
+                        );
+                    }
+                }
+            }
+        }
+        found.into_iter().map(|((from, to), ports)| Path { from, to, ports: ports.into_iter().collect() }).collect()
+    }
+
+    /// Destinations outside the pod network that `pod`'s egress rules name, with each
+    /// port the evaluator confirms (`proto/*` for every port).
+    fn external_egress(&self, pod: &super::PodRef) -> Vec<(End, String)> {
+        let from = Peer::Pod(pod.clone());
+        let mut out = Vec::new();
+        for (_, p) in self.policies.iter().filter(|(ns, _)| *ns == pod.namespace) {
+            let Some(spec) = &p.spec else { continue };
+            if !spec.pod_selector.as_ref().is_none_or(|s| super::selector::matches(s, &pod.labels)) {
+                continue;
+            }
+            for rule in spec.egress.iter().flatten() {
+                let targets: Vec<(End, Peer)> = match rule.to.as_deref() {
+                    None | Some([]) => vec![(End::Internet, Peer::Internet)],
+                    Some(peers) => peers
+                        .iter()
+                        .filter_map(|p| p.ip_block.as_ref())
+                        .filter_map(|b| {
+                            let c = super::ip::Cidr::parse(&b.cidr)?;
+                            let end = if c.is_everything() { End::Internet } else { End::Block(b.cidr.clone()) };
+                            Some((end, if c.is_everything() { Peer::Internet } else { Peer::Address(c.addr) }))
+                        })
+                        .collect(),
+                };
+                let ports: Vec<(Port, String)> = match rule.ports.as_deref() {
+                    None | Some([]) => vec![(Port::tcp(1), "tcp/*".into())],
+                    Some(ps) => ps
+                        .iter()
+                        .filter_map(|p| {
+                            let proto = Proto::parse(p.protocol.as_deref());
+                            match (&p.port, p.end_port) {
+                                (None, _) => Some((Port { proto, number: 1 }, format!("{proto}/*"))),
+                                (Some(IntOrString::Int(n)), end) => {
+                                    let number = u16::try_from(*n).ok()?;
+                                    let text = end.map_or(format!("{proto}/{n}"), |e| format!("{proto}/{n}-{e}"));
+                                    Some((Port { proto, number }, text))
+                                }
+                                (Some(IntOrString::String(_)), _) => None,
+                            }
+                        })
+                        .collect(),
+                };
+                for (end, peer) in &targets {
+                    for (port, text) in &ports {
+                        if self.egress_allows(&from, peer, *port) {
+                            out.push((end.clone(), text.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
