@@ -815,3 +815,35 @@ fn one_shot_services_become_migrate_steps_of_their_dependents() {
     );
     assert!(find(&objs, "Deployment", "migrate").is_none());
 }
+
+#[test]
+fn a_plain_word_password_is_not_mistaken_for_the_host_or_user_of_the_same_name() {
+    let tmp = TempDir::new().unwrap();
+    let proj = tmp.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".env"), "POSTGRES_PASSWORD=postgres\n").unwrap();
+    fs::write(
+        proj.join("compose.yaml"),
+        "services:\n  api:\n    image: ghcr.io/acme/api:1.0.0\n    command: [serve, --db-user, postgres]\n    environment:\n      DB_HOST: postgres\n      DB_PASSWORD: ${POSTGRES_PASSWORD}\n  postgres:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    genk8s()
+        .env_clear()
+        .args(["import", "compose"])
+        .arg(proj.join("compose.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let text = fs::read_to_string(out.join("platform.yaml")).unwrap();
+    let spec = genk8s::yaml::parse(&text, 0).unwrap();
+    let at = |path: &[&str]| node_at(&spec, path).and_then(Node::as_str).map(str::to_string);
+    assert_eq!(at(&["services", "api", "env", "DB_HOST"]).as_deref(), Some("postgres"), "{text}");
+    assert_eq!(at(&["services", "api", "args", "2"]).as_deref(), Some("postgres"), "{text}");
+    assert_eq!(
+        at(&["services", "api", "env", "DB_PASSWORD", "secret"]).as_deref(),
+        Some("postgres-credentials"),
+        "{text}"
+    );
+}
