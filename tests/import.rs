@@ -261,23 +261,24 @@ fn anchors_merge_keys_extension_fields_and_profiles() {
     assert_eq!(imp.list(&["services", "scheduler", "uses"]), ["rabbitmq"]);
     imp.warns(&format!("note: {file}:14:5: services.scheduler.environment.QUEUE_URL: "), "added to uses");
     // x- fields are not services or fields; profiles are skipped by default.
-    assert_eq!(imp.keys(&["services"]), ["api", "scheduler", "rabbitmq"]);
+    assert_eq!(imp.keys(&["services"]), ["api", "scheduler"]);
+    assert_eq!(imp.at(&["databases", "rabbitmq", "engine"]), "rabbitmq");
     assert!(!imp.text().contains("x-owner") && !imp.text().contains("platform-team"));
     imp.warns(&format!("note: {file}:48:5: services.flower.profiles: "), "pass --profile debug");
     // Anchored values report where the anchor was written, for each service.
     imp.warns(&format!("warning: {file}:11:3: services.api.logging: "), "log collection");
     imp.warns(&format!("warning: {file}:11:3: services.scheduler.logging: "), "log collection");
     imp.warns(&format!("warning: {file}:15:16: services.api.environment.API_TOKEN: "), "`API_TOKEN` is not set");
-    imp.warns(&format!("warning: {file}:39:5: services.rabbitmq.image: "), "RabbitMQ has no genk8s catalog engine");
+    imp.warns(&format!("note: {file}:39:5: services.rabbitmq.image: "), "catalog database `rabbitmq`");
 
     let all = import("anchors", &["--profile", "debug"]);
-    assert_eq!(all.keys(&["services"]), ["api", "scheduler", "rabbitmq", "flower", "mailhog"]);
+    assert_eq!(all.keys(&["services"]), ["api", "scheduler", "flower", "mailhog"]);
     assert_eq!(all.list(&["services", "flower", "uses"]), ["rabbitmq"]);
     let dev = import("anchors", &["--profile", "dev", "--name", "Tasks"]);
-    assert_eq!(dev.keys(&["services"]), ["api", "scheduler", "rabbitmq", "mailhog"]);
+    assert_eq!(dev.keys(&["services"]), ["api", "scheduler", "mailhog"]);
     assert_eq!(dev.at(&["platform"]), "tasks");
     let star = import("anchors", &["--profile", "*"]);
-    assert_eq!(star.keys(&["services"]).len(), 5);
+    assert_eq!(star.keys(&["services"]).len() + star.keys(&["databases"]).len(), 5);
 }
 
 #[test]
@@ -714,7 +715,10 @@ fn bind_mounts_become_files_and_volumes_and_secrets_are_shared_not_copied() {
     assert_eq!(imp.list(&["services", "notifier", "args"]), ["notify", "--queue-password=$(MQ_PASSWORD)"]);
     assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "secret"]), "shared-secrets");
     assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "key"]), "mq-password");
-    assert_eq!(imp.at(&["services", "queue", "env", "RABBITMQ_DEFAULT_PASS", "key"]), "mq-password");
+    imp.warns(
+        &format!("note: {file}:83:7: services.queue.environment.RABBITMQ_DEFAULT_PASS: "),
+        "Secret `queue-credentials` key `password`",
+    );
     for (svc, var) in [("auth", "JWT_SECRET"), ("rest", "PGRST_JWT_SECRET"), ("realtime", "API_JWT_SECRET")] {
         assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "jwt-secret", "{svc}");
     }
@@ -780,9 +784,8 @@ fn image_profiles_set_user_writable_paths_and_probes_and_unknown_images_are_warn
         "{w:?}"
     );
     assert_eq!(imp.at(&["services", "analytics", "probes", "liveness", "http"]), "/ping");
-    // RabbitMQ: uid 999 and its data directory.
-    assert_eq!(imp.at(&["services", "queue", "run_as_user"]), "999");
-    assert_eq!(imp.list(&["services", "queue", "writable"]), ["/var/lib/rabbitmq"]);
+    // RabbitMQ is a catalog engine: a StatefulSet with its user and the credentials Secret.
+    assert_eq!(imp.at(&["databases", "queue", "engine"]), "rabbitmq");
     imp.warns(&format!("note: {file}:17:5: services.gateway.image: "), "image profile `kong`");
     // An unknown image: what was assumed and how to change it.
     imp.warns(&format!("warning: {file}:31:5: services.auth.image: "), "runs as uid 10001 (set run_as_user:");

@@ -28,7 +28,7 @@ impl Conv<'_> {
         self.database_image(p, engine, &image, &mut out);
         let secret = credentials_secret(&p.name);
         let mut keys: Vec<&str> = match engine {
-            "postgres" | "postgis" | "mongodb" => vec!["username", "password"],
+            "postgres" | "postgis" | "mongodb" | "rabbitmq" => vec!["username", "password"],
             "mysql" | "mariadb" => vec!["username", "password", "root-password"],
             "redis" | "valkey" => vec!["password"],
             "qdrant" => vec!["api-key"],
@@ -236,6 +236,8 @@ fn role(engine: &str, key: &str) -> Role {
         "MYSQL_USER" | "MARIADB_USER" if my => Role::Credential("username", false),
         "POSTGRES_USER" if pg => Role::Credential("username", false),
         "MONGO_INITDB_ROOT_USERNAME" if engine == "mongodb" => Role::Credential("username", false),
+        "RABBITMQ_DEFAULT_USER" if engine == "rabbitmq" => Role::Credential("username", false),
+        "RABBITMQ_DEFAULT_PASS" if engine == "rabbitmq" => Role::Credential("password", true),
         "MYSQL_DATABASE" | "MARIADB_DATABASE" if my => Role::Database,
         "POSTGRES_DB" if pg => Role::Database,
         "MONGO_INITDB_DATABASE" if engine == "mongodb" => Role::Database,
