@@ -19,6 +19,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("postgis", include_str!("../templates/engines/postgis.yaml.j2")),
     ("postgres", include_str!("../templates/engines/postgres.yaml.j2")),
     ("qdrant", include_str!("../templates/engines/qdrant.yaml.j2")),
+    ("rabbitmq", include_str!("../templates/engines/rabbitmq.yaml.j2")),
     ("redis", include_str!("../templates/engines/redis.yaml.j2")),
     ("valkey", include_str!("../templates/engines/valkey.yaml.j2")),
 ];
@@ -197,6 +198,7 @@ mod tests {
             ("mariadb", "mariadb:11.4", 999, 3306, "/var/lib/mysql"),
             ("valkey", "valkey/valkey:8.0-alpine", 999, 6379, "/data"),
             ("memcached", "memcached:1.6-alpine", 11211, 11211, "/var/lib/memcached"),
+            ("rabbitmq", "rabbitmq:3.13-management", 999, 5672, "/var/lib/rabbitmq"),
         ] {
             let e = r(name);
             assert_eq!(

@@ -261,23 +261,24 @@ fn anchors_merge_keys_extension_fields_and_profiles() {
     assert_eq!(imp.list(&["services", "scheduler", "uses"]), ["rabbitmq"]);
     imp.warns(&format!("note: {file}:14:5: services.scheduler.environment.QUEUE_URL: "), "added to uses");
     // x- fields are not services or fields; profiles are skipped by default.
-    assert_eq!(imp.keys(&["services"]), ["api", "scheduler", "rabbitmq"]);
+    assert_eq!(imp.keys(&["services"]), ["api", "scheduler"]);
+    assert_eq!(imp.at(&["databases", "rabbitmq", "engine"]), "rabbitmq");
     assert!(!imp.text().contains("x-owner") && !imp.text().contains("platform-team"));
     imp.warns(&format!("note: {file}:48:5: services.flower.profiles: "), "pass --profile debug");
     // Anchored values report where the anchor was written, for each service.
     imp.warns(&format!("warning: {file}:11:3: services.api.logging: "), "log collection");
     imp.warns(&format!("warning: {file}:11:3: services.scheduler.logging: "), "log collection");
     imp.warns(&format!("warning: {file}:15:16: services.api.environment.API_TOKEN: "), "`API_TOKEN` is not set");
-    imp.warns(&format!("warning: {file}:39:5: services.rabbitmq.image: "), "RabbitMQ has no genk8s catalog engine");
+    imp.warns(&format!("note: {file}:39:5: services.rabbitmq.image: "), "catalog database `rabbitmq`");
 
     let all = import("anchors", &["--profile", "debug"]);
-    assert_eq!(all.keys(&["services"]), ["api", "scheduler", "rabbitmq", "flower", "mailhog"]);
+    assert_eq!(all.keys(&["services"]), ["api", "scheduler", "flower", "mailhog"]);
     assert_eq!(all.list(&["services", "flower", "uses"]), ["rabbitmq"]);
     let dev = import("anchors", &["--profile", "dev", "--name", "Tasks"]);
-    assert_eq!(dev.keys(&["services"]), ["api", "scheduler", "rabbitmq", "mailhog"]);
+    assert_eq!(dev.keys(&["services"]), ["api", "scheduler", "mailhog"]);
     assert_eq!(dev.at(&["platform"]), "tasks");
     let star = import("anchors", &["--profile", "*"]);
-    assert_eq!(star.keys(&["services"]).len(), 5);
+    assert_eq!(star.keys(&["services"]).len() + star.keys(&["databases"]).len(), 5);
 }
 
 #[test]
@@ -715,7 +716,10 @@ fn bind_mounts_become_files_and_volumes_and_secrets_are_shared_not_copied() {
     assert_eq!(imp.list(&["services", "notifier", "args"]), ["notify", "--queue-password=$(MQ_PASSWORD)"]);
     assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "secret"]), "shared-secrets");
     assert_eq!(imp.at(&["services", "notifier", "env", "MQ_PASSWORD", "key"]), "mq-password");
-    assert_eq!(imp.at(&["services", "queue", "env", "RABBITMQ_DEFAULT_PASS", "key"]), "mq-password");
+    imp.warns(
+        &format!("note: {file}:83:7: services.queue.environment.RABBITMQ_DEFAULT_PASS: "),
+        "Secret `queue-credentials` key `password`",
+    );
     for (svc, var) in [("auth", "JWT_SECRET"), ("rest", "PGRST_JWT_SECRET"), ("realtime", "API_JWT_SECRET")] {
         assert_eq!(imp.at(&["services", svc, "env", var, "key"]), "jwt-secret", "{svc}");
     }
@@ -781,9 +785,8 @@ fn image_profiles_set_user_writable_paths_and_probes_and_unknown_images_are_warn
         "{w:?}"
     );
     assert_eq!(imp.at(&["services", "analytics", "probes", "liveness", "http"]), "/ping");
-    // RabbitMQ: uid 999 and its data directory.
-    assert_eq!(imp.at(&["services", "queue", "run_as_user"]), "999");
-    assert_eq!(imp.list(&["services", "queue", "writable"]), ["/var/lib/rabbitmq"]);
+    // RabbitMQ is a catalog engine: a StatefulSet with its user and the credentials Secret.
+    assert_eq!(imp.at(&["databases", "queue", "engine"]), "rabbitmq");
     imp.warns(&format!("note: {file}:17:5: services.gateway.image: "), "image profile `kong`");
     // An unknown image: what was assumed and how to change it.
     imp.warns(&format!("warning: {file}:31:5: services.auth.image: "), "runs as uid 10001 (set run_as_user:");
@@ -823,4 +826,36 @@ fn one_shot_services_become_migrate_steps_of_their_dependents() {
         "auth waits for the migration before it starts"
     );
     assert!(find(&objs, "Deployment", "migrate").is_none());
+}
+
+#[test]
+fn a_plain_word_password_is_not_mistaken_for_the_host_or_user_of_the_same_name() {
+    let tmp = TempDir::new().unwrap();
+    let proj = tmp.path().join("proj");
+    fs::create_dir_all(&proj).unwrap();
+    fs::write(proj.join(".env"), "POSTGRES_PASSWORD=postgres\n").unwrap();
+    fs::write(
+        proj.join("compose.yaml"),
+        "services:\n  api:\n    image: ghcr.io/acme/api:1.0.0\n    command: [serve, --db-user, postgres]\n    environment:\n      DB_HOST: postgres\n      DB_PASSWORD: ${POSTGRES_PASSWORD}\n  postgres:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    genk8s()
+        .env_clear()
+        .args(["import", "compose"])
+        .arg(proj.join("compose.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(0);
+    let text = fs::read_to_string(out.join("platform.yaml")).unwrap();
+    let spec = genk8s::yaml::parse(&text, 0).unwrap();
+    let at = |path: &[&str]| node_at(&spec, path).and_then(Node::as_str).map(str::to_string);
+    assert_eq!(at(&["services", "api", "env", "DB_HOST"]).as_deref(), Some("postgres"), "{text}");
+    assert_eq!(at(&["services", "api", "args", "2"]).as_deref(), Some("postgres"), "{text}");
+    assert_eq!(
+        at(&["services", "api", "env", "DB_PASSWORD", "secret"]).as_deref(),
+        Some("postgres-credentials"),
+        "{text}"
+    );
 }

@@ -26,6 +26,35 @@ pub(super) struct Mount<'a> {
     pub(super) path: &'a str,
 }
 
+/// Whether a bind mount that does not exist yet (Compose creates it) holds data.
+fn looks_like_data(src: &str, target: &str) -> bool {
+    let words = ["data", "db", "storage", "/var/lib/", "log", "upload", "media", "cache", "backup", "volume", "state"];
+    let both = format!("{} {}", src.to_ascii_lowercase(), target.to_ascii_lowercase());
+    words.iter().any(|w| both.contains(w))
+}
+
+/// Files (not dotfiles such as .gitkeep) in a directory and below it, up to 100.
+fn visible_files(dir: &Path) -> usize {
+    let mut n = 0;
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let hidden = e.file_name().to_str().is_some_and(|s| s.starts_with('.'));
+            let path = e.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if !hidden {
+                n += 1;
+            }
+            if n >= 100 {
+                return n;
+            }
+        }
+    }
+    n
+}
+
 /// Where a bind mount's files went.
 pub(super) struct BindOut<'m> {
     pub(super) files: &'m mut Map<String, Value>,
@@ -57,11 +86,16 @@ impl Conv<'_> {
             }
             return;
         }
-        if !full.exists() {
+        if !full.exists() && !looks_like_data(src, m.target) {
             self.warn(m.span, m.path, format!("bind mount of `{src}` not converted: it does not exist in the project folder (pods cannot see the Compose host's files; put config files under files: or into the image)"));
             return;
         }
         if m.read_only && full.is_dir() && self.copy_dir(p, m, src, &full, &rel, out.files) {
+            return;
+        }
+        let content = visible_files(&full);
+        if content > 0 {
+            self.warn(m.span, m.path, format!("bind mount of directory `{src}` ({content} files: source code or content) not converted: an empty volume there would hide what the image holds; build the files into the image, or mount config files read-only (:ro) to have them copied under files:"));
             return;
         }
         let max = 62usize.saturating_sub(p.name.len()).max(1);
@@ -70,7 +104,7 @@ impl Conv<'_> {
             vname = values::dns_label(&format!("bind-{}", out.volumes.len() + 1), max);
         }
         out.volumes.insert(vname.clone(), json!({"path": m.target, "size": DEFAULT_VOLUME_SIZE}));
-        self.warn(m.span, m.path, format!("bind-mounted directory `{src}` became volume `{vname}` (PersistentVolumeClaim `{}-{vname}` of {DEFAULT_VOLUME_SIZE}) that starts empty: copy its contents over if the service needs them", p.name));
+        self.warn(m.span, m.path, format!("bind-mounted data directory `{src}` became volume `{vname}` (PersistentVolumeClaim `{}-{vname}` of {DEFAULT_VOLUME_SIZE}) that starts empty: copy its contents over if the service needs them", p.name));
     }
 
     /// A read-only directory of a few small text files → one genk8s file each.
@@ -130,5 +164,23 @@ impl Conv<'_> {
             self.copies.push((from.clone(), text));
         }
         Ok(from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_directories_and_content_directories() {
+        assert!(looks_like_data("./volumes/db/data", "/var/lib/postgresql/data"));
+        assert!(looks_like_data("./uploads", "/app/public/uploads"));
+        assert!(!looks_like_data("./app/src", "/var/www/html"));
+        let t = tempfile::TempDir::new().unwrap();
+        std::fs::write(t.path().join(".gitkeep"), "").unwrap();
+        assert_eq!(visible_files(t.path()), 0, "a kept empty directory is data");
+        std::fs::create_dir(t.path().join("src")).unwrap();
+        std::fs::write(t.path().join("src/main.py"), "print(1)").unwrap();
+        assert_eq!(visible_files(t.path()), 1);
     }
 }

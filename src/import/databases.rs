@@ -23,33 +23,12 @@ impl Conv<'_> {
     pub(super) fn database(&mut self, p: &Plan, ctx: &Context, creds: &mut Vec<DbCredential>) -> Value {
         let engine = p.engine.unwrap_or_default();
         let image = p.image.clone().unwrap_or_default();
-        let r = values::parse_image(&image);
         let mut out = Map::new();
         out.insert("engine".into(), json!(engine));
-        if p.vendor {
-            out.insert("image".into(), json!(image));
-            self.note(p.key_span("image"), p.path("image"), format!("`{}` is a build of {engine}: it runs as the {engine} engine with its own image kept (the engine's user, data path and probes apply; if the image differs, override templates/engines/{engine}.yaml.j2 in the platform)", r.repo));
-        }
-        match r.tag.as_deref() {
-            Some(t) if t != "latest" && values::is_tag(t) => {
-                out.insert("version".into(), json!(t));
-            }
-            _ => self.note(
-                p.key_span("image"),
-                p.path("image"),
-                format!("`{image}` names no version: the {engine} engine's pinned default version is used"),
-            ),
-        }
-        if r.digest {
-            self.note(
-                p.key_span("image"),
-                p.path("image"),
-                "the digest is not kept: genk8s pins the engine image by tag",
-            );
-        }
+        self.database_image(p, engine, &image, &mut out);
         let secret = credentials_secret(&p.name);
         let mut keys: Vec<&str> = match engine {
-            "postgres" | "postgis" | "mongodb" => vec!["username", "password"],
+            "postgres" | "postgis" | "mongodb" | "rabbitmq" => vec!["username", "password"],
             "mysql" | "mariadb" => vec!["username", "password", "root-password"],
             "redis" | "valkey" => vec!["password"],
             "qdrant" => vec!["api-key"],
@@ -103,6 +82,32 @@ impl Conv<'_> {
         Value::Object(out)
     }
 
+    /// `image:` (vendor builds) and `version:` of a database from its Compose image.
+    fn database_image(&mut self, p: &Plan, engine: &str, image: &str, out: &mut Map<String, Value>) {
+        let r = values::parse_image(image);
+        if p.vendor {
+            out.insert("image".into(), json!(image));
+            self.note(p.key_span("image"), p.path("image"), format!("`{}` is a build of {engine}: it runs as the {engine} engine with its own image kept (the engine's user, data path and probes apply; if the image differs, override templates/engines/{engine}.yaml.j2 in the platform)", r.repo));
+        }
+        match r.tag.as_deref() {
+            Some(t) if t != "latest" && values::is_tag(t) => {
+                out.insert("version".into(), json!(t));
+            }
+            _ => self.note(
+                p.key_span("image"),
+                p.path("image"),
+                format!("`{image}` names no version: the {engine} engine's pinned default version is used"),
+            ),
+        }
+        if r.digest {
+            self.note(
+                p.key_span("image"),
+                p.path("image"),
+                "the digest is not kept: genk8s pins the engine image by tag",
+            );
+        }
+    }
+
     /// The environment of a database: credentials go to the Secret, known settings are
     /// consumed, the rest stays. Also returns the database name the environment sets
     /// (for postgres, the image's own default when it sets none).
@@ -119,61 +124,27 @@ impl Conv<'_> {
         let mut user: Option<String> = None;
         for item in self.env(p) {
             let value = item.value.clone().unwrap_or_default();
-            // (Secret key, whether the value is secret)
-            let consumed: Option<(&'static str, bool)> = match (engine, item.key.as_str()) {
-                ("postgres" | "postgis", "POSTGRES_PASSWORD") | ("mongodb", "MONGO_INITDB_ROOT_PASSWORD") => {
-                    Some(("password", true))
+            let consumed = match role(engine, &item.key) {
+                Role::Credential(key, hidden) => {
+                    if !hidden {
+                        user = Some(value.clone());
+                    }
+                    Some((key, hidden))
                 }
-                ("qdrant", "QDRANT__SERVICE__API_KEY") => Some(("api-key", true)),
-                ("mysql" | "mariadb", "MYSQL_ROOT_PASSWORD" | "MARIADB_ROOT_PASSWORD") => Some(("root-password", true)),
-                ("mysql" | "mariadb", "MYSQL_PASSWORD" | "MARIADB_PASSWORD") => Some(("password", true)),
-                ("mysql" | "mariadb", "MYSQL_USER" | "MARIADB_USER") => {
-                    user = Some(value.clone());
-                    Some(("username", false))
-                }
-                ("mysql" | "mariadb", "MYSQL_DATABASE" | "MARIADB_DATABASE") => {
+                Role::Database => {
                     database = Some(value.clone());
                     continue;
                 }
-                (
-                    "mysql" | "mariadb",
-                    "MYSQL_ALLOW_EMPTY_PASSWORD"
-                    | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
-                    | "MYSQL_RANDOM_ROOT_PASSWORD"
-                    | "MARIADB_RANDOM_ROOT_PASSWORD",
-                ) => {
-                    self.warn(
-                        item.span,
-                        item.path,
-                        "not kept: genk8s databases always use the passwords of their credentials Secret",
-                    );
+                Role::Dropped(level_warn, why) => {
+                    let why = why.replace("{secret}", secret);
+                    if level_warn {
+                        self.warn(item.span, item.path, why);
+                    } else {
+                        self.note(item.span, item.path, why);
+                    }
                     continue;
                 }
-                ("postgres" | "postgis", "POSTGRES_USER") | ("mongodb", "MONGO_INITDB_ROOT_USERNAME") => {
-                    user = Some(value.clone());
-                    Some(("username", false))
-                }
-                ("postgres" | "postgis", "POSTGRES_DB") | ("mongodb", "MONGO_INITDB_DATABASE") => {
-                    database = Some(value.clone());
-                    continue;
-                }
-                ("postgres" | "postgis", "PGDATA") => {
-                    self.note(item.span, item.path, "not kept: the engine sets its own data directory");
-                    continue;
-                }
-                ("postgres" | "postgis", "POSTGRES_HOST_AUTH_METHOD") => {
-                    self.warn(
-                        item.span,
-                        item.path,
-                        "not kept: genk8s databases always require the password from their credentials Secret",
-                    );
-                    continue;
-                }
-                (_, k) if k.ends_with("_FILE") => {
-                    self.warn(item.span, item.path, format!("not kept: credentials come from Secret `{secret}`"));
-                    continue;
-                }
-                _ => None,
+                Role::Kept => None,
             };
             if let Some((key, hidden)) = consumed {
                 if hidden && !value.is_empty() {
@@ -241,6 +212,51 @@ fn requirepass(svc: &crate::yaml::Node) -> Option<String> {
     };
     let i = words.iter().position(|w| w == "--requirepass")?;
     words.get(i + 1).map(|w| w.trim_matches(['"', '\'']).to_string()).filter(|w| !w.is_empty() && !w.starts_with('$'))
+}
+
+/// What a database's environment variable is to its engine.
+enum Role {
+    /// A credential, moved to the Secret under this key (true: the value is secret).
+    Credential(&'static str, bool),
+    /// The name of the database to create.
+    Database,
+    /// Not kept: (a warning rather than a note, why; `{secret}` names the Secret).
+    Dropped(bool, &'static str),
+    Kept,
+}
+
+fn role(engine: &str, key: &str) -> Role {
+    let pg = matches!(engine, "postgres" | "postgis");
+    let my = matches!(engine, "mysql" | "mariadb");
+    match key {
+        "POSTGRES_PASSWORD" if pg => Role::Credential("password", true),
+        "MONGO_INITDB_ROOT_PASSWORD" if engine == "mongodb" => Role::Credential("password", true),
+        "QDRANT__SERVICE__API_KEY" if engine == "qdrant" => Role::Credential("api-key", true),
+        "MYSQL_ROOT_PASSWORD" | "MARIADB_ROOT_PASSWORD" if my => Role::Credential("root-password", true),
+        "MYSQL_PASSWORD" | "MARIADB_PASSWORD" if my => Role::Credential("password", true),
+        "MYSQL_USER" | "MARIADB_USER" if my => Role::Credential("username", false),
+        "POSTGRES_USER" if pg => Role::Credential("username", false),
+        "MONGO_INITDB_ROOT_USERNAME" if engine == "mongodb" => Role::Credential("username", false),
+        "RABBITMQ_DEFAULT_USER" if engine == "rabbitmq" => Role::Credential("username", false),
+        "RABBITMQ_DEFAULT_PASS" if engine == "rabbitmq" => Role::Credential("password", true),
+        "MYSQL_DATABASE" | "MARIADB_DATABASE" if my => Role::Database,
+        "POSTGRES_DB" if pg => Role::Database,
+        "MONGO_INITDB_DATABASE" if engine == "mongodb" => Role::Database,
+        "MYSQL_ALLOW_EMPTY_PASSWORD"
+        | "MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"
+        | "MYSQL_RANDOM_ROOT_PASSWORD"
+        | "MARIADB_RANDOM_ROOT_PASSWORD"
+            if my =>
+        {
+            Role::Dropped(true, "not kept: genk8s databases always use the passwords of their credentials Secret")
+        }
+        "PGDATA" if pg => Role::Dropped(false, "not kept: the engine sets its own data directory"),
+        "POSTGRES_HOST_AUTH_METHOD" if pg => {
+            Role::Dropped(true, "not kept: genk8s databases always require the password from their credentials Secret")
+        }
+        k if k.ends_with("_FILE") => Role::Dropped(true, "not kept: credentials come from Secret `{secret}`"),
+        _ => Role::Kept,
+    }
 }
 
 fn is_database_name(s: &str) -> bool {

@@ -83,8 +83,10 @@ pub enum ImportCommand {
     #[command(
         long_about = "Convert a Docker Compose file into a genk8s platform folder: DIR/platform.yaml and \
 DIR/environments/{dev,staging,prod}.yaml.\n\n\
-Services become genk8s services; official postgres, postgis/postgis, mongo, redis and qdrant/qdrant images \
-become catalog databases. Secret-looking environment values (*_PASSWORD, *_SECRET, *_TOKEN, *_KEY, *_DSN, URLs \
+Services become genk8s services; postgres (and vendor builds), postgis, mongo, redis, valkey, mysql, mariadb, \
+memcached and qdrant images become catalog databases. Every service another one reaches (depends_on, or its name \
+as a host in env values, commands and bind-mounted files) gets a Kubernetes Service and a place in `uses`; \
+well-known images get their user, writable directories and probes; one-shot services become migrate: steps. Secret-looking environment values (*_PASSWORD, *_SECRET, *_TOKEN, *_KEY, *_DSN, URLs \
 with credentials) become Secret references and are never copied. ${VAR:-default} takes the default: the import \
 Several files merge in order as with `docker compose -f a.yml -f b.yml`; `include:` and `extends:` are followed \
 (inside the project folder only). Variables are interpolated as Compose does: from the process environment, \

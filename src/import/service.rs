@@ -25,15 +25,7 @@ impl Conv<'_> {
         // equal to a database's password is read from that database's Secret only if used.
         let mut env = self.env(p);
         let mut uses = self.uses(p, ctx, &mut env);
-        let one_shot = ctx.folded.get(&p.cname).and_then(|s| ctx.plan(s));
-        if let Some(s) = one_shot {
-            // The step runs in this pod: what it reaches, this service must be allowed to reach.
-            let n = self.findings.len();
-            let mut s_env = self.env(s);
-            let s_uses = self.uses(s, ctx, &mut s_env);
-            self.findings.truncate(n);
-            uses.extend(s_uses.into_iter().filter(|u| *u != p.name));
-        }
+        let one_shot = self.one_shot_uses(p, ctx, &mut uses);
         let env = self.service_env(p, env, &uses, db_creds, ctx.atoms);
         let mut files = Map::new();
         let (volumes, writable) = self.service_volumes(p, ctx, &mut files);
@@ -55,16 +47,7 @@ impl Conv<'_> {
                 "labels" => self.annotations(&e.value, &path, &mut annotations),
                 "annotations" => self.annotations(&e.value, &path, &mut pod_annotations),
                 "user" => (run_as_user, run_as_group) = self.user(e, path),
-                "platform" => {
-                    let parts: Vec<&str> = e.value.as_str().unwrap_or_default().split('/').collect();
-                    match parts.as_slice() {
-                        [os, arch, ..] if !os.is_empty() && !arch.is_empty() => {
-                            node_selector.insert("kubernetes.io/os".into(), json!(os));
-                            node_selector.insert("kubernetes.io/arch".into(), json!(arch));
-                        }
-                        _ => self.warn(e.value.span, path, "expected os/arch (e.g. linux/amd64); ignored"),
-                    }
-                }
+                "platform" => self.platform_selector(e, path, &mut node_selector),
                 "secrets" => self.compose_secrets(p, e, &mut mounts),
                 "configs" => self.compose_configs(p, e, ctx, &mut files),
                 _ => self.common(p, e),
@@ -111,6 +94,35 @@ impl Conv<'_> {
         }
         self.hide_atoms(p, ctx.atoms, &mut out);
         (Value::Object(out), pinned)
+    }
+
+    /// `platform: os/arch` → node selector labels.
+    fn platform_selector(&mut self, e: &Entry, path: String, node_selector: &mut Map<String, Value>) {
+        let parts: Vec<&str> = e.value.as_str().unwrap_or_default().split('/').collect();
+        match parts.as_slice() {
+            [os, arch, ..] if !os.is_empty() && !arch.is_empty() => {
+                node_selector.insert("kubernetes.io/os".into(), json!(os));
+                node_selector.insert("kubernetes.io/arch".into(), json!(arch));
+            }
+            _ => self.warn(e.value.span, path, "expected os/arch (e.g. linux/amd64); ignored"),
+        }
+    }
+
+    /// The one-shot service run as this one's migrate: step, if any; what it reaches is
+    /// added to `uses` (the step runs in this service's pods).
+    fn one_shot_uses<'c>(
+        &mut self,
+        p: &Plan,
+        ctx: &'c Context,
+        uses: &mut std::collections::BTreeSet<String>,
+    ) -> Option<&'c Plan<'c>> {
+        let s = ctx.folded.get(&p.cname).and_then(|s| ctx.plan(s))?;
+        let n = self.findings.len();
+        let mut s_env = self.env(s);
+        let s_uses = self.uses(s, ctx, &mut s_env);
+        self.findings.truncate(n);
+        uses.extend(s_uses.into_iter().filter(|u| *u != p.name));
+        Some(s)
     }
 
     /// The image to run (a placeholder for build-only services), `:latest` added

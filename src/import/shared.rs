@@ -15,9 +15,12 @@ use std::collections::BTreeMap;
 /// The Secret that holds values shared by several services.
 pub(super) const SHARED_SECRET: &str = "shared-secrets";
 
-/// Values too short or too plain to be recognised inside other text.
+/// Values distinctive enough to be recognised inside other text: at least 8
+/// characters, not all digits, and not a plain word (`postgres`, `changeme`) unless
+/// long — a plain word would also match host names, users and commands.
 fn usable(v: &str) -> bool {
-    v.len() >= 6 && !matches!(v, "false" | "true" | "disabled" | "enabled") && !v.chars().all(|c| c.is_ascii_digit())
+    let plain_word = v.chars().all(|c| c.is_ascii_alphabetic());
+    v.len() >= 8 && !v.chars().all(|c| c.is_ascii_digit()) && (!plain_word || v.len() >= 16)
 }
 
 impl Conv<'_> {
@@ -143,5 +146,7 @@ mod tests {
         assert_eq!(out, "--requirepass=$(CACHE_PASSWORD)");
         assert_eq!(needed.len(), 1);
         assert!(!usable("true") && !usable("12345678") && usable("hunter22"));
+        assert!(!usable("postgres") && !usable("changeme"), "plain words are also hosts and users");
+        assert!(usable("fixture-cache-password"));
     }
 }

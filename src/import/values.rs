@@ -264,6 +264,7 @@ pub fn engine_for(repo: &str) -> Option<&'static str> {
         "mariadb" => Some("mariadb"),
         "valkey/valkey" => Some("valkey"),
         "memcached" => Some("memcached"),
+        "rabbitmq" => Some("rabbitmq"),
         _ => None,
     }
 }
