@@ -712,6 +712,32 @@ pub struct Backup {
     /// Size of the backup volume (default: the database's storage size).
     pub size: Option<String>,
     pub class: Option<String>,
+    /// Also copy each good dump to an S3-compatible bucket.
+    pub s3: Option<BackupS3>,
+}
+
+/// Where a backup is copied off the cluster: an S3 (or S3-compatible) bucket.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BackupS3 {
+    /// `s3://bucket/prefix`: each dump is copied under it by its file name.
+    pub bucket: String,
+    /// Endpoint of an S3-compatible store (MinIO, R2, …), e.g. `https://minio.example.com:9000`.
+    pub endpoint: Option<String>,
+    /// Secret holding `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` (and optionally `AWS_REGION`).
+    pub secret: String,
+    /// Image with the `aws` CLI (default amazon/aws-cli).
+    pub image: Option<String>,
+}
+
+impl BackupS3 {
+    /// The port the upload connects to: the endpoint's, else 443.
+    pub fn port(&self) -> u16 {
+        let rest = self.endpoint.as_deref().map(|e| e.split_once("://").map_or(e, |(_, r)| r)).unwrap_or("");
+        let host = rest.split('/').next().unwrap_or("");
+        let default = if self.endpoint.as_deref().is_some_and(|e| e.starts_with("http://")) { 80 } else { 443 };
+        host.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or(default)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

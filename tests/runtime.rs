@@ -346,3 +346,57 @@ services:
     let hook = items(get(items(worker.get("containers"))[0], &["lifecycle", "preStop", "exec"]).get("command"));
     assert_eq!(hook.iter().filter_map(|n| n.as_str()).collect::<Vec<_>>(), ["celery", "control", "shutdown"]);
 }
+
+#[test]
+fn a_backup_can_be_copied_to_an_s3_bucket_after_a_good_dump() {
+    let t = tempfile::tempdir().unwrap();
+    let s3 = "s3: {bucket: s3://backups/shop, endpoint: \"https://minio.example.com:9000\", secret: backup-s3}";
+    write(
+        t.path(),
+        &APP.replace(
+            "db: {engine: postgres}",
+            &format!("db: {{engine: postgres, backup: {{schedule: \"0 2 * * *\", {s3}}}}}"),
+        ),
+    );
+    let objs = build(t.path());
+    let pod = get(find(&objs, "CronJob", "db-backup"), &["spec", "jobTemplate", "spec", "template", "spec"]);
+    assert_eq!(names(pod.get("initContainers")), ["backup"], "the dump runs first");
+    assert_eq!(names(pod.get("containers")), ["upload"], "the copy runs only after a good dump");
+    let upload = items(pod.get("containers"))[0];
+    assert_eq!(path(items(upload.get("envFrom"))[0], &["secretRef", "name"]), Some("backup-s3"));
+    let script = items(upload.get("command"))[2].as_str().unwrap();
+    assert!(
+        script.contains("--endpoint-url 'https://minio.example.com:9000'") && script.contains("'s3://backups/shop/'"),
+        "{script}"
+    );
+    let np = find(&objs, "NetworkPolicy", "db-backup");
+    let to_bucket = items(get(np, &["spec"]).get("egress"))
+        .into_iter()
+        .any(|r| items(r.get("ports")).iter().any(|p| path(p, &["port"]) == Some("9000")));
+    assert!(to_bucket, "the backup reaches the bucket's port");
+
+    write(
+        t.path(),
+        &APP.replace(
+            "db: {engine: postgres}",
+            "db: {engine: postgres, backup: {schedule: \"0 2 * * *\", s3: {bucket: backups, secret: s}}}",
+        ),
+    );
+    let (code, err) = genk8s(&["build", "dev"], t.path());
+    assert_eq!(code, Some(2));
+    assert!(err.contains("`backups` is not an S3 URL"), "{err}");
+}
+
+#[test]
+fn the_bucket_port_comes_from_the_endpoint() {
+    let s3 = |endpoint: Option<&str>| genk8s::spec::BackupS3 {
+        bucket: "s3://b".into(),
+        endpoint: endpoint.map(Into::into),
+        secret: "s".into(),
+        image: None,
+    };
+    assert_eq!(s3(None).port(), 443);
+    assert_eq!(s3(Some("https://minio.local:9000/")).port(), 9000);
+    assert_eq!(s3(Some("http://minio.local")).port(), 80);
+    assert_eq!(s3(Some("https://r2.example.com")).port(), 443);
+}

@@ -5,7 +5,9 @@ use super::pod::{self, EnvVars, Pod, RunAs};
 use super::{Ctx, Object, Sink, claim, non_empty};
 use crate::spec::{Backup, Database, Map};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
-use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaimVolumeSource, Volume, VolumeMount};
+use k8s_openapi::api::core::v1::{
+    Container, EnvFromSource, EnvVar, PersistentVolumeClaimVolumeSource, SecretEnvSource, Volume, VolumeMount,
+};
 
 /// Name of the backup workload of a database (its CronJob, PVC and pods).
 pub fn backup_name(db: &str) -> String {
@@ -32,11 +34,18 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, b: &Backup, image: &str, env
         volume_mounts: Some(mounts),
         ..pod::container("backup", image)
     };
+    // With a bucket, the dump runs first (an init container) and the copy is the Job's own
+    // container: the Job succeeds only when both did.
+    let (init, containers) = match &b.s3 {
+        Some(s3) => (vec![container], vec![upload(name, s3, &engine.resources)]),
+        None => (Vec::new(), vec![container]),
+    };
     let pod = Pod {
         labels: labels.clone(),
         run_as: RunAs::engine(engine),
         restart: Some("OnFailure"),
-        containers: vec![container],
+        init,
+        containers,
         volumes,
         ..Pod::default()
     };
@@ -82,6 +91,38 @@ ls -1t /backups/{name}-* | tail -n +{keep} | xargs -r rm -f --
 echo \"backup of {name}: $(ls -1t /backups/{name}-* | head -n 1)\"
 "
     )
+}
+
+/// Default image of the copy to a bucket.
+pub const AWS_CLI: &str = "amazon/aws-cli:2.22.0";
+
+/// The container that copies the newest dump of `name` to the bucket, with the
+/// credentials of the spec's Secret (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`).
+fn upload(name: &str, s3: &crate::spec::BackupS3, resources: &crate::spec::Resources) -> Container {
+    let endpoint = s3.endpoint.as_ref().map(|e| format!(" --endpoint-url '{e}'")).unwrap_or_default();
+    let bucket = s3.bucket.trim_end_matches('/');
+    let script = format!(
+        "set -eu\nf=$(ls -1t /backups/{name}-* | head -n 1)\naws s3 cp --only-show-errors{endpoint} \"$f\" '{bucket}/'\"$(basename \"$f\")\"\necho \"copied $f to {bucket}/\"\n"
+    );
+    Container {
+        command: Some(vec!["/bin/sh".into(), "-c".into(), script]),
+        env: Some(vec![EnvVar { name: "HOME".into(), value: Some("/tmp".into()), ..EnvVar::default() }]),
+        env_from: Some(vec![EnvFromSource {
+            secret_ref: Some(SecretEnvSource { name: s3.secret.clone(), optional: None }),
+            ..EnvFromSource::default()
+        }]),
+        resources: Some(pod::resources(None, resources, None)),
+        volume_mounts: Some(vec![
+            VolumeMount { name: "tmp".into(), mount_path: "/tmp".into(), ..VolumeMount::default() },
+            VolumeMount {
+                name: "backups".into(),
+                mount_path: "/backups".into(),
+                read_only: Some(true),
+                ..VolumeMount::default()
+            },
+        ]),
+        ..pod::container("upload", s3.image.clone().unwrap_or_else(|| AWS_CLI.to_string()))
+    }
 }
 
 /// One dump at a time (`concurrencyPolicy: Forbid`), on the backup's schedule.

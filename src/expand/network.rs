@@ -107,8 +107,10 @@ fn workloads(ctx: &Ctx) -> BTreeMap<String, Workload> {
     }
     // Backup jobs connect to their database like any other user of it.
     for (name, db) in &spec.databases {
-        if db.backup.is_some() {
-            let w = Workload { uses: vec![name.clone()], ..Workload::default() };
+        if let Some(b) = &db.backup {
+            // A copy to a bucket reaches it on its port (its address is not known here).
+            let outside = b.s3.iter().map(|s3| (None, vec![s3.port()])).collect();
+            let w = Workload { uses: vec![name.clone()], outside, ..Workload::default() };
             workloads.insert(super::backup::backup_name(name), w);
         }
     }

@@ -122,6 +122,9 @@ impl Checker<'_> {
             if let Err(e) = super::check_cron(&b.schedule) {
                 self.err(&["databases", name, "backup", "schedule"], e.message, e.help);
             }
+            if let Some(s3) = &b.s3 {
+                self.check_backup_s3(name, s3);
+            }
             if b.keep == Some(0) {
                 self.err(&["databases", name, "backup", "keep"], "keep must be at least 1", "e.g. keep: 7");
             }
@@ -162,5 +165,24 @@ impl Checker<'_> {
             ),
         };
         self.err(&["databases", name, "engine"], format!("unknown database engine `{}`", db.engine), help);
+    }
+}
+
+impl Checker<'_> {
+    fn check_backup_s3(&mut self, name: &str, s3: &crate::spec::BackupS3) {
+        let at = |f: &'static str| ["databases", name, "backup", "s3", f];
+        if !s3.bucket.strip_prefix("s3://").is_some_and(|b| !b.is_empty() && !b.starts_with('/')) {
+            self.err(&at("bucket"), format!("`{}` is not an S3 URL", s3.bucket), "write s3://<bucket>/<prefix>");
+        }
+        if s3.endpoint.as_deref().is_some_and(|e| !e.starts_with("https://") && !e.starts_with("http://")) {
+            self.err(&at("endpoint"), "the endpoint must be an http(s) URL", "e.g. https://minio.example.com:9000");
+        }
+        if !is_dns_label(&s3.secret) {
+            self.err(
+                &at("secret"),
+                format!("`{}` is not a Secret name", s3.secret),
+                "write the name of a Secret in the namespace",
+            );
+        }
     }
 }
