@@ -26,6 +26,7 @@ macro_rules! custom_resource {
         }
     };
 }
+pub(crate) use custom_resource;
 
 /// cert-manager.io/v1 ClusterIssuer (ACME only).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -71,9 +72,19 @@ pub struct Solver {
     pub dns01: Option<Dns01>,
 }
 
+/// An HTTP-01 solver: through an Ingress class, or through a Gateway's listener.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Http01 {
-    pub ingress: Http01Ingress,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<Http01Ingress>,
+    #[serde(rename = "gatewayHTTPRoute", skip_serializing_if = "Option::is_none")]
+    pub gateway_http_route: Option<Http01GatewayRoute>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Http01GatewayRoute {
+    pub parent_refs: Vec<crate::gateway_api::ParentReference>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

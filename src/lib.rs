@@ -12,6 +12,7 @@ pub mod diff;
 pub mod emit;
 pub mod expand;
 pub mod explain;
+pub mod gateway_api;
 pub mod graph;
 pub mod import;
 pub mod lint;

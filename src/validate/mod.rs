@@ -4,6 +4,7 @@
 
 mod database;
 mod exposure;
+mod gateway;
 mod names;
 mod platform;
 mod service;

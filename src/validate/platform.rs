@@ -37,6 +37,9 @@ impl Checker<'_> {
         self.check_labels(&["annotations"], &spec.annotations, false);
         self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
         self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
+        if let Some(gw) = &spec.gateway {
+            self.check_gateway(gw);
+        }
         for (path, ns) in [
             (["ingress", "controller_namespace"], &spec.ingress.controller_namespace),
             (["monitoring", "namespace"], &spec.monitoring.namespace),
