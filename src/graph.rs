@@ -1,4 +1,4 @@
-//! `genk8s graph ENV`: services, databases, external endpoints and ingress hosts,
+//! `genk8s graph ENV`: services, databases, external endpoints and ingress and route hosts,
 //! with the network paths the generated NetworkPolicies allow, as Mermaid or DOT.
 
 use crate::validate::{Valid, resolve_host};
@@ -43,6 +43,7 @@ fn model(v: &Valid) -> Graph {
                 g.edges.push((id("host", &host), id("svc", name), scheme.into()));
             }
         }
+        route_edges(v, name, svc, &mut g);
     }
     for (name, db) in &spec.databases {
         let e = &v.engines[name];
@@ -75,6 +76,29 @@ fn model(v: &Valid) -> Graph {
     g.edges.sort();
     g.edges.dedup();
     g
+}
+
+/// Hosts a service's gateway route serves, each with an edge to the service labelled with
+/// the scheme (`grpc` for a gRPC route) and, for a canary, the share of the stable track.
+fn route_edges(v: &Valid, name: &str, svc: &crate::spec::Service, g: &mut Graph) {
+    let Some(r) = &svc.route else { return };
+    let tls = v.spec.gateway.as_ref().is_some_and(|gw| gw.issuer.is_some());
+    let mut label = (if r.is_grpc(svc) {
+        "grpc"
+    } else if tls {
+        "https"
+    } else {
+        "http"
+    })
+    .to_string();
+    if let Some(c) = svc.rollout.as_ref().and_then(|r| r.canary.as_ref()) {
+        label = format!("{label} {}% + {}% canary", 100 - u16::from(c.weight), c.weight);
+    }
+    for h in &r.hosts {
+        let host = resolve_host(h, v.spec.domain.as_deref()).unwrap_or_else(|| h.clone());
+        g.nodes.push((id("host", &host), host.clone(), Shape::Host));
+        g.edges.push((id("host", &host), id("svc", name), label.clone()));
+    }
 }
 
 /// The graph as text in the chosen format.

@@ -16,6 +16,7 @@ pub mod gateway_api;
 pub mod graph;
 pub mod import;
 pub mod lint;
+pub mod lint_routes;
 pub mod load;
 pub mod merge;
 pub mod quantity;

@@ -71,6 +71,7 @@ pub const RULES: &[Rule] = &[
     Rule { id: "GK010", severity: Severity::Warning, summary: "containers have a read-only root filesystem" },
     Rule { id: "GK011", severity: Severity::Info, summary: "pods mount no service account token unless they need one" },
     Rule { id: "GK012", severity: Severity::Error, summary: "a PodDisruptionBudget does not block every eviction" },
+    Rule { id: "GK013", severity: Severity::Error, summary: "routes send traffic to Services and ports of the build" },
 ];
 
 fn rule(id: &str) -> &'static Rule {
@@ -248,6 +249,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
         }
     }
 
+    crate::lint_routes::check(objects, &mut push);
     let ignores = suppressions(v);
     let mut report = Report::default();
     for (wl, id, object, message) in raw {

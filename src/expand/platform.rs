@@ -66,9 +66,9 @@ fn cluster_issuer(ctx: &Ctx, name: &str, iss: &crate::spec::Issuer) -> Object {
     let mut solvers = Vec::new();
     if iss.http01.is_some() || iss.cloudflare.is_none() {
         let class = iss.http01.as_ref().and_then(|h| h.class.clone());
-        // The Gateway genk8s writes with this issuer serves the challenge on its HTTP listener.
-        let gateway = (ctx.v.spec.gateway.as_ref())
-            .filter(|g| class.is_none() && g.existing.is_none() && g.issuer.as_deref() == Some(name));
+        // Without an ingress class named here, the Gateway genk8s writes serves the
+        // challenge on its HTTP listener.
+        let gateway = ctx.v.spec.gateway.as_ref().filter(|g| class.is_none() && g.existing.is_none());
         let http01 = match gateway {
             Some(_) => Http01 {
                 ingress: None,

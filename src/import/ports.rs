@@ -12,6 +12,14 @@ pub(super) struct NamedPort {
     pub(super) m: PortMapping,
 }
 
+/// Exposure of a service Compose publishes on every host address: a route through the
+/// platform's gateway (`<service>.<domain>`) to the first such TCP port.
+pub(super) fn published_route(service: &str, ports: &[NamedPort]) -> Option<Value> {
+    let public = |m: &PortMapping| m.host_ip.as_deref().is_none_or(|ip| ip == "0.0.0.0" || ip == "::");
+    let p = ports.iter().find(|p| p.m.published.is_some() && p.m.protocol == "tcp" && public(&p.m))?;
+    Some(json!({"hosts": [service], "port": p.name}))
+}
+
 /// A mapping and the name its long syntax asked for.
 type Mapping = (PortMapping, Option<String>);
 
@@ -67,7 +75,7 @@ impl Conv<'_> {
                 p.key_span("ports"),
                 p.path("ports"),
                 format!(
-                    "host port mappings ({}) are not kept: inside the cluster other services reach `{}` on its container ports (e.g. {}:{first}); add `ingress:` to expose it outside",
+                    "host port mappings ({}) are not kept: inside the cluster other services reach `{}` on its container ports (e.g. {}:{first}); a port published on every address is exposed as `route:` through the platform's gateway",
                     published.join(", "),
                     p.name,
                     p.name

@@ -164,11 +164,12 @@ impl Checker<'_> {
                 && iss.cloudflare.is_none()
                 && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
                 && spec.ingress.class.is_none()
+                && spec.gateway.as_ref().is_none_or(|g| g.existing.is_some())
             {
                 self.err(
                     &["issuers", name, "http01"],
-                    "http01 needs an ingress class",
-                    "set http01: {class: nginx} or the platform's ingress.class",
+                    "http01 needs an ingress class or a Gateway genk8s writes",
+                    "set http01: {class: nginx}, the platform's ingress.class, or gateway: {class: ...}",
                 );
             }
         }
