@@ -13,10 +13,10 @@ pub(super) struct NamedPort {
 }
 
 /// Exposure of a service Compose publishes on every host address: a route through the
-/// platform's gateway (`<service>.<domain>`) to the first such TCP port.
+/// platform's gateway (`<service>.<domain>`) to the first such HTTP port (one named http*).
 pub(super) fn published_route(service: &str, ports: &[NamedPort]) -> Option<Value> {
     let public = |m: &PortMapping| m.host_ip.as_deref().is_none_or(|ip| ip == "0.0.0.0" || ip == "::");
-    let p = ports.iter().find(|p| p.m.published.is_some() && p.m.protocol == "tcp" && public(&p.m))?;
+    let p = ports.iter().find(|p| p.m.published.is_some() && p.name.starts_with("http") && public(&p.m))?;
     Some(json!({"hosts": [service], "port": p.name}))
 }
 
@@ -75,7 +75,7 @@ impl Conv<'_> {
                 p.key_span("ports"),
                 p.path("ports"),
                 format!(
-                    "host port mappings ({}) are not kept: inside the cluster other services reach `{}` on its container ports (e.g. {}:{first}); a port published on every address is exposed as `route:` through the platform's gateway",
+                    "host port mappings ({}) are not kept: inside the cluster other services reach `{}` on its container ports (e.g. {}:{first}); an HTTP port published on every address is exposed as `route:` through the platform's gateway",
                     published.join(", "),
                     p.name,
                     p.name

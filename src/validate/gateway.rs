@@ -15,57 +15,10 @@ fn is_header_name(h: &str) -> bool {
 }
 
 impl Checker<'_> {
-    /// The platform's `gateway`: an existing one or one genk8s writes, never both.
+    /// The platform's `gateway`: an existing one or one genk8s writes, never both; the
+    /// namespaces it names; its issuer.
     pub(super) fn check_gateway(&mut self, gw: &Gateway) {
-        match (&gw.existing, &gw.class) {
-            (Some(_), Some(_)) | (None, None) => self.err(
-                &["gateway"],
-                "a gateway needs exactly one of existing: or class:",
-                "existing: {name: shared, namespace: infra} to attach to a Gateway, or class: eg to have one written",
-            ),
-            (Some(e), None) => {
-                if !is_dns_subdomain(&e.name) {
-                    self.err(
-                        &["gateway", "existing", "name"],
-                        format!("`{}` is not a Gateway name", e.name),
-                        "write the Gateway's metadata.name",
-                    );
-                }
-                if let Some(s) = e.section.as_deref().filter(|s| !is_dns_subdomain(s)) {
-                    self.err(
-                        &["gateway", "existing", "section"],
-                        format!("`{s}` is not a listener name"),
-                        "write the listener's name, e.g. https",
-                    );
-                }
-                for field in ["issuer", "name"] {
-                    let set = if field == "issuer" { gw.issuer.is_some() } else { gw.name.is_some() };
-                    if set {
-                        self.err(
-                            &["gateway", field],
-                            format!("`{field}` is for a Gateway genk8s writes, and this one exists"),
-                            "remove it: the existing Gateway's owner sets its name and certificates",
-                        );
-                    }
-                }
-            }
-            (None, Some(c)) => {
-                if !is_dns_subdomain(c) {
-                    self.err(
-                        &["gateway", "class"],
-                        format!("gateway class `{c}` is not valid"),
-                        "write the GatewayClass name, e.g. eg",
-                    );
-                }
-                if let Some(n) = gw.name.as_deref().filter(|n| !is_dns_subdomain(n)) {
-                    self.err(
-                        &["gateway", "name"],
-                        format!("`{n}` is not a Gateway name"),
-                        "use lowercase letters, digits, '-' and '.'",
-                    );
-                }
-            }
-        }
+        self.check_gateway_kind(gw);
         let namespaces = [
             (vec!["gateway", "existing", "namespace"], gw.existing.as_ref().and_then(|e| e.namespace.as_deref())),
             (vec!["gateway", "data_plane_namespace"], gw.data_plane_namespace.as_deref()),
@@ -98,6 +51,58 @@ impl Checker<'_> {
             }
         }
         self.check_labels(&["gateway", "annotations"], &gw.annotations, false);
+    }
+
+    /// `existing` (a reference: no name or issuer of its own) or `class` (a Gateway written).
+    fn check_gateway_kind(&mut self, gw: &Gateway) {
+        match (&gw.existing, &gw.class) {
+            (Some(_), Some(_)) | (None, None) => self.err(
+                &["gateway"],
+                "a gateway needs exactly one of existing: or class:",
+                "existing: {name: shared, namespace: infra} to attach to a Gateway, or class: eg to have one written",
+            ),
+            (Some(e), None) => {
+                if !is_dns_subdomain(&e.name) {
+                    self.err(
+                        &["gateway", "existing", "name"],
+                        format!("`{}` is not a Gateway name", e.name),
+                        "write the Gateway's metadata.name",
+                    );
+                }
+                if let Some(s) = e.section.as_deref().filter(|s| !is_dns_subdomain(s)) {
+                    self.err(
+                        &["gateway", "existing", "section"],
+                        format!("`{s}` is not a listener name"),
+                        "write the listener's name, e.g. https",
+                    );
+                }
+                for (field, set) in [("issuer", gw.issuer.is_some()), ("name", gw.name.is_some())] {
+                    if set {
+                        self.err(
+                            &["gateway", field],
+                            format!("`{field}` is for a Gateway genk8s writes, and this one exists"),
+                            "remove it: the existing Gateway's owner sets its name and certificates",
+                        );
+                    }
+                }
+            }
+            (None, Some(c)) => {
+                if !is_dns_subdomain(c) {
+                    self.err(
+                        &["gateway", "class"],
+                        format!("gateway class `{c}` is not valid"),
+                        "write the GatewayClass name, e.g. eg",
+                    );
+                }
+                if let Some(n) = gw.name.as_deref().filter(|n| !is_dns_subdomain(n)) {
+                    self.err(
+                        &["gateway", "name"],
+                        format!("`{n}` is not a Gateway name"),
+                        "use lowercase letters, digits, '-' and '.'",
+                    );
+                }
+            }
+        }
     }
 
     /// A service's `route`: it needs the platform's gateway and a port, and its matches
