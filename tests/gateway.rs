@@ -174,6 +174,16 @@ fn rollout_weights_add_up_and_the_idle_track_can_scale_to_zero() {
     assert_eq!(backends[0]["name"], "web");
     assert_eq!(backends[1]["name"], "web-preview");
     assert_eq!(backends[0]["weight"].as_i64().unwrap() + backends[1]["weight"].as_i64().unwrap(), 100);
+    let preview = &find(&objs, "HTTPRoute", "web")["spec"]["rules"][1];
+    assert_eq!(
+        preview["matches"][0]["headers"],
+        json!([{"type": "Exact", "name": "x-genk8s-preview", "value": "true"}])
+    );
+    assert_eq!(
+        preview["backendRefs"],
+        json!([{"name": "web-preview", "port": 80, "weight": 100}]),
+        "the idle colour, on request"
+    );
     assert_eq!(find(&objs, "Deployment", "web-blue")["spec"]["replicas"], 0, "the idle colour scaled to zero");
     assert!(find(&objs, "Deployment", "web-green")["spec"].get("replicas").is_none(), "the live colour is autoscaled");
     assert!(has(&objs, "HorizontalPodAutoscaler", "web-green") && !has(&objs, "HorizontalPodAutoscaler", "web-blue"));

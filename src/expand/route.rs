@@ -19,22 +19,50 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn 
         .collect();
     let parent_refs = gateway::parent_refs(ctx, &hosts);
     let metadata = ctx.meta(name, labels.clone(), &Map::new());
-    let backends = backends(name, svc, route);
+    let mut rules = vec![(route.clone(), backends(name, svc, route))];
+    if let Some(preview) = preview(name, svc, route) {
+        rules.push(preview);
+    }
     if route.is_grpc(svc) {
-        let rule = GrpcRouteRule { matches: grpc_matches(route), filters: grpc_filters(route), backend_refs: backends };
-        let spec = GrpcRouteSpec { parent_refs, hostnames: hosts, rules: vec![rule] };
+        let rules = (rules.into_iter())
+            .map(|(r, backend_refs)| GrpcRouteRule {
+                matches: grpc_matches(&r),
+                filters: grpc_filters(&r),
+                backend_refs,
+            })
+            .collect();
+        let spec = GrpcRouteSpec { parent_refs, hostnames: hosts, rules };
         out.push(Object::new(GrpcRoute { metadata, spec }));
     } else {
-        let rule = HttpRouteRule {
-            matches: vec![http_match(route)],
-            filters: http_filters(route),
-            // A redirect answers the request itself: nothing is forwarded.
-            backend_refs: if route.redirect.is_some() { Vec::new() } else { backends },
-            timeouts: route.timeout.clone().map(|request| HttpRouteTimeouts { request }),
-        };
-        let spec = HttpRouteSpec { parent_refs, hostnames: hosts, rules: vec![rule] };
+        let rules = (rules.into_iter())
+            .map(|(r, backends)| HttpRouteRule {
+                matches: vec![http_match(&r)],
+                filters: http_filters(&r),
+                // A redirect answers the request itself: nothing is forwarded.
+                backend_refs: if r.redirect.is_some() { Vec::new() } else { backends },
+                timeouts: r.timeout.clone().map(|request| HttpRouteTimeouts { request }),
+            })
+            .collect();
+        let spec = HttpRouteSpec { parent_refs, hostnames: hosts, rules };
         out.push(Object::new(HttpRoute { metadata, spec }));
     }
+}
+
+/// Header that sends a request of a blue-green service to its idle colour.
+pub const PREVIEW_HEADER: &str = "x-genk8s-preview";
+
+/// For blue-green, a second rule: the same match with `x-genk8s-preview: "true"` goes to
+/// `<svc>-preview` (more header matches take precedence), so the idle colour can be tried
+/// through the gateway before `live` switches.
+fn preview(name: &str, svc: &Service, route: &Route) -> Option<(Route, Vec<BackendRef>)> {
+    svc.rollout.as_ref()?.blue_green.as_ref()?;
+    if route.redirect.is_some() {
+        return None;
+    }
+    let mut r = route.clone();
+    r.headers.insert(PREVIEW_HEADER.into(), "true".into());
+    let port = backends(name, svc, route)[0].port;
+    Some((r, vec![BackendRef { name: format!("{name}-preview"), port, weight: 100 }]))
 }
 
 /// The Services traffic goes to, with weights that add up to 100: the service alone; the
@@ -152,6 +180,11 @@ mod tests {
         let canary = weights(&format!("{base}rollout: {{canary: {{weight: 10, tag: '2'}}}}\n"));
         assert_eq!(canary, [("web".to_string(), 90), ("web-canary".to_string(), 10)]);
         let bg = weights(&format!("{base}rollout: {{blue_green: {{live: green}}}}\n"));
+        let bg_svc = service(&format!("{base}rollout: {{blue_green: {{live: green}}}}\n"));
+        let (r, to) = preview("web", &bg_svc, bg_svc.route.as_ref().unwrap()).expect("a preview rule");
+        assert_eq!(r.headers.get(PREVIEW_HEADER).map(String::as_str), Some("true"));
+        assert_eq!((to[0].name.as_str(), to[0].weight, to[0].port), ("web-preview", 100, 80));
+        assert!(preview("web", &service(base), service(base).route.as_ref().unwrap()).is_none());
         assert_eq!(bg, [("web".to_string(), 100), ("web-preview".to_string(), 0)]);
         for w in [canary, bg] {
             assert_eq!(w.iter().map(|(_, w)| w).sum::<i32>(), 100);
