@@ -151,6 +151,10 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
             }
         }
     }
+    // GK019: each route's backends are Services and ports of the build.
+    crate::lint_routes::check(objects, &mut |o: &Object, id: &'static str, msg: String| {
+        raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
+    });
     // GK015-GK018: what the NetworkPolicies allow, by the evaluator in crate::netpol.
     for f in crate::netpol::check::check(v, objects) {
         raw.push((Some(f.workload), f.rule, f.object, f.message));
@@ -166,7 +170,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
 /// Rules checked over all objects (by [`version_findings`], [`spec_warnings`] and the
 /// NetworkPolicy evaluator), not per pod.
 #[cfg(test)]
-const OBJECT_RULES: [&str; 6] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018"];
+const OBJECT_RULES: [&str; 7] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018", "GK019"];
 
 /// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
 /// as (workload, rule, object, message).

@@ -83,4 +83,5 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Warning,
         summary: "every host:port a service's configuration names is allowed by its NetworkPolicies",
     },
+    Rule { id: "GK019", severity: Severity::Error, summary: "routes send traffic to Services and ports of the build" },
 ];

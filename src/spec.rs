@@ -89,6 +89,8 @@ pub struct Platform {
     pub annotations: Map,
     #[serde(default)]
     pub ingress: IngressDefaults,
+    /// Gateway API exposure: the Gateway every service's `route` attaches to.
+    pub gateway: Option<Gateway>,
     #[serde(default)]
     pub configs: BTreeMap<String, ConfigSpec>,
     #[serde(default)]
@@ -238,6 +240,100 @@ pub struct IngressDefaults {
     pub annotations: Map,
 }
 
+/// The platform's Gateway: an existing one (`existing`), or one genk8s writes (`class`),
+/// with an HTTPS listener per routed host when `issuer` is set.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Gateway {
+    /// A Gateway someone else runs: routes attach to it, genk8s writes no Gateway.
+    pub existing: Option<GatewayRef>,
+    /// `gatewayClassName` of the Gateway genk8s writes (eg, istio, cilium, nginx...).
+    pub class: Option<String>,
+    /// Name of the Gateway genk8s writes (default: the platform name).
+    pub name: Option<String>,
+    /// cert-manager ClusterIssuer: an HTTPS listener per host with its own certificate,
+    /// and HTTP redirected to HTTPS.
+    pub issuer: Option<String>,
+    /// Namespace the controller's proxies (the data plane) run in; NetworkPolicies admit it
+    /// on the routed ports (default: the existing Gateway's namespace).
+    pub data_plane_namespace: Option<String>,
+    #[serde(default)]
+    pub annotations: Map,
+}
+
+/// An existing Gateway: `name`, its `namespace` (default: the platform's) and the
+/// listener (`section`) routes attach to (default: every listener whose host matches).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayRef {
+    pub name: String,
+    pub namespace: Option<String>,
+    pub section: Option<String>,
+}
+
+/// Exposure through the platform's Gateway: an HTTPRoute (a GRPCRoute when the port is
+/// named `grpc` or `grpc-*`) for the service's hosts.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Hosts, resolved against `domain` as ingress hosts are.
+    pub hosts: Vec<String>,
+    /// Path matched (default /).
+    pub path: Option<String>,
+    /// PathPrefix (default) or Exact.
+    pub path_type: Option<String>,
+    /// Port name to route to (default: the first port).
+    pub port: Option<String>,
+    /// Request headers that must match exactly (name: value).
+    #[serde(default)]
+    pub headers: Map,
+    /// HTTP method that must match (GET, POST...); for gRPC `service/method` or `service`.
+    pub method: Option<String>,
+    /// Whole-request timeout, e.g. 30s.
+    pub timeout: Option<String>,
+    /// Headers set on every response (e.g. security headers).
+    #[serde(default)]
+    pub response_headers: Map,
+    /// Answer with a redirect instead of forwarding.
+    pub redirect: Option<Redirect>,
+    /// Rewrite the host name or the matched path prefix before forwarding.
+    pub rewrite: Option<Rewrite>,
+}
+
+/// An HTTP redirect: any of scheme, host name, port and path prefix replaced.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    pub scheme: Option<String>,
+    pub hostname: Option<String>,
+    pub port: Option<u16>,
+    /// Replaces the matched path prefix.
+    pub path: Option<String>,
+    /// 301 or 302 (default 302).
+    pub status: Option<u16>,
+}
+
+/// A rewrite before forwarding: host name and/or the matched path prefix.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rewrite {
+    pub hostname: Option<String>,
+    /// Replaces the matched path prefix, e.g. `/` for `path: /api`.
+    pub path: Option<String>,
+}
+
+impl Route {
+    /// The port name routed to: `port` or the service's first port.
+    pub fn port_name<'a>(&'a self, svc: &'a Service) -> Option<&'a str> {
+        self.port.as_deref().or_else(|| svc.ports.keys().next().map(String::as_str))
+    }
+
+    /// A gRPC route: its port is named `grpc` or `grpc-*`.
+    pub fn is_grpc(&self, svc: &Service) -> bool {
+        self.port_name(svc).is_some_and(|p| p == "grpc" || p.starts_with("grpc-"))
+    }
+}
+
 /// A shared ConfigMap: literal keys and file contents.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -299,6 +395,8 @@ pub struct Service {
     pub autoscale: Option<Autoscale>,
     pub pdb: Option<Pdb>,
     pub ingress: Option<Ingress>,
+    /// Exposure through the platform's `gateway` (instead of `ingress`).
+    pub route: Option<Route>,
     pub metrics: Option<Metrics>,
     pub rollout: Option<Rollout>,
     /// Destinations outside the platform this service calls (third-party APIs, on-premises
@@ -376,10 +474,14 @@ pub struct BlueGreen {
     pub blue: Option<String>,
     /// Image tag of the green track (default: the service's).
     pub green: Option<String>,
+    /// Fixed replicas of the idle track, e.g. 0 to scale it to zero (default: as the live
+    /// track, autoscaled alike).
+    pub idle_replicas: Option<i32>,
 }
 
 /// A `<svc>-canary` track with its own image tag that receives `weight` percent of the
-/// ingress traffic (nginx canary annotations); the Service keeps the stable track.
+/// traffic (a backend weight of the service's route, or nginx canary annotations of its
+/// ingress); the Service keeps the stable track.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Canary {

@@ -390,7 +390,7 @@ fn canary_gets_its_own_track_service_and_weighted_ingress() {
 
     write(t.path(), &spec.replace(", class: nginx", ", class: traefik"));
     let err = fail(t.path());
-    assert!(err.contains("canary weights are set through the nginx ingress controller"), "{err}");
+    assert!(err.contains("canary weights are backend weights of a route, or nginx ingress annotations"), "{err}");
 }
 
 #[test]

@@ -44,6 +44,7 @@ fn init_writes_a_platform_that_builds_and_lints_clean_and_never_overwrites() {
         let (code, stream, err) = run(&["build", env, "-p", d]);
         assert_eq!(code, 0, "{env}: {err}");
         assert!(stream.contains("name: my-shop"), "platform named after the folder: {env}");
+        assert!(stream.contains("kind: HTTPRoute") && stream.contains("kind: Gateway"), "exposed through a gateway");
     }
     let (code, out, _) = run(&["lint", "--all", "-p", d]);
     assert_eq!(code, 0, "{out}");

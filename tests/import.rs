@@ -315,6 +315,13 @@ fn port_syntaxes_and_interpolation() {
     );
     imp.warns(&format!("note: {file}:5:5: services.gateway.ports: "), "8080→8080, 127.0.0.1:8443→8443");
     assert_eq!(imp.list(&["services", "gateway", "uses"]), ["backend"]);
+    // A port published on every address is exposed through the platform's gateway.
+    assert_eq!(imp.list(&["services", "gateway", "route", "hosts"]), ["gateway"]);
+    assert_eq!(imp.at(&["services", "gateway", "route", "port"]), "http");
+    assert!(!imp.has(&["services", "backend", "route"]), "expose: is not published");
+    assert!(!imp.has(&["services", "dns", "route"]), "53/tcp is published, and not HTTP");
+    assert_eq!(imp.at(&["gateway", "class"]), "eg");
+    assert_eq!(imp.at(&["domain"]), "example.com");
 }
 
 #[test]

@@ -34,6 +34,8 @@ fn readme_spec_example_builds_with_every_documented_object() {
         "kind: HorizontalPodAutoscaler",
         "kind: PodDisruptionBudget",
         "kind: Ingress",
+        "kind: Gateway",
+        "kind: HTTPRoute",
         "kind: NetworkPolicy",
         "type: ExternalName",
     ] {

@@ -14,6 +14,7 @@ mod claim;
 mod config_map;
 mod database;
 mod deployment;
+mod gateway;
 mod ingress;
 mod migration;
 mod monitoring;
@@ -22,6 +23,7 @@ mod platform;
 mod pod;
 mod rbac;
 mod rollout;
+mod route;
 mod secrets;
 mod service;
 mod service_account;
@@ -191,6 +193,7 @@ pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
     objects.push(namespace(&ctx));
     platform::expand(&ctx, objects);
     config_map::configs(&mut ctx, objects);
+    gateway::expand(&ctx, objects);
     for (name, svc) in &v.spec.services {
         service::expand(&ctx, name, svc, objects);
     }

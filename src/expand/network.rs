@@ -22,6 +22,8 @@ struct Workload {
     ports: Vec<(u16, String)>,
     uses: Vec<String>,
     exposed: Option<u16>,
+    /// Port the gateway's route sends traffic to, admitted from the data-plane namespace.
+    routed: Option<u16>,
     /// Port Prometheus scrapes, admitted from the monitoring namespace.
     metrics: Option<u16>,
     ingress_class: Option<String>,
@@ -58,6 +60,9 @@ fn namespace(name: &str) -> LabelSelector {
 pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     let workloads = workloads(ctx);
     out.push(default_deny(ctx));
+    if let Some(solvers) = acme_solvers(ctx) {
+        out.push(solvers);
+    }
     // Who uses each workload, built once (a scan per workload would be quadratic).
     let mut users_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (user, w) in &workloads {
@@ -128,6 +133,10 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         let port = i.port.as_ref().or_else(|| svc.ports.keys().next()).expect("validated: exposed services have ports");
         svc.ports[port].container
     });
+    let routed = svc
+        .route
+        .as_ref()
+        .map(|r| svc.ports[r.port_name(svc).expect("validated: routed services have ports")].container);
     let ingress_class = svc.ingress.as_ref().and_then(|i| i.class.clone()).or_else(|| ctx.v.spec.ingress.class.clone());
     let metrics = svc.metrics.as_ref().map(|m| svc.ports[super::service::metrics_port(svc, m)].container);
     let mut uses = svc.uses.clone();
@@ -137,6 +146,7 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         ports,
         uses,
         exposed,
+        routed,
         metrics,
         ingress_class,
         external: None,
@@ -158,6 +168,71 @@ fn default_deny(ctx: &Ctx) -> Object {
     })
 }
 
+/// Namespace the gateway's proxies run in: `data_plane_namespace`, or the existing
+/// Gateway's namespace.
+fn data_plane_namespace(ctx: &Ctx) -> String {
+    let gw = ctx.v.spec.gateway.as_ref().expect("validated: routes need a gateway");
+    (gw.data_plane_namespace.clone())
+        .or_else(|| gw.existing.as_ref().and_then(|e| e.namespace.clone()))
+        .expect("validated: the data-plane namespace is known")
+}
+
+/// Label cert-manager puts on its HTTP-01 solver pods (which listen on 8089).
+pub const ACME_SOLVER: &str = "acme.cert-manager.io/http01-solver";
+const ACME_SOLVER_PORT: u16 = 8089;
+
+/// Whether certificates from `issuer` may be solved over HTTP-01 (all but a declared
+/// issuer with only Cloudflare dns01).
+fn http01(ctx: &Ctx, issuer: &str) -> bool {
+    ctx.v.spec.issuers.get(issuer).is_none_or(|i| i.http01.is_some() || i.cloudflare.is_none())
+}
+
+/// Under the default deny, cert-manager's HTTP-01 solver pods in this namespace must be
+/// reachable by whoever forwards the challenge: the ingress controller (any source for an
+/// ALB) for TLS ingresses, the gateway's data plane for the Gateway genk8s writes.
+fn acme_solvers(ctx: &Ctx) -> Option<Object> {
+    let spec = &ctx.v.spec;
+    let mut from: Vec<String> = Vec::new();
+    let mut anywhere = false;
+    for svc in spec.services.values() {
+        let Some(ing) = &svc.ingress else { continue };
+        let issuer = ing.issuer.as_ref().or(spec.ingress.issuer.as_ref());
+        if !issuer.is_some_and(|i| ing.tls.unwrap_or(true) && http01(ctx, i)) {
+            continue;
+        }
+        match ing.class.as_ref().or(spec.ingress.class.as_ref()).map(String::as_str) {
+            Some("alb") => anywhere = true,
+            _ => from
+                .push(spec.ingress.controller_namespace.clone().unwrap_or_else(|| DEFAULT_CONTROLLER_NAMESPACE.into())),
+        }
+    }
+    if let Some(gw) = &spec.gateway
+        && gw.existing.is_none()
+        && gw.issuer.as_deref().is_some_and(|i| http01(ctx, i))
+        && spec.services.values().any(|s| s.route.is_some())
+    {
+        from.push(data_plane_namespace(ctx));
+    }
+    from.sort();
+    from.dedup();
+    if from.is_empty() && !anywhere {
+        return None;
+    }
+    let solver = Map::from([(ACME_SOLVER.to_string(), "true".to_string())]);
+    Some(Object::new(NetworkPolicy {
+        metadata: ctx.meta("acme-http01-solver", ctx.platform_labels(), &Map::new()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(LabelSelector { match_labels: Some(solver), ..LabelSelector::default() }),
+            policy_types: Some(vec!["Ingress".into()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: (!anywhere).then(|| from.iter().map(|ns| namespace_peer(ns)).collect()),
+                ports: Some(vec![tcp(ACME_SOLVER_PORT, "TCP")]),
+            }]),
+            egress: None,
+        }),
+    }))
+}
+
 /// Who may connect: the workload's users on its ports, the ingress controller (or, for
 /// an ALB, any source) on the exposed port, and Prometheus on the metrics port.
 fn ingress(ctx: &Ctx, w: &Workload, users: &[&str]) -> Vec<NetworkPolicyIngressRule> {
@@ -174,6 +249,12 @@ fn ingress(ctx: &Ctx, w: &Workload, users: &[&str]) -> Vec<NetworkPolicyIngressR
         // An AWS ALB (target-type ip) connects straight from the VPC, not from a controller pod.
         let from = (w.ingress_class.as_deref() != Some("alb")).then(|| vec![namespace_peer(controller_ns)]);
         ingress.push(NetworkPolicyIngressRule { from, ports: Some(vec![tcp(port, "TCP")]) });
+    }
+    if let Some(port) = w.routed {
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![namespace_peer(&data_plane_namespace(ctx))]),
+            ports: Some(vec![tcp(port, "TCP")]),
+        });
     }
     if let Some(port) = w.metrics {
         let monitoring = spec.monitoring.namespace.as_deref().unwrap_or(DEFAULT_MONITORING_NAMESPACE);

@@ -2,7 +2,9 @@
 //! namespace's ResourceQuota and LimitRange.
 
 use super::{Ctx, Object, Sink, non_empty_map};
-use crate::crd::{Acme, Cloudflare, ClusterIssuer, Dns01, Http01, Http01Ingress, IssuerSpec, SecretRef, Solver};
+use crate::crd::{
+    Acme, Cloudflare, ClusterIssuer, Dns01, Http01, Http01GatewayRoute, Http01Ingress, IssuerSpec, SecretRef, Solver,
+};
 use crate::spec::Map;
 use k8s_openapi::api::core::v1::{LimitRange, LimitRangeItem, LimitRangeSpec, ResourceQuota, ResourceQuotaSpec};
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -63,13 +65,24 @@ fn storage_class(ctx: &Ctx, name: &str, sc: &crate::spec::StorageClass) -> Objec
 fn cluster_issuer(ctx: &Ctx, name: &str, iss: &crate::spec::Issuer) -> Object {
     let mut solvers = Vec::new();
     if iss.http01.is_some() || iss.cloudflare.is_none() {
-        let class = iss.http01.as_ref().and_then(|h| h.class.clone()).or_else(|| ctx.v.spec.ingress.class.clone());
-        solvers.push(Solver {
-            http01: Some(Http01 {
-                ingress: Http01Ingress { ingress_class_name: class.unwrap_or_else(|| "nginx".into()) },
-            }),
-            dns01: None,
-        });
+        let class = iss.http01.as_ref().and_then(|h| h.class.clone());
+        // Without an ingress class named here, the Gateway genk8s writes serves the
+        // challenge on its HTTP listener.
+        let gateway = ctx.v.spec.gateway.as_ref().filter(|g| class.is_none() && g.existing.is_none());
+        let http01 = match gateway {
+            Some(_) => Http01 {
+                ingress: None,
+                gateway_http_route: Some(Http01GatewayRoute { parent_refs: vec![super::gateway::http_listener(ctx)] }),
+            },
+            None => Http01 {
+                ingress: Some(Http01Ingress {
+                    ingress_class_name: (class.or_else(|| ctx.v.spec.ingress.class.clone()))
+                        .unwrap_or_else(|| "nginx".into()),
+                }),
+                gateway_http_route: None,
+            },
+        };
+        solvers.push(Solver { http01: Some(http01), dns01: None });
     }
     if let Some(cf) = &iss.cloudflare {
         solvers.push(Solver {

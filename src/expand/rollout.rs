@@ -29,14 +29,19 @@ pub fn tracks(name: &str, svc: &Service) -> Vec<Track> {
     let autoscaled = svc.autoscale.is_some();
     let rollout = svc.rollout.as_ref();
     if let Some(bg) = rollout.and_then(|r| r.blue_green.as_ref()) {
+        let live = live(svc);
         return [("blue", bg.blue.as_ref()), ("green", bg.green.as_ref())]
             .into_iter()
-            .map(|(color, tag)| Track {
-                deployment: format!("{name}-{color}"),
-                label: Some(color),
-                image: with_tag(svc, tag),
-                replicas: None,
-                autoscaled,
+            .map(|(color, tag)| {
+                // The idle colour may run a fixed number of pods (0: scaled to zero).
+                let idle = (Some(color) != live).then_some(bg.idle_replicas).flatten();
+                Track {
+                    deployment: format!("{name}-{color}"),
+                    label: Some(color),
+                    image: with_tag(svc, tag),
+                    replicas: idle,
+                    autoscaled: autoscaled && idle.is_none(),
+                }
             })
             .collect();
     }

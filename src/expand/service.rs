@@ -3,7 +3,7 @@
 
 use super::pod::{self, Pod, RunAs};
 use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration, monitoring, non_empty};
-use super::{rollout, service_account, service_object};
+use super::{rollout, route, service_account, service_object};
 use crate::spec::{Map, Protocol, Service};
 use k8s_openapi::api::core::v1::{
     ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, Lifecycle,
@@ -21,7 +21,7 @@ pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a st
 
 /// Every object of service `name`: the files ConfigMap and claims (with the pod's volumes),
 /// the migration Job, ServiceAccount and API access, Deployments with their autoscalers,
-/// Services, PodDisruptionBudget, Ingresses and ServiceMonitor. (Its NetworkPolicy is
+/// Services, PodDisruptionBudget, Ingresses or route and ServiceMonitor. (Its NetworkPolicy is
 /// [`super::network`]'s, which sees every workload at once.)
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     let labels = ctx.labels(name, svc.component.as_deref().unwrap_or("service"));
@@ -50,6 +50,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         out.push(pdb);
     }
     ingress::expand(ctx, name, svc, &labels, out);
+    route::expand(ctx, name, svc, &labels, out);
     if let Some(m) = &svc.metrics {
         out.push(monitoring::service_monitor(ctx, name, &labels, metrics_port(svc, m), m));
     }

@@ -108,6 +108,11 @@ pub fn convert(
 
     let mut spec = Map::new();
     spec.insert("platform".into(), json!(platform));
+    if svc_out.values().any(|s| s.get("route").is_some()) {
+        // Published ports become routes: hosts `<service>.example.com` until domain: is set.
+        spec.insert("domain".into(), json!("example.com"));
+        spec.insert("gateway".into(), json!({"class": "eg", "data_plane_namespace": "envoy-gateway-system"}));
+    }
     let order = |out: &mut BTreeMap<String, Value>| -> Map<String, Value> {
         plans.iter().filter_map(|p| out.remove(&p.name).map(|v| (p.name.clone(), v))).collect()
     };

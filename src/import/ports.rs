@@ -7,6 +7,14 @@ use crate::names::is_port_name;
 use crate::yaml::{Node, NodeKind};
 use serde_json::{Map, Value, json};
 
+/// Exposure of a service Compose publishes on every host address: a route through the
+/// platform's gateway (`<service>.<domain>`) to the first such HTTP port (one named http*).
+pub(super) fn published_route(service: &str, ports: &[NamedPort]) -> Option<Value> {
+    let public = |m: &PortMapping| m.host_ip.as_deref().is_none_or(|ip| ip == "0.0.0.0" || ip == "::");
+    let p = ports.iter().find(|p| p.m.published.is_some() && p.name.starts_with("http") && public(&p.m))?;
+    Some(json!({"hosts": [service], "port": p.name}))
+}
+
 /// A mapping and the name its long syntax asked for.
 pub(super) type Mapping = (PortMapping, Option<String>);
 
@@ -62,7 +70,7 @@ impl Conv<'_> {
                 p.key_span("ports"),
                 p.path("ports"),
                 format!(
-                    "host port mappings ({}) are not kept: inside the cluster other services reach `{}` on its container ports (e.g. {}:{first}); add `ingress:` to expose it outside",
+                    "host port mappings ({}) are not kept: inside the cluster other services reach `{}` on its container ports (e.g. {}:{first}); an HTTP port published on every address is exposed as `route:` through the platform's gateway",
                     published.join(", "),
                     p.name,
                     p.name

@@ -4,7 +4,7 @@
 use super::conv::Conv;
 use super::databases::DbCredential;
 use super::plan::{Context, Plan};
-use super::ports::ports_spec;
+use super::ports::{ports_spec, published_route};
 use super::values;
 use crate::yaml::node::Entry;
 use serde_json::{Map, Value, json};
@@ -68,6 +68,7 @@ impl Conv<'_> {
             ("command", command.map(|c| json!(c))),
             ("args", args.map(|a| json!(a))),
             ("ports", object(ports_spec(&p.ports))),
+            ("route", published_route(&p.name, &p.ports)),
             ("env", object(env)),
             ("files", object(files)),
             ("mounts", object(mounts)),

@@ -182,7 +182,6 @@ mod tests {
         let f = check(&v, &objects);
         let found = rules(&f);
         assert!(found.contains(&("GK015", "Deployment/webui")), "{f:#?}");
-        assert!(found.contains(&("GK017", "Ingress/api")), "{f:#?}");
         assert!(found.contains(&("GK017", "ServiceMonitor/api")), "{f:#?}");
         assert!(
             f.iter()

@@ -11,6 +11,9 @@ impl Checker<'_> {
     /// Ingress, metrics, dependencies, migrations, rollout and access of a service.
     pub(super) fn check_exposure(&mut self, spec: &Platform, name: &str, svc: &Service) {
         self.check_ingress(spec, name, svc);
+        if let Some(route) = &svc.route {
+            self.check_route(spec, name, svc, route);
+        }
         self.check_metrics(name, svc);
         self.check_uses(spec, name, svc);
         self.check_migrate(name, svc);
@@ -42,7 +45,9 @@ impl Checker<'_> {
                     "add hosts: [app.example.com]",
                 );
             }
-            self.check_ingress_hosts(spec, name, &ing.hosts);
+            for (i, h) in ing.hosts.iter().enumerate() {
+                self.check_host(spec, &["services", name, "ingress", "hosts", &i.to_string()], h);
+            }
             if let Some(port) = &ing.port
                 && !svc.ports.contains_key(port)
             {
@@ -83,29 +88,6 @@ impl Checker<'_> {
             }
             self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);
             self.check_ingress_refs(&["services", name, "ingress"], ing.class.as_deref(), ing.issuer.as_deref());
-        }
-    }
-
-    /// `ingress.hosts`: each a DNS name once the platform `domain` is applied.
-    fn check_ingress_hosts(&mut self, spec: &Platform, name: &str, hosts: &[String]) {
-        for (i, h) in hosts.iter().enumerate() {
-            let full = resolve_host(h, spec.domain.as_deref());
-            let idx = i.to_string();
-            match full {
-                Some(f) if is_dns_subdomain(f.trim_start_matches("*.")) => {}
-                Some(f) => self.svc_err(
-                    name,
-                    &["ingress", "hosts", &idx],
-                    format!("`{f}` is not a valid host name"),
-                    "write a lowercase DNS name",
-                ),
-                None => self.svc_err(
-                    name,
-                    &["ingress", "hosts", &idx],
-                    format!("host `{h}` needs the platform `domain`"),
-                    "set domain: in the environment, or write the full host name",
-                ),
-            }
         }
     }
 
@@ -231,12 +213,12 @@ impl Checker<'_> {
                         );
                     }
                     let class = svc.ingress.as_ref().and_then(|i| i.class.as_deref()).or(spec.ingress.class.as_deref());
-                    if svc.ingress.is_none() || class != Some("nginx") {
+                    if svc.route.is_none() && (svc.ingress.is_none() || class != Some("nginx")) {
                         self.svc_err(
                             name,
                             &["rollout", "canary"],
-                            "canary weights are set through the nginx ingress controller".into(),
-                            "give the service an ingress with class nginx, or use blue_green",
+                            "canary weights are backend weights of a route, or nginx ingress annotations".into(),
+                            "give the service a route: through the platform's gateway (any controller), or an ingress with class nginx",
                         );
                     }
                 }
@@ -358,25 +340,53 @@ impl Checker<'_> {
         }
     }
 
-    /// Two services may not claim the same host and path: the ingress controller would pick one.
+    /// A host of an ingress or a route: resolved against `domain`, a valid DNS name.
+    pub(super) fn check_host(&mut self, spec: &Platform, path: &[&str], h: &str) {
+        match resolve_host(h, spec.domain.as_deref()) {
+            Some(f) if is_dns_subdomain(f.trim_start_matches("*.")) => {}
+            Some(f) => self.err(path, format!("`{f}` is not a valid host name"), "write a lowercase DNS name"),
+            None => self.err(
+                path,
+                format!("host `{h}` needs the platform `domain`"),
+                "set domain: in the environment, or write the full host name",
+            ),
+        }
+    }
+
+    /// Two services may not claim the same host and path (with the same header and method
+    /// matches), through ingress or route alike: the controller would pick one. Both
+    /// places are reported, each naming the other service.
     pub(super) fn check_routes(&mut self, spec: &Platform) {
-        let mut routes: BTreeMap<(String, String), &str> = BTreeMap::new();
+        let mut claims: BTreeMap<(String, String, String), (&str, &str, usize)> = BTreeMap::new();
         for (name, svc) in &spec.services {
-            let Some(ing) = &svc.ingress else { continue };
-            let path = ing.path.clone().unwrap_or_else(|| "/".into());
-            for (i, h) in ing.hosts.iter().enumerate() {
+            let (kind, hosts, path, qualifiers) = match (&svc.ingress, &svc.route) {
+                (Some(ing), _) => ("ingress", &ing.hosts, ing.path.clone(), String::new()),
+                (None, Some(r)) => {
+                    let qualified = r.method.is_some() || !r.headers.is_empty();
+                    let q = if qualified { format!("{:?} {:?}", r.method, r.headers) } else { String::new() };
+                    ("route", &r.hosts, r.path.clone(), q)
+                }
+                (None, None) => continue,
+            };
+            let path = path.unwrap_or_else(|| "/".into());
+            for (i, h) in hosts.iter().enumerate() {
                 let Some(host) = resolve_host(h, spec.domain.as_deref()) else { continue };
-                match routes.get(&(host.clone(), path.clone())) {
-                    Some(other) => {
-                        let idx = i.to_string();
+                let key = (host.clone(), path.clone(), qualifiers.clone());
+                match claims.get(&key) {
+                    Some(&(other, other_kind, j)) => {
                         self.err(
-                            &["services", name, "ingress", "hosts", &idx],
+                            &["services", name, kind, "hosts", &i.to_string()],
                             format!("`{host}{path}` is already routed to service `{other}`"),
+                            "give one of them another host or path",
+                        );
+                        self.err(
+                            &["services", other, other_kind, "hosts", &j.to_string()],
+                            format!("`{host}{path}` is also claimed by service `{name}`"),
                             "give one of them another host or path",
                         );
                     }
                     None => {
-                        routes.insert((host, path.clone()), name);
+                        claims.insert(key, (name, kind, i));
                     }
                 }
             }

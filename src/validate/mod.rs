@@ -11,6 +11,7 @@ mod cron;
 mod database;
 mod exposure;
 mod files;
+mod gateway;
 mod image;
 mod lifecycle;
 mod migration;

@@ -16,6 +16,9 @@ impl Checker<'_> {
         self.check_labels(&["annotations"], &spec.annotations, false);
         self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
         self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
+        if let Some(gw) = &spec.gateway {
+            self.check_gateway(gw);
+        }
         self.check_namespace_refs(spec);
         self.check_configs(spec);
         self.check_storage_classes(spec);
@@ -211,11 +214,12 @@ impl Checker<'_> {
             && iss.cloudflare.is_none()
             && iss.http01.as_ref().and_then(|h| h.class.as_ref()).is_none()
             && spec.ingress.class.is_none()
+            && spec.gateway.as_ref().is_none_or(|g| g.existing.is_some())
         {
             self.err(
                 &["issuers", name, "http01"],
-                "http01 needs an ingress class",
-                "set http01: {class: nginx} or the platform's ingress.class",
+                "http01 needs an ingress class or a Gateway genk8s writes",
+                "set http01: {class: nginx}, the platform's ingress.class, or gateway: {class: ...}",
             );
         }
     }

@@ -1,0 +1,85 @@
+//! Lint rule GK019 for Gateway API routes (dispatched from [`crate::lint`]): every
+//! HTTPRoute and GRPCRoute sends its traffic to Services of the build, on ports they
+//! serve, and not all of a rule's weights are 0.
+
+use crate::expand::Object;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Pushes a GK019 finding for each route backend that goes nowhere.
+pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, String)) {
+    let ports: BTreeMap<&str, BTreeSet<i64>> = (objects.iter().filter(|o| o.kind == "Service"))
+        .map(|o| {
+            let served = (o.value.pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
+                .filter_map(|p| p.get("port").and_then(Value::as_i64))
+                .collect();
+            (o.name.as_str(), served)
+        })
+        .collect();
+    for route in objects.iter().filter(|o| o.kind == "HTTPRoute" || o.kind == "GRPCRoute") {
+        let rules = route.value.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
+        for (i, rule) in rules.enumerate() {
+            let Some(backends) = rule.get("backendRefs").and_then(Value::as_array) else { continue };
+            for b in backends {
+                let name = b.get("name").and_then(Value::as_str).unwrap_or_default();
+                let port = b.get("port").and_then(Value::as_i64).unwrap_or_default();
+                match ports.get(name) {
+                    None => push(
+                        route,
+                        "GK019",
+                        format!("rule {i} sends traffic to `{name}`, which is not a Service of this build"),
+                    ),
+                    Some(p) if !p.contains(&port) => push(
+                        route,
+                        "GK019",
+                        format!("rule {i} sends traffic to port {port} of `{name}`, which does not serve it"),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            let total: i64 = backends.iter().map(|b| b.get("weight").and_then(Value::as_i64).unwrap_or(1)).sum();
+            if !backends.is_empty() && total == 0 {
+                push(
+                    route,
+                    "GK019",
+                    format!("rule {i} gives every backend weight 0, so it answers 500 to every request"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(kind: &str, name: &str, value: Value) -> Object {
+        Object { kind: kind.into(), name: name.into(), namespace: None, value }
+    }
+
+    #[test]
+    fn backends_must_exist_serve_the_port_and_carry_weight() {
+        let svc = obj("Service", "web", json!({"spec": {"ports": [{"port": 80}]}}));
+        let route = |backends: Value| obj("HTTPRoute", "web", json!({"spec": {"rules": [{"backendRefs": backends}]}}));
+        let findings = |r: Object| {
+            let mut out = Vec::new();
+            check(&[svc.clone(), r], &mut |_, id, m| out.push(format!("{id} {m}")));
+            out
+        };
+        assert!(findings(route(json!([{"name": "web", "port": 80, "weight": 100}]))).is_empty());
+        assert_eq!(
+            findings(route(
+                json!([{"name": "web", "port": 8080, "weight": 90}, {"name": "gone", "port": 80, "weight": 10}])
+            )),
+            [
+                "GK019 rule 0 sends traffic to port 8080 of `web`, which does not serve it",
+                "GK019 rule 0 sends traffic to `gone`, which is not a Service of this build"
+            ]
+        );
+        assert_eq!(
+            findings(route(json!([{"name": "web", "port": 80, "weight": 0}]))),
+            ["GK019 rule 0 gives every backend weight 0, so it answers 500 to every request"]
+        );
+    }
+}
