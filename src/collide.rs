@@ -34,18 +34,37 @@ pub struct Keys {
 
 impl Sink for Keys {
     fn push(&mut self, o: Object) {
+        self.note(&o);
+    }
+}
+
+impl Keys {
+    fn note(&mut self, o: &Object) {
         let labels = &o.value["metadata"]["labels"];
         let mark = Mark {
             name: labels[NAME].as_str().map(str::to_string),
             config: o.kind == "ConfigMap" && labels[crate::expand::COMPONENT] == "config",
         };
-        let key = (o.kind, o.namespace, o.name);
+        let key = (o.kind.clone(), o.namespace.clone(), o.name.clone());
         match self.seen.get(&key) {
             Some(first) => self.dups.push((key, first.clone(), mark)),
             None => {
                 self.seen.insert(key, mark);
             }
         }
+    }
+}
+
+/// Records keys while passing every object on to `inner` (a build expands only once).
+pub struct Tee<S: Sink> {
+    pub keys: Keys,
+    pub inner: S,
+}
+
+impl<S: Sink> Sink for Tee<S> {
+    fn push(&mut self, o: Object) {
+        self.keys.note(&o);
+        self.inner.push(o);
     }
 }
 

@@ -167,15 +167,28 @@ pub fn read_text(path: &Path) -> Result<String, Diagnostic> {
             ),
         ));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::new(
-            None,
-            format!("{} is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()),
-        )
-    })
+    String::from_utf8(bytes).map_err(|e| not_utf8(path, e.as_bytes(), e.utf8_error().valid_up_to()))
+}
+
+/// "FILE:LINE:COL: not UTF-8 text", at the first byte that is not UTF-8.
+fn not_utf8(path: &Path, bytes: &[u8], offset: usize) -> Diagnostic {
+    let before = String::from_utf8_lossy(&bytes[..offset]);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Diagnostic::new(None, format!("{}:{line}:{col}: not UTF-8 text (byte 0x{:02x})", path.display(), bytes[offset]))
+        .help("save the file as UTF-8")
 }
 
 /// Span of the first line of a file, for whole-file problems.
 pub fn file_start(node: &Node) -> Span {
     Span { line: 1, col: 1, ..node.span }
+}
+
+#[cfg(test)]
+mod utf8_tests {
+    #[test]
+    fn invalid_utf8_is_located_by_line_and_column() {
+        let d = super::not_utf8(std::path::Path::new("p.yaml"), b"a: 1\nb: \xc3\xa9\xff\n", 10);
+        assert_eq!(d.message, "p.yaml:2:5: not UTF-8 text (byte 0xff)");
+    }
 }

@@ -301,23 +301,27 @@ impl Checker<'_> {
 
     /// Two services may not claim the same host and path: the ingress controller would pick one.
     pub(super) fn check_routes(&mut self, spec: &Platform) {
-        let mut routes: BTreeMap<(String, String), &str> = BTreeMap::new();
+        let mut routes: BTreeMap<(String, String), (&str, crate::source::Span)> = BTreeMap::new();
         for (name, svc) in &spec.services {
             let Some(ing) = &svc.ingress else { continue };
             let path = ing.path.clone().unwrap_or_else(|| "/".into());
             for (i, h) in ing.hosts.iter().enumerate() {
                 let Some(host) = resolve_host(h, spec.domain.as_deref()) else { continue };
+                let idx = i.to_string();
+                let at = self.root.find(&["services", name, "ingress", "hosts", &idx]);
                 match routes.get(&(host.clone(), path.clone())) {
-                    Some(other) => {
-                        let idx = i.to_string();
-                        self.err(
-                            &["services", name, "ingress", "hosts", &idx],
-                            format!("`{host}{path}` is already routed to service `{other}`"),
-                            "give one of them another host or path",
+                    Some((other, first)) => {
+                        self.diags.push(
+                            crate::diag::Diagnostic::at(
+                                at,
+                                format!("`{host}{path}` is already routed to service `{other}`"),
+                            )
+                            .help("give one of them another host or path")
+                            .also(*first),
                         );
                     }
                     None => {
-                        routes.insert((host, path.clone()), name);
+                        routes.insert((host, path.clone()), (name, at));
                     }
                 }
             }
