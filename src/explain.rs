@@ -11,6 +11,7 @@ use std::path::Path;
 /// Defaults genk8s applies when a value is not written, for the paths people ask about.
 const DEFAULTS: &[(&str, &str)] = &[
     ("namespace", "<platform>-<env>"),
+    ("production", "true for environments named prod, production or prod-*, else false"),
     ("services.*.replicas", "1 (no Deployment replicas when autoscale is set: the HPA owns them)"),
     ("services.*.resources.cpu", "100m"),
     ("services.*.resources.memory", "128Mi/256Mi"),

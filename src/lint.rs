@@ -125,6 +125,32 @@ fn selects(selector: Option<&Value>, labels: Option<&Value>) -> bool {
     !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
 }
 
+/// Replicas of every Deployment and StatefulSet whose pods the budget selects (autoscaled ones at their minimum).
+fn budget_pods(pdb: &Object, objects: &[Object], hpa_min: &BTreeMap<&str, i64>) -> i64 {
+    let selector = s(&pdb.value, &["spec", "selector", "matchLabels"]);
+    objects
+        .iter()
+        .filter(|o| matches!(o.kind.as_str(), "Deployment" | "StatefulSet"))
+        .filter(|o| selects(selector, s(&o.value, &["spec", "template", "metadata", "labels"])))
+        .map(|o| {
+            hpa_min
+                .get(o.name.as_str())
+                .copied()
+                .or_else(|| s(&o.value, &["spec", "replicas"]).and_then(Value::as_i64))
+                .unwrap_or(1)
+        })
+        .sum()
+}
+
+/// Whether a budget over `pods` pods lets no pod be evicted.
+fn blocks_eviction(pdb: &Object, pods: i64) -> bool {
+    let min = s(&pdb.value, &["spec", "minAvailable"]);
+    let max = s(&pdb.value, &["spec", "maxUnavailable"]);
+    max.is_some_and(|m| m == 0 || m == "0%")
+        || min.and_then(Value::as_i64).is_some_and(|m| m >= pods)
+        || min.is_some_and(|m| m == "100%")
+}
+
 /// Lints the objects of one environment.
 pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     let mut raw: Vec<(Option<String>, &'static str, String, String)> = Vec::new();
@@ -224,18 +250,13 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
                 }
             }
             for p in pdbs.iter().filter(|p| selects(s(&p.value, &["spec", "selector", "matchLabels"]), pod_labels)) {
-                let min = s(&p.value, &["spec", "minAvailable"]);
-                let max = s(&p.value, &["spec", "maxUnavailable"]);
-                let blocks = max.is_some_and(|m| m == 0 || m == "0%")
-                    || min.and_then(Value::as_i64).is_some_and(|m| m >= replicas)
-                    || min.is_some_and(|m| m == "100%");
-                if blocks {
+                // A budget counts every pod it selects: a canary's or a second track's too.
+                let pods = budget_pods(p, objects, &hpa_min);
+                if blocks_eviction(p, pods) {
                     push(
                         p,
                         "GK012",
-                        format!(
-                            "with {replicas} replica(s) this budget allows no voluntary eviction (node drains hang)"
-                        ),
+                        format!("with {pods} replica(s) this budget allows no voluntary eviction (node drains hang)"),
                     );
                 }
             }

@@ -111,6 +111,9 @@ pub struct Platform {
     /// environments. Put them in environments/dev.yaml, never in the base.
     #[serde(default)]
     pub dev_secrets: BTreeMap<String, Map>,
+    /// Hold this environment to production rules: no `latest` images, no dev_secrets.
+    /// Default: true for environments named prod, production or prod-*, else false.
+    pub production: Option<bool>,
 }
 
 /// Where the External Secrets Operator reads secret values.

@@ -78,3 +78,27 @@ fn a_single_environment_run_adds_no_environment_names() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(errors(&err)[0].ends_with("`dbb` is not a service or database of this platform"), "{err}");
 }
+
+#[test]
+fn production_rules_follow_the_setting_and_default_from_the_name() {
+    let base = "platform: demo\nservices:\n  api:\n    image: ghcr.io/acme/api:latest\n";
+    let t = platform(base, &[("dev", ""), ("live", "production: true\n"), ("prod", "production: false\n")]);
+    let (code, err) = build_all(&t);
+    assert_eq!(code, Some(2));
+    assert_eq!(errors(&err).len(), 1, "{err}");
+    assert!(
+        errors(&err)[0].ends_with("image `ghcr.io/acme/api:latest` uses the `latest` tag in environment `live`"),
+        "{err}"
+    );
+    let t = platform(base, &[("prod", ""), ("prod-eu", "")]);
+    let (code, err) = build_all(&t);
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        errors(&err),
+        [format!(
+            "error: {}:4:12: image `ghcr.io/acme/api:latest` uses the `latest` tag in environment `<env>` (environments prod, prod-eu)",
+            t.path().join("platform.yaml").display()
+        )],
+        "prod and prod-* are production by default, and one base problem is reported once"
+    );
+}

@@ -46,6 +46,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
         env: &merged.env,
         storage_classes: spec.storage_classes.keys().cloned().collect(),
         issuers: spec.issuers.keys().cloned().collect(),
+        production: spec.production.unwrap_or_else(|| is_production(&merged.env)),
         diags: Diagnostics::default(),
     };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
@@ -162,6 +163,8 @@ struct Checker<'a> {
     /// StorageClass and ClusterIssuer names the platform declares (for typo detection).
     storage_classes: Vec<String>,
     issuers: Vec<String>,
+    /// Production rules apply (`production:`, or by default the environment's name).
+    production: bool,
     diags: Diagnostics,
 }
 

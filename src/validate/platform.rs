@@ -187,7 +187,7 @@ impl Checker<'_> {
                 }
             }
         }
-        if !spec.dev_secrets.is_empty() && is_production(self.env) {
+        if !spec.dev_secrets.is_empty() && self.production {
             self.err(
                 &["dev_secrets"],
                 format!("dev_secrets are development-only values and environment `{}` is production", self.env),
