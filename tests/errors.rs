@@ -102,3 +102,24 @@ fn production_rules_follow_the_setting_and_default_from_the_name() {
         "prod and prod-* are production by default, and one base problem is reported once"
     );
 }
+
+/// Egress to the API server and to declared hosts goes to the addresses the spec names.
+#[test]
+fn api_server_and_host_addresses_narrow_egress() {
+    let base = "platform: demo\napi_server: {cidrs: [10.0.0.1/32], ports: [443]}\nservices:\n  operator:\n    image: ghcr.io/acme/operator:1.0\n    access: [\"get,list configmaps\"]\n    egress: [{host: api.stripe.com, cidrs: [3.18.12.0/24], ports: [443]}]\n";
+    let t = platform(base, &[("dev", "")]);
+    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "dev", "-p"]).arg(t.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let policy =
+        text.split("---\n").find(|d| d.contains("kind: NetworkPolicy") && d.contains("name: operator\n")).unwrap();
+    assert!(
+        policy.contains(
+            "  - ports:\n    - port: 443\n      protocol: TCP\n    to:\n    - ipBlock:\n        cidr: \"10.0.0.1/32\"\n"
+        ),
+        "{policy}"
+    );
+    assert!(policy.contains("    to:\n    - ipBlock:\n        cidr: \"3.18.12.0/24\"\n"), "{policy}");
+    assert!(!policy.contains("port: 6443"), "the spec's ports replace the default: {policy}");
+    assert_eq!(policy.matches("ipBlock").count(), 2, "no rule to any address is left: {policy}");
+}

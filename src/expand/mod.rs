@@ -4,6 +4,7 @@
 //! value happens in [`Object::new`], once an object is complete.
 
 mod database;
+mod egress;
 mod monitoring;
 mod network;
 mod platform;

@@ -80,7 +80,7 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
                 ingress_class,
                 external: None,
                 api: !svc.access.is_empty(),
-                outside: svc.egress.iter().map(|e| (e.cidr.clone(), e.ports.clone())).collect(),
+                outside: svc.egress.iter().flat_map(super::egress::targets).collect(),
             },
         );
     }
@@ -178,8 +178,8 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
             });
         }
         if w.api {
-            // The API server is outside the pod network (its address is the cluster's own).
-            egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(443, "TCP"), tcp(6443, "TCP")]) });
+            // The API server is outside the pod network: to the addresses the spec names, else any.
+            egress.push(super::egress::api_server(ctx.v.spec.api_server.as_ref()));
         }
         for u in &w.uses {
             let target = &workloads[u.as_str()];

@@ -4,6 +4,7 @@
 
 mod apply;
 mod database;
+mod egress;
 mod exposure;
 mod image;
 mod names;
@@ -53,6 +54,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     c.check_platform(&spec, &namespace);
     c.check_security(&spec, &namespace);
     c.check_apply(&spec);
+    c.check_egress_addresses(&spec);
     let mut files = BTreeMap::new();
     c.read_files(&spec, dir, &mut files);
     let mut engines = BTreeMap::new();
