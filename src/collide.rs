@@ -39,6 +39,11 @@ impl Sink for Keys {
 }
 
 impl Keys {
+    /// Whether two objects had one key.
+    pub fn has_duplicates(&self) -> bool {
+        !self.dups.is_empty()
+    }
+
     fn note(&mut self, o: &Object) {
         let labels = &o.value["metadata"]["labels"];
         let mark = Mark {
@@ -108,6 +113,11 @@ fn owner_of(v: &Valid, owners: &BTreeMap<String, Vec<Owner>>, key: &Key, mark: &
         Some(list) => refine(v, list[nth.min(list.len() - 1)].clone(), key),
         None => Owner { path: Vec::new(), what: format!("the platform ({} `{}`)", key.0, key.2) },
     }
+}
+
+/// Whether [`check`] would find anything: a key seen twice, or two entries sharing a name label.
+pub fn any(v: &Valid, keys: &Keys) -> bool {
+    keys.has_duplicates() || owners(v).values().any(|l| l.len() > 1)
 }
 
 /// One error per pair of entries whose objects collide, naming every kind involved.

@@ -161,18 +161,23 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
 }
 
 /// Builds the given environments (all of them when `only` is `None`).
-/// Either every environment builds or nothing is returned. Objects are expanded once:
-/// rendered as they come, while their names are checked for collisions.
+/// Either every environment builds or nothing is returned. Objects are expanded once,
+/// rendered as they come while their names are checked for collisions, after the spec
+/// trees are dropped (so they never share memory with the rendered text); a collision,
+/// rare, is then reported by [`check`], which knows where each entry was written.
 pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
-    each_valid(dir, only, |v, node, sources| {
+    let mut builds = Vec::new();
+    for v in each_valid(dir, only, |v, _, _| Ok(v))? {
         let mut tee = collide::Tee { keys: collide::Keys::default(), inner: Vec::<emit::Rendered>::new() };
         expand::expand_into(&v, &mut tee);
-        let clashes = collide::check(&v, &tee.keys, node, sources);
-        if !clashes.is_empty() {
-            return Err(clashes);
+        if collide::any(&v, &tee.keys) {
+            return Err(check(dir, only).err().unwrap_or_else(|| {
+                Error::Spec("error: two generated objects share a kind, namespace and name".into())
+            }));
         }
         let mut objects = tee.inner;
         emit::sort(&mut objects);
-        Ok(Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects })
-    })
+        builds.push(Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects });
+    }
+    Ok(builds)
 }
