@@ -136,7 +136,9 @@ impl Catalog {
         self.templates.contains_key(engine)
     }
 
-    /// Renders an engine for one database. Errors point into the template (or its rendering).
+    /// Renders an engine for one database. Errors point into the template file, at the
+    /// template's own line (also for errors in the rendered YAML), and name `at`, the
+    /// `engine:` that asked for it.
     pub fn render(
         &self,
         engine: &str,
@@ -149,22 +151,55 @@ impl Catalog {
         let mut env = minijinja::Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         let name = path.display().to_string();
+        let template = sources.add(path, text.clone());
         let rendered = env
             .add_template(&name, text)
             .and_then(|()| env.get_template(&name).and_then(|t| t.render(vars.to_value())))
-            .map_err(|e| {
-                let line = e.line().unwrap_or(1);
-                Diagnostic::at(at, format!("engine template {}:{}: {}", name, line, e))
-                    .help("fix the engine template (a variable it uses may be missing)")
-            })?;
+            .map_err(|e| template_error(&e, text, template, vars.name).also(at))?;
         let file = sources.add(&PathBuf::from(format!("{name} (rendered for {})", vars.name)), rendered);
-        let node = yaml::parse(&sources.file(file).text, file)?;
+        let rendered = &sources.file(file).text;
+        let lines = crate::template_lines::map(text, rendered);
+        // A place in the rendered text, moved to the template line that produced it.
+        let back = |span: Option<Span>| match span {
+            Some(s) if s.file == file => match lines.get(s.line as usize - 1).copied().flatten() {
+                Some(l) => Some(Span::new(template, l + 1, s.col as usize)),
+                None => Some(s),
+            },
+            other => other,
+        };
+        let node = yaml::parse(rendered, file).map_err(|mut d| {
+            d.span = back(d.span);
+            d.message = format!("engine `{engine}` (rendered for `{}`): {}", vars.name, d.message);
+            d.also(at)
+        })?;
         from_node::<Engine>(&node).map_err(|e| {
-            let mut d = Diagnostic::new(e.span, format!("engine `{engine}`: {}", e.message));
+            let mut d = Diagnostic::new(
+                back(e.span),
+                format!("engine `{engine}` (rendered for `{}`): {}", vars.name, e.message),
+            )
+            .also(at);
             d.help = e.help;
             d
         })
     }
+}
+
+/// A template that does not render: at its line and column, naming an undefined variable.
+fn template_error(e: &minijinja::Error, text: &str, file: crate::source::FileId, db: &str) -> Diagnostic {
+    let line = e.line().unwrap_or(1);
+    let col = e
+        .range()
+        .map_or(1, |r| text[..r.start.min(text.len())].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1);
+    let span = Span::new(file, line, col);
+    let what = e.range().and_then(|r| text.get(r)).map(str::trim).filter(|w| !w.is_empty());
+    if e.kind() == minijinja::ErrorKind::UndefinedError {
+        let what = what.map_or("a value".to_string(), |w| format!("`{w}`"));
+        return Diagnostic::at(span, format!("engine template (rendered for `{db}`): {what} is undefined"))
+            .help("templates see: name, version, database, credentials, host, port (unset ones are none: write `version or \"16\"`)");
+    }
+    let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
+    Diagnostic::at(span, format!("engine template (rendered for `{db}`): {}{detail}", e.kind()))
+        .help("fix the engine template")
 }
 
 #[cfg(test)]

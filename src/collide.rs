@@ -34,18 +34,42 @@ pub struct Keys {
 
 impl Sink for Keys {
     fn push(&mut self, o: Object) {
+        self.note(&o);
+    }
+}
+
+impl Keys {
+    /// Whether two objects had one key.
+    pub fn has_duplicates(&self) -> bool {
+        !self.dups.is_empty()
+    }
+
+    fn note(&mut self, o: &Object) {
         let labels = &o.value["metadata"]["labels"];
         let mark = Mark {
             name: labels[NAME].as_str().map(str::to_string),
             config: o.kind == "ConfigMap" && labels[crate::expand::COMPONENT] == "config",
         };
-        let key = (o.kind, o.namespace, o.name);
+        let key = (o.kind.clone(), o.namespace.clone(), o.name.clone());
         match self.seen.get(&key) {
             Some(first) => self.dups.push((key, first.clone(), mark)),
             None => {
                 self.seen.insert(key, mark);
             }
         }
+    }
+}
+
+/// Records keys while passing every object on to `inner` (a build expands only once).
+pub struct Tee<S: Sink> {
+    pub keys: Keys,
+    pub inner: S,
+}
+
+impl<S: Sink> Sink for Tee<S> {
+    fn push(&mut self, o: Object) {
+        self.keys.note(&o);
+        self.inner.push(o);
     }
 }
 
@@ -89,6 +113,11 @@ fn owner_of(v: &Valid, owners: &BTreeMap<String, Vec<Owner>>, key: &Key, mark: &
         Some(list) => refine(v, list[nth.min(list.len() - 1)].clone(), key),
         None => Owner { path: Vec::new(), what: format!("the platform ({} `{}`)", key.0, key.2) },
     }
+}
+
+/// Whether [`check`] would find anything: a key seen twice, or two entries sharing a name label.
+pub fn any(v: &Valid, keys: &Keys) -> bool {
+    keys.has_duplicates() || owners(v).values().any(|l| l.len() > 1)
 }
 
 /// One error per pair of entries whose objects collide, naming every kind involved.

@@ -12,11 +12,13 @@ pub struct Diagnostic {
     pub message: String,
     /// What to write instead.
     pub help: Option<String>,
+    /// The other place of a problem that has two (a duplicate), named after the message.
+    pub also: Option<Span>,
 }
 
 impl Diagnostic {
     pub fn new(span: Option<Span>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { span, message: message.into(), help: None }
+        Diagnostic { span, message: message.into(), help: None, also: None }
     }
 
     pub fn at(span: Span, message: impl Into<String>) -> Diagnostic {
@@ -34,12 +36,22 @@ impl Diagnostic {
         let help = self.help.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
         format!("warning: {at}{}{help}", self.message)
     }
+
+    /// Names a second place involved (the first definition of a duplicate).
+    pub fn also(mut self, span: Span) -> Diagnostic {
+        self.also = Some(span);
+        self
+    }
 }
 
 /// A file that could not be read, with no place in a spec file.
 impl From<ReadError> for Diagnostic {
     fn from(e: ReadError) -> Diagnostic {
-        let help = matches!(e, ReadError::Io(..)).then_some("check the path");
+        let help = match e {
+            ReadError::Io(..) => Some("check the path"),
+            ReadError::NotUtf8(..) => Some("save the file as UTF-8"),
+            _ => None,
+        };
         let d = Diagnostic::new(None, e.to_string());
         match help {
             Some(h) => d.help(h),
@@ -87,7 +99,8 @@ impl Diagnostics {
         for d in &self.items {
             match d.span {
                 Some(span) => {
-                    let _ = writeln!(out, "{label}: {}: {}", sources.locate(span), d.message);
+                    let also = d.also.map(|a| format!(" (see also {})", sources.locate(a))).unwrap_or_default();
+                    let _ = writeln!(out, "{label}: {}: {}{also}", sources.locate(span), d.message);
                     if let Some(line) = sources.line(span) {
                         let num = span.line.to_string();
                         let pad = " ".repeat(num.len());
@@ -107,6 +120,65 @@ impl Diagnostics {
         }
         out
     }
+}
+
+/// One diagnostic per problem across the environments of a run: problems that differ
+/// only in the environment's name are folded into one, and when the run covers several
+/// environments each diagnostic names the ones it occurs in.
+pub fn fold_envs(items: Vec<(String, Diagnostic)>, envs: usize) -> Vec<Diagnostic> {
+    if envs <= 1 {
+        return items.into_iter().map(|(_, d)| d).collect();
+    }
+    let mut groups: Vec<(Diagnostic, Diagnostic, Vec<String>)> = Vec::new();
+    let mut index: std::collections::HashMap<(Option<Span>, String, Option<String>), usize> = Default::default();
+    for (env, d) in items {
+        let generic = Diagnostic {
+            span: d.span,
+            message: generic(&d.message, &env),
+            help: d.help.as_deref().map(|h| generic(h, &env)),
+            also: d.also,
+        };
+        let key = (generic.span, generic.message.clone(), generic.help.clone());
+        match index.get(&key) {
+            Some(&i) if groups[i].2.contains(&env) => {}
+            Some(&i) => groups[i].2.push(env),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((d, generic, vec![env]));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(one, generic, envs)| {
+            if envs.len() == 1 && one.message != generic.message {
+                return one; // it names its environment already
+            }
+            let (mut d, label) = if envs.len() == 1 { (one, "environment") } else { (generic, "environments") };
+            d.message = format!("{} ({label} {})", d.message, envs.join(", "));
+            d
+        })
+        .collect()
+}
+
+/// `text` with every whole-word occurrence of the environment name written `<env>`.
+fn generic(text: &str, env: &str) -> String {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(env) {
+        let before = rest[..i].chars().next_back().or(out.chars().next_back());
+        let after = rest[i + env.len()..].chars().next();
+        out.push_str(&rest[..i]);
+        if before.is_some_and(word) || after.is_some_and(word) {
+            out.push_str(env);
+        } else {
+            out.push_str("<env>");
+        }
+        rest = &rest[i + env.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Longest source line shown whole; longer ones are cut to a window around the column.
@@ -167,6 +239,32 @@ mod tests {
         assert_eq!(suggest("imgae", ["image", "ports", "env"]), Some("image"));
         assert_eq!(suggest("replics", ["replicas", "resources"]), Some("replicas"));
         assert_eq!(suggest("zzz", ["image", "ports"]), None);
+    }
+
+    #[test]
+    fn one_problem_of_several_environments_is_reported_once_naming_them() {
+        let at = Some(Span::new(0, 3, 5));
+        let d = |msg: &str| Diagnostic::new(at, msg);
+        let items = vec![
+            ("dev".to_string(), d("namespace `demo-dev` is taken")),
+            ("prod".to_string(), d("namespace `demo-prod` is taken")),
+            ("prod".to_string(), d("only here")),
+            ("prod".to_string(), d("`latest` in prod")),
+            ("devx".to_string(), d("namespace `demo-devx` is taken")),
+        ];
+        let out = fold_envs(items, 3);
+        let msgs: Vec<&str> = out.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "namespace `demo-<env>` is taken (environments dev, prod, devx)",
+                "only here (environment prod)",
+                "`latest` in prod"
+            ]
+        );
+        assert_eq!(generic("devices of dev and dev-1", "dev"), "devices of <env> and <env>-1");
+        let single = fold_envs(vec![("dev".into(), d("x in dev"))], 1);
+        assert_eq!(single[0].message, "x in dev");
     }
 
     #[test]

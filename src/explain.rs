@@ -12,11 +12,40 @@ use std::path::Path;
 const DEFAULTS: &[(&str, &str)] = &[
     ("namespace", "<platform>-<env>"),
     ("kubernetes", "1.35 (the oldest minor in upstream support; 1.36 and 1.37 are accepted too)"),
+    ("production", "true for environments named prod, production or prod-*, else false"),
     ("services.*.replicas", "1 (no Deployment replicas when autoscale is set: the HPA owns them)"),
     ("services.*.resources.cpu", "100m"),
     ("services.*.resources.memory", "128Mi/256Mi"),
     ("services.*.strategy", "rolling: {max_surge: 25%, max_unavailable: 0}; recreate with volumes or GPUs"),
     ("services.*.probes", "tcp liveness and readiness on the first port, when the service has ports"),
+    (
+        "services.*.probes.liveness",
+        "tcp on the first TCP port, initial_delay 10, period 10 (when the service has ports and no probes)",
+    ),
+    ("services.*.probes.readiness", "tcp on the first TCP port, period 5 (when the service has ports and no probes)"),
+    ("services.*.probes.startup", "none"),
+    ("services.*.probes.*.port", "the service's first port"),
+    ("services.*.probes.*.initial_delay", "0 (Kubernetes' default; 10 for the automatic liveness probe)"),
+    ("services.*.probes.readiness.period", "5 for the automatic readiness probe, else 10 (Kubernetes' default)"),
+    ("services.*.probes.*.period", "10 (Kubernetes' default)"),
+    ("services.*.probes.*.timeout", "1 (Kubernetes' default)"),
+    ("services.*.probes.*.failure_threshold", "3 (Kubernetes' default)"),
+    ("services.*.probes.*.success_threshold", "1 (Kubernetes' default)"),
+    ("services.*.component", "service"),
+    ("services.*.command", "the image's entrypoint"),
+    ("services.*.args", "the image's command"),
+    ("services.*.run_as_group", "run_as_user"),
+    ("services.*.fs_group", "run_as_user"),
+    ("services.*.service_account", "none: the namespace's default account, no token mounted"),
+    ("services.*.metrics.port", "the service's first port"),
+    ("services.*.ingress.port", "the service's first port"),
+    ("services.*.ingress.class", "ingress.class"),
+    ("services.*.ingress.issuer", "ingress.issuer"),
+    ("services.*.migrate.image", "the service's image"),
+    ("services.*.migrate.job", "false (an init container)"),
+    ("services.*.autoscale.cpu", "none (no CPU target) unless no other metric is set"),
+    ("services.*.uses", "[] (no network path to other services or databases)"),
+    ("services.*.egress", "[] (DNS only, besides uses)"),
     ("services.*.pdb", "max_unavailable: 1 when replicas > 1"),
     ("services.*.run_as_user", "10001"),
     ("services.*.ingress.path", "/"),
@@ -28,6 +57,10 @@ const DEFAULTS: &[(&str, &str)] = &[
     ("databases.*.credentials", "<name>-credentials"),
     ("databases.*.version", "the engine's default tag (see README: Database engine catalog)"),
     ("databases.*.storage.size", "the engine's default size"),
+    ("databases.*.storage", "the engine's default size, the cluster's default StorageClass"),
+    ("databases.*.storage.class", "the cluster's default StorageClass"),
+    ("databases.*.backup.size", "the database's storage size"),
+    ("databases.*.pdb", "max_unavailable: 1 when replicas > 1"),
     ("databases.*.backup.keep", "7"),
     ("ingress.controller_namespace", "ingress-nginx"),
     ("monitoring.namespace", "monitoring"),
@@ -101,8 +134,62 @@ fn leaf(n: &Node) -> String {
     }
 }
 
+/// Defaults that depend on a database's engine, by path: what its template renders
+/// for that database (storage size, image and tag, resources).
+pub fn engine_defaults(merged: &Node, catalog: &crate::catalog::Catalog, sources: &mut SourceMap) -> Concrete {
+    let mut out = Concrete::new();
+    for e in merged.get("databases").and_then(Node::entries).unwrap_or_default() {
+        let name = e.key.as_str();
+        let text = |k: &str| e.value.get(k).and_then(Node::as_str);
+        let Some(engine) = text("engine").filter(|en| catalog.has(en)) else { continue };
+        let credentials = text("credentials").map_or_else(|| format!("{name}-credentials"), str::to_string);
+        let vars = crate::catalog::EngineVars {
+            name,
+            version: text("version"),
+            database: text("database"),
+            credentials: &credentials,
+            host: name,
+            port: None,
+        };
+        let Ok(en) = catalog.render(engine, &vars, sources, e.key_span) else { continue };
+        let from = format!("(engine `{engine}`)");
+        let at = |f: &str| format!("databases.{name}.{f}");
+        out.insert(at("storage.size"), format!("{} {from}", en.storage));
+        out.insert(at("storage"), format!("size {} {from}, the cluster's default StorageClass", en.storage));
+        out.insert(at("image"), format!("{} {from}", en.image));
+        if let Some(tag) = crate::spec::image_tag(&en.image) {
+            out.insert(at("version"), format!("{tag} {from}"));
+        }
+        for (k, v) in [("cpu", &en.resources.cpu), ("memory", &en.resources.memory)] {
+            if let Some(v) = v {
+                out.insert(at(&format!("resources.{k}")), format!("{v} {from}"));
+            }
+        }
+    }
+    out
+}
+
+/// Defaults computed for this platform, by dotted path.
+pub type Concrete = std::collections::BTreeMap<String, String>;
+
+/// Why a value that is set has no effect, if it has none.
+fn ignored(merged: &Node, parts: &[&str]) -> Option<&'static str> {
+    match parts {
+        ["services", name, "replicas"] if merged.get("services")?.get(name)?.get("autoscale").is_some() => {
+            Some("ignored: autoscale is set, so the HorizontalPodAutoscaler owns replicas, starting at autoscale.min")
+        }
+        _ => None,
+    }
+}
+
 /// Renders the merged spec, or the part at `path` (dot-separated, e.g. `services.api.replicas`).
-pub fn render(merged: &Node, path: Option<&str>, sources: &SourceMap, root: &Path) -> Result<String, String> {
+pub fn render(
+    merged: &Node,
+    path: Option<&str>,
+    sources: &SourceMap,
+    root: &Path,
+    concrete: &Concrete,
+) -> Result<String, String> {
     let mut out = String::new();
     let Some(path) = path.filter(|p| !p.is_empty()) else {
         write_node(&mut out, merged, 0, sources, root);
@@ -121,8 +208,11 @@ pub fn render(merged: &Node, path: Option<&str>, sources: &SourceMap, root: &Pat
             None => {
                 let known: Vec<&str> =
                     node.entries().map(|e| e.iter().map(|e| e.key.as_str()).collect()).unwrap_or_default();
-                return match default_for(&parts) {
-                    Some(d) if i == parts.len() - 1 => {
+                let default = concrete.get(path).map(String::as_str).or_else(|| default_for(&parts));
+                return match default {
+                    // Also when a map above it is unset (probes of a service without probes:),
+                    // but not under a service or database that does not exist.
+                    Some(d) if i == parts.len() - 1 || i >= 2 => {
                         Ok(format!("{path}: not set in the base or the environment; genk8s default: {d}\n"))
                     }
                     _ => {
@@ -141,7 +231,8 @@ pub fn render(merged: &Node, path: Option<&str>, sources: &SourceMap, root: &Pat
             write_node(&mut out, node, 2, sources, root);
         }
         _ => {
-            let _ = writeln!(out, "{path}: {}    # {}", leaf(node), location(sources, root, node.span));
+            let note = ignored(merged, &parts).map(|w| format!(" ({w})")).unwrap_or_default();
+            let _ = writeln!(out, "{path}: {}    # {}{note}", leaf(node), location(sources, root, node.span));
         }
     }
     Ok(out)

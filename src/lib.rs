@@ -35,6 +35,7 @@ pub mod secrets;
 pub mod source;
 pub mod spec;
 pub mod target;
+pub mod template_lines;
 pub mod validate;
 pub mod yaml;
 
@@ -94,6 +95,22 @@ pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
 /// Loads, merges and validates the given environments (all when `only` is `None`).
 /// Either every environment is valid or nothing is returned.
 pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Error> {
+    each_valid(dir, only, |v, node, sources| {
+        let mut keys = collide::Keys::default();
+        expand::expand_into(&v, &mut keys);
+        let clashes = collide::check(&v, &keys, node, sources);
+        if clashes.is_empty() { Ok(v) } else { Err(clashes) }
+    })
+}
+
+/// Loads, merges and validates the selected environments and hands each valid one to
+/// `then` (which may still find problems). Problems of every environment are reported
+/// together; one that several environments share is reported once, naming them.
+fn each_valid<T>(
+    dir: &Path,
+    only: Option<&str>,
+    mut then: impl FnMut(validate::Valid, &yaml::Node, &SourceMap) -> Result<T, Vec<diag::Diagnostic>>,
+) -> Result<Vec<T>, Error> {
     let mut sources = SourceMap::default();
     let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
     let catalog = catalog::Catalog::load(dir).map_err(|d| spec_error(d, &sources))?;
@@ -102,40 +119,40 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
     {
         return Err(unknown_env(dir, env, &loaded));
     }
-    let mut all = Diagnostics::default();
+    let mut all: Vec<(String, diag::Diagnostic)> = Vec::new();
     let mut warnings = Diagnostics::default();
-    let mut valid = Vec::new();
+    let mut done = Vec::new();
+    let mut envs = 0;
     for (env, overlay) in &loaded.envs {
         if only.is_some_and(|o| o != env) {
             continue;
         }
+        envs += 1;
         let additions = merge::check_additions(&loaded.base, overlay);
         if !additions.is_empty() {
-            all.items.extend(additions);
+            all.extend(additions.into_iter().map(|d| (env.clone(), d)));
             continue;
         }
         let merged = merge::merge_env(&loaded.base, env, overlay);
-        match validate::validate(&merged, dir, &catalog, &mut sources) {
-            Ok(v) => {
-                let mut keys = collide::Keys::default();
-                expand::expand_into(&v, &mut keys);
-                let clashes = collide::check(&v, &keys, &merged.node, &sources);
-                if !clashes.is_empty() {
-                    all.items.extend(clashes);
-                    continue;
-                }
-                warnings.items.extend(validate::warnings(&v, &merged.node));
-                valid.push(v);
+        let result = validate::validate(&merged, dir, &catalog, &mut sources).map_err(|d| d.items).and_then(|v| {
+            let w = validate::warnings(&v, &merged.node);
+            then(v, &merged.node, &sources).map(|t| (t, w))
+        });
+        match result {
+            Ok((t, w)) => {
+                warnings.items.extend(w);
+                done.push(t);
             }
-            Err(d) => all.items.extend(d.items),
+            Err(d) => all.extend(d.into_iter().map(|d| (env.clone(), d))),
         }
     }
     if all.is_empty() {
         // Warnings never fail a run; one in the base is shown once, not once per environment.
         warnings.sort();
         let _ = std::io::Write::write_all(&mut std::io::stderr(), warnings.render_warnings(&sources).as_bytes());
-        Ok(valid)
+        Ok(done)
     } else {
+        let mut all = Diagnostics { items: diag::fold_envs(all, envs) };
         all.sort();
         Err(spec_error(all, &sources))
     }
@@ -149,19 +166,30 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
         return Err(unknown_env(dir, env, &loaded));
     };
     let merged = merge::merge_env(&loaded.base, env, overlay);
-    explain::render(&merged.node, path, &sources, dir).map_err(Error::Usage)
+    let catalog = catalog::Catalog::load(dir).map_err(|d| spec_error(d, &sources))?;
+    let concrete = explain::engine_defaults(&merged.node, &catalog, &mut sources);
+    explain::render(&merged.node, path, &sources, dir, &concrete).map_err(Error::Usage)
 }
 
 /// Builds the given environments (all of them when `only` is `None`).
-/// Either every environment builds or nothing is returned.
+/// Either every environment builds or nothing is returned. Objects are expanded once,
+/// rendered as they come while their names are checked for collisions, after the spec
+/// trees are dropped (so they never share memory with the rendered text); a collision,
+/// rare, is then reported by [`check`], which knows where each entry was written.
 pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
-    Ok(check(dir, only)?
-        .into_iter()
-        .map(|v| {
-            let mut objects: Vec<emit::Rendered> = Vec::new();
-            expand::expand_into(&v, &mut objects);
-            emit::sort(&mut objects);
-            Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects, warnings: v.warnings }
-        })
-        .collect())
+    let mut builds = Vec::new();
+    for v in each_valid(dir, only, |v, _, _| Ok(v))? {
+        let mut tee = collide::Tee { keys: collide::Keys::default(), inner: Vec::<emit::Rendered>::new() };
+        expand::expand_into(&v, &mut tee);
+        if collide::any(&v, &tee.keys) {
+            return Err(check(dir, only).err().unwrap_or_else(|| {
+                Error::Spec("error: two generated objects share a kind, namespace and name".into())
+            }));
+        }
+        let mut objects = tee.inner;
+        emit::sort(&mut objects);
+        let warnings = v.warnings.clone();
+        builds.push(Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects, warnings });
+    }
+    Ok(builds)
 }

@@ -96,6 +96,8 @@ struct Around<'a> {
     served: BTreeSet<&'a str>,
     pdbs: Vec<&'a Object>,
     policies: Vec<&'a Object>,
+    /// Pods each PodDisruptionBudget (by name) selects over all tracks, autoscaled at their minimum.
+    budget_pods: BTreeMap<&'a str, i64>,
 }
 
 /// One object that owns pods: its pod spec, pod labels and (minimum) replicas.
@@ -134,6 +136,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
         served: of_kind("Service").filter_map(|o| workload(o)).collect(),
         pdbs: of_kind("PodDisruptionBudget").collect(),
         policies: of_kind("NetworkPolicy").collect(),
+        budget_pods: BTreeMap::new(),
     };
     let hpa_min: BTreeMap<&str, i64> = of_kind("HorizontalPodAutoscaler")
         .filter_map(|o| {
@@ -143,8 +146,18 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
             ))
         })
         .collect();
+    let pods: Vec<Pod> = objects.iter().filter_map(|o| pod(o, &hpa_min)).collect();
+    // A budget counts every pod it selects: a canary's or a second track's too.
+    let mut around = around;
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for p in pods.iter().filter(|p| p.is_long_running()) {
+        for b in p.budgets(&around) {
+            *counts.entry(b.name.as_str()).or_default() += p.replicas;
+        }
+    }
+    around.budget_pods = counts;
     let mut raw: Vec<(Option<String>, &'static str, String, String)> = Vec::new();
-    for pod in objects.iter().filter_map(|o| pod(o, &hpa_min)) {
+    for pod in pods {
         for (id, check) in CHECKS {
             for (o, msg) in check(&around, &pod) {
                 raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
@@ -365,16 +378,19 @@ fn budget_allows_eviction<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Ob
     if !pod.is_long_running() {
         return Vec::new();
     }
-    let replicas = pod.replicas;
+    let pods_of = |p: &Object| around.budget_pods.get(p.name.as_str()).copied().unwrap_or(pod.replicas);
     pod.budgets(around)
         .filter(|p| {
             let min = s(&p.value, &["spec", "minAvailable"]);
             let max = s(&p.value, &["spec", "maxUnavailable"]);
             max.is_some_and(|m| m == 0 || m == "0%")
-                || min.and_then(Value::as_i64).is_some_and(|m| m >= replicas)
+                || min.and_then(Value::as_i64).is_some_and(|m| m >= pods_of(p))
                 || min.is_some_and(|m| m == "100%")
         })
-        .map(|p| (p, format!("with {replicas} replica(s) this budget allows no voluntary eviction (node drains hang)")))
+        .map(|p| {
+            let n = pods_of(p);
+            (p, format!("with {n} replica(s) this budget allows no voluntary eviction (node drains hang)"))
+        })
         .collect()
 }
 

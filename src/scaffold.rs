@@ -1,4 +1,8 @@
 //! `genk8s init [DIR]`: a commented starter platform that builds as-is.
+//!
+//! The JSON Schemas editors validate against are written into the platform folder
+//! (`schema/`), from this binary: no repository URL to keep in step, and the schema is
+//! always the one of the genk8s that builds the platform.
 
 use crate::Error;
 use std::path::Path;
@@ -27,15 +31,19 @@ pub fn init(dir: &Path) -> Result<Vec<String>, Error> {
             )));
         }
     }
+    let schemas = [
+        ("schema/platform.schema.json", crate::schema::to_text(&crate::schema::platform())),
+        ("schema/overlay.schema.json", crate::schema::to_text(&crate::schema::overlay())),
+    ];
+    let files = FILES.iter().map(|(f, t)| (*f, t.replace("PLATFORM_NAME", &name))).chain(schemas);
     let mut written = Vec::new();
-    for (file, text) in FILES {
+    for (file, text) in files {
         let path = dir.join(file);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Error::Output(format!("cannot create {}: {e}", parent.display())))?;
         }
-        std::fs::write(&path, text.replace("PLATFORM_NAME", &name))
-            .map_err(|e| Error::Output(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(&path, text).map_err(|e| Error::Output(format!("cannot write {}: {e}", path.display())))?;
         written.push(path.display().to_string());
     }
     Ok(written)

@@ -85,14 +85,14 @@ pub enum ReadError {
     /// Over [`MAX_BYTES`]; the size found.
     TooLarge(PathBuf, u64),
     Io(PathBuf, std::io::Error),
-    /// Not UTF-8; the offset of the first invalid byte.
-    NotUtf8(PathBuf, usize),
+    /// Not UTF-8: line, column and value of the first invalid byte.
+    NotUtf8(PathBuf, usize, usize, u8),
 }
 
 impl ReadError {
     pub fn path(&self) -> &Path {
         match self {
-            ReadError::NotAFile(p) | ReadError::TooLarge(p, _) | ReadError::Io(p, _) | ReadError::NotUtf8(p, _) => p,
+            ReadError::NotAFile(p) | ReadError::TooLarge(p, _) | ReadError::Io(p, _) | ReadError::NotUtf8(p, ..) => p,
         }
     }
 }
@@ -106,7 +106,9 @@ impl fmt::Display for ReadError {
                 write!(f, "{path} is {len} bytes; genk8s reads files up to {MAX_BYTES} bytes")
             }
             ReadError::Io(_, e) => write!(f, "cannot read {path}: {e}"),
-            ReadError::NotUtf8(_, at) => write!(f, "{path} is not UTF-8 text (invalid byte at offset {at})"),
+            ReadError::NotUtf8(_, line, col, byte) => {
+                write!(f, "{path}:{line}:{col}: not UTF-8 text (byte 0x{byte:02x})")
+            }
         }
     }
 }
@@ -126,5 +128,22 @@ pub fn read_text(path: &Path) -> Result<String, ReadError> {
     if bytes.len() > MAX_BYTES {
         return Err(ReadError::TooLarge(path.to_path_buf(), bytes.len() as u64));
     }
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8(path.to_path_buf(), e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| not_utf8(path, e.as_bytes(), e.utf8_error().valid_up_to()))
+}
+
+/// Where the first invalid byte of a file sits, as its line and column (characters).
+fn not_utf8(path: &Path, bytes: &[u8], offset: usize) -> ReadError {
+    let before = String::from_utf8_lossy(&bytes[..offset]);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    ReadError::NotUtf8(path.to_path_buf(), line, col, bytes[offset])
+}
+
+#[cfg(test)]
+mod utf8_tests {
+    #[test]
+    fn invalid_utf8_is_located_by_line_and_column() {
+        let e = super::not_utf8(std::path::Path::new("p.yaml"), b"a: 1\nb: \xc3\xa9\xff\n", 10);
+        assert_eq!(e.to_string(), "p.yaml:2:5: not UTF-8 text (byte 0xff)");
+    }
 }

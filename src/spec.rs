@@ -116,6 +116,12 @@ pub struct Platform {
     /// environments. Put them in environments/dev.yaml, never in the base.
     #[serde(default)]
     pub dev_secrets: BTreeMap<String, Map>,
+    /// Addresses of the Kubernetes API server, for the egress of services with `access:`
+    /// (default: any address on ports 443 and 6443).
+    pub api_server: Option<ApiServer>,
+    /// Hold this environment to production rules: no `latest` images, no dev_secrets.
+    /// Default: true for environments named prod, production or prod-*, else false.
+    pub production: Option<bool>,
 }
 
 /// Where the External Secrets Operator reads secret values.
@@ -491,12 +497,25 @@ pub struct Canary {
     pub replicas: Option<i32>,
 }
 
+/// Where the API server listens: `{cidrs: [10.0.0.1/32], ports: [443]}`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApiServer {
+    /// Addresses (CIDRs) of the API server endpoints.
+    pub cidrs: Vec<String>,
+    /// Default [443, 6443].
+    pub ports: Option<Vec<u16>>,
+}
+
 /// `{host: api.sentry.io, ports: [443]}` or `{cidr: 10.20.0.0/16, ports: [5432]}`.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Egress {
     pub host: Option<String>,
     pub cidr: Option<String>,
+    /// With `host`: the host's addresses; egress goes only to these instead of any address.
+    #[serde(default)]
+    pub cidrs: Vec<String>,
     pub ports: Vec<u16>,
 }
 

@@ -37,7 +37,14 @@ fn init_writes_a_platform_that_builds_and_lints_clean_and_never_overwrites() {
     let d = dir.to_str().unwrap();
     let (code, out, _) = run(&["init", d]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 4, "{out}");
+    assert_eq!(out.lines().count(), 6, "{out}");
+    // The editor schema is written beside the spec, from this binary, and referenced relatively.
+    let base = std::fs::read_to_string(dir.join("platform.yaml")).unwrap();
+    assert!(base.starts_with("# yaml-language-server: $schema=schema/platform.schema.json\n"), "{base}");
+    let dev = std::fs::read_to_string(dir.join("environments/dev.yaml")).unwrap();
+    assert!(dev.starts_with("# yaml-language-server: $schema=../schema/overlay.schema.json\n"), "{dev}");
+    let (_, schema, _) = run(&["schema"]);
+    assert_eq!(std::fs::read_to_string(dir.join("schema/platform.schema.json")).unwrap(), schema);
     let (_, envs, _) = run(&["envs", "-p", d]);
     assert_eq!(envs, "dev\nprod\nstaging\n");
     for env in ["dev", "staging", "prod"] {

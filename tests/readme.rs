@@ -79,3 +79,19 @@ fn readme_lists_every_lint_rule() {
         assert_eq!(row[1], rule.severity.to_string(), "{}", rule.id);
     }
 }
+
+/// The example has an autoscaled api (min 3) with a canary under one budget (min_available 2):
+/// the budget covers both tracks, so it allows evictions and GK012 must not fire.
+#[test]
+fn readme_spec_example_lints_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("environments")).unwrap();
+    std::fs::create_dir_all(dir.path().join("files")).unwrap();
+    std::fs::write(dir.path().join("platform.yaml"), readme_example()).unwrap();
+    std::fs::write(dir.path().join("files/rules.json"), "{\"rules\": []}\n").unwrap();
+    std::fs::write(dir.path().join("environments/prod.yaml"), "services: {api: {tag: 1.4.4}}\n").unwrap();
+    let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "prod", "-p"]).arg(dir.path()).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "README example has lint findings: {stdout}");
+    assert!(stdout.contains("0 finding(s)"), "{stdout}");
+}

@@ -14,6 +14,7 @@ mod claim;
 mod config_map;
 mod database;
 mod deployment;
+mod egress;
 mod gateway;
 mod ingress;
 mod migration;

@@ -152,7 +152,7 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         external: None,
         // The migration gate asks the API server whether the Job has completed.
         api: !svc.access.is_empty() || svc.migrate.as_ref().is_some_and(crate::spec::Migrate::as_job),
-        outside: svc.egress.iter().map(|e| (e.cidr.clone(), e.ports.clone())).collect(),
+        outside: svc.egress.iter().flat_map(super::egress::targets).collect(),
     }
 }
 
@@ -293,7 +293,7 @@ fn egress(ctx: &Ctx, w: &Workload, workloads: &BTreeMap<String, Workload>) -> Ve
     }
     if w.api {
         // The API server is outside the pod network (its address is the cluster's own).
-        egress.push(NetworkPolicyEgressRule { to: None, ports: Some(vec![tcp(443, "TCP"), tcp(6443, "TCP")]) });
+        egress.push(super::egress::api_server(ctx.v.spec.api_server.as_ref()));
     }
     for u in &w.uses {
         let target = &workloads[u.as_str()];

@@ -9,6 +9,7 @@ mod apply;
 mod cluster;
 mod cron;
 mod database;
+mod egress;
 mod exposure;
 mod files;
 mod gateway;
@@ -64,6 +65,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
         storage_classes: spec.storage_classes.keys().cloned().collect(),
         issuers: spec.issuers.keys().cloned().collect(),
         catalog,
+        production: spec.production.unwrap_or_else(|| is_production(&merged.env)),
         diags: Diagnostics::default(),
     };
     let namespace = spec.namespace.clone().unwrap_or_else(|| format!("{}-{}", spec.platform, merged.env));
@@ -71,6 +73,7 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     let warnings = cluster::check(&spec, &merged.node, sources, &mut c.diags);
     c.check_security(&spec, &namespace);
     c.check_apply(&spec);
+    c.check_egress_addresses(&spec);
     spec.services.iter().for_each(|(name, svc)| c.check_migration(name, svc));
     spec.services.iter().for_each(|(name, svc)| c.check_lifecycle(name, svc));
     // What expand needs: the contents of `from:` files and each database's rendered engine.
@@ -147,6 +150,8 @@ struct Checker<'a> {
     issuers: Vec<String>,
     /// The engines databases may use.
     catalog: &'a Catalog,
+    /// Production rules apply (`production:`, or by default the environment's name).
+    production: bool,
     diags: Diagnostics,
 }
 

@@ -248,7 +248,7 @@ impl Checker<'_> {
 
     /// `dev_secrets`: not in production, valid Secret names and keys.
     fn check_dev_secrets(&mut self, spec: &Platform) {
-        if !spec.dev_secrets.is_empty() && is_production(self.env) {
+        if !spec.dev_secrets.is_empty() && self.production {
             self.err(
                 &["dev_secrets"],
                 format!("dev_secrets are development-only values and environment `{}` is production", self.env),

@@ -64,7 +64,7 @@ impl Checker<'_> {
                 format!("image `{image}` has no tag"),
                 "pin a version (name:1.4.2) or a digest (name@sha256:...) so every rollout runs the same code",
             ),
-            Some("latest") if is_production(self.env) => self.svc_err(
+            Some("latest") if self.production => self.svc_err(
                 name,
                 at,
                 format!("image `{image}` uses the `latest` tag in environment `{}`", self.env),

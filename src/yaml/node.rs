@@ -153,7 +153,11 @@ impl Loader {
         for ev in Parser::new_from_str(text) {
             let (ev, sp) = ev.map_err(|e| {
                 let m = e.marker();
-                Diagnostic::at(Span::new(self.file, m.line(), m.col() + 1), format!("YAML syntax error: {}", e.info()))
+                let at = Span::new(self.file, m.line(), m.col() + 1);
+                if e.info().contains("tab") {
+                    return tab_error(text, at, e.info());
+                }
+                Diagnostic::at(at, format!("YAML syntax error: {}", e.info()))
                     .help("check the indentation and quoting on this line")
             })?;
             let here = self.span(&sp.start);
@@ -247,6 +251,27 @@ impl Loader {
     }
 }
 
+/// A syntax error about a tab, moved to the tab itself: the parser reports where the
+/// token before it ended (often the line above), and a tab is hard to see.
+fn tab_error(text: &str, at: Span, info: &str) -> Diagnostic {
+    let lines = text.lines().enumerate().skip(at.line as usize - 1);
+    for (i, line) in lines.take(3) {
+        let from = if i + 1 == at.line as usize { at.col as usize - 1 } else { 0 };
+        let indent = |col: usize| line.chars().take(col).all(|c| c == ' ' || c == '\t');
+        let Some((col, _)) = line.chars().enumerate().find(|(j, c)| *c == '\t' && (*j >= from || indent(*j))) else {
+            continue;
+        };
+        let here = Span::new(at.file, i + 1, col + 1);
+        if indent(col) {
+            return Diagnostic::at(here, "a tab in the indentation; YAML indents with spaces only")
+                .help("replace the tab with spaces");
+        }
+        return Diagnostic::at(here, format!("YAML syntax error: {info}"))
+            .help("replace the tab with a space, or quote the value");
+    }
+    Diagnostic::at(at, format!("YAML syntax error: {info}")).help("check the indentation and quoting on this line")
+}
+
 /// Tags genk8s understands: the core schema's (`!!str`, `!!map`, …) and the non-specific `!`.
 /// Any other tag (`!foo`, `!Ref`) would be silently dropped, so it is an error.
 fn check_tag(tag: Option<&saphyr_parser::Tag>, at: Span) -> Result<(), Diagnostic> {
@@ -309,6 +334,17 @@ mod tests {
         assert!(e.message.contains("aliases expand this document by more than"), "{}", e.message);
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(parse(&deep, 0).unwrap_err().message.contains("nesting deeper"));
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_reported_at_the_tab() {
+        for (text, line, col) in
+            [("a:\n  b: 1\n\tc: 2\n", 3, 1), ("a:\n  b: 1\n  \t  c: 2\n", 3, 3), ("a:\n\tb: 1\n", 2, 1)]
+        {
+            let e = parse(text, 0).unwrap_err();
+            assert_eq!(e.message, "a tab in the indentation; YAML indents with spaces only", "{text:?}");
+            assert_eq!(e.span.map(|s| (s.line, s.col)), Some((line, col)), "{text:?}");
+        }
     }
 
     #[test]
