@@ -10,6 +10,7 @@ use crate::yaml::{self, de::from_node};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 const BUILTIN: &[(&str, &str)] = &[
     ("mariadb", include_str!("../templates/engines/mariadb.yaml.j2")),
@@ -93,6 +94,9 @@ impl EngineVars<'_> {
 /// Engine templates by name, with the path each came from.
 pub struct Catalog {
     templates: BTreeMap<String, (PathBuf, String)>,
+    /// The templates compiled so far, each on its first use (one with an error is never kept,
+    /// so every database using it reports the error).
+    compiled: Mutex<minijinja::Environment<'static>>,
 }
 
 impl Catalog {
@@ -125,7 +129,9 @@ impl Catalog {
                 }
             }
         }
-        if diags.is_empty() { Ok(Catalog { templates }) } else { Err(diags) }
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        if diags.is_empty() { Ok(Catalog { templates, compiled: Mutex::new(env) }) } else { Err(diags) }
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
@@ -148,12 +154,12 @@ impl Catalog {
     ) -> Result<Engine, Diagnostic> {
         let (path, text) =
             self.templates.get(engine).unwrap_or_else(|| panic!("validate admits only catalog engines, got {engine}"));
-        let mut env = minijinja::Environment::new();
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let mut env = self.compiled.lock().unwrap_or_else(PoisonError::into_inner);
         let name = path.display().to_string();
         let template = sources.add(path, text.clone());
-        let rendered = env
-            .add_template(&name, text)
+        let added =
+            if env.get_template(&name).is_ok() { Ok(()) } else { env.add_template_owned(name.clone(), text.clone()) };
+        let rendered = added
             .and_then(|()| env.get_template(&name).and_then(|t| t.render(vars.to_value())))
             .map_err(|e| template_error(&e, text, template, vars.name).also(at))?;
         let file = sources.add(&PathBuf::from(format!("{name} (rendered for {})", vars.name)), rendered);

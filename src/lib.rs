@@ -32,6 +32,7 @@ pub mod rules;
 pub mod scaffold;
 pub mod schema;
 pub mod secrets;
+pub mod selectors;
 pub mod source;
 pub mod spec;
 pub mod target;

@@ -11,6 +11,7 @@
 #![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 
 use crate::expand::{NAME, Object};
+use crate::selectors::Index;
 use crate::validate::Valid;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -65,11 +66,6 @@ fn workload(o: &Object) -> Option<&str> {
     s(&o.value, &["metadata", "labels", NAME]).and_then(Value::as_str)
 }
 
-fn selects(selector: Option<&Value>, labels: Option<&Value>) -> bool {
-    let (Some(sel), Some(labels)) = (selector.and_then(Value::as_object), labels) else { return false };
-    !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v))
-}
-
 /// A check: the findings of one rule on one pod-owning object, each with the object
 /// it is reported on (the workload, or a PodDisruptionBudget selecting it).
 type Check = for<'a> fn(&Around<'a>, &Pod<'a>) -> Vec<(&'a Object, String)>;
@@ -94,8 +90,10 @@ const CHECKS: &[(&str, Check)] = &[
 struct Around<'a> {
     /// Workloads with a Service.
     served: BTreeSet<&'a str>,
-    pdbs: Vec<&'a Object>,
-    policies: Vec<&'a Object>,
+    /// PodDisruptionBudgets by `spec.selector.matchLabels`.
+    pdbs: Index<'a, Object>,
+    /// NetworkPolicies by `spec.podSelector.matchLabels`.
+    policies: Index<'a, Object>,
     /// Pods each PodDisruptionBudget (by name) selects over all tracks, autoscaled at their minimum.
     budget_pods: BTreeMap<&'a str, i64>,
 }
@@ -120,8 +118,8 @@ impl<'a> Pod<'a> {
     }
 
     /// PodDisruptionBudgets selecting these pods.
-    fn budgets<'b>(&'b self, around: &'b Around<'a>) -> impl Iterator<Item = &'a Object> + 'b {
-        around.pdbs.iter().copied().filter(|p| selects(s(&p.value, &["spec", "selector", "matchLabels"]), self.labels))
+    fn budgets(&self, around: &Around<'a>) -> Vec<&'a Object> {
+        around.pdbs.selecting(self.labels)
     }
 }
 
@@ -134,8 +132,8 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let around = Around {
         served: of_kind("Service").filter_map(|o| workload(o)).collect(),
-        pdbs: of_kind("PodDisruptionBudget").collect(),
-        policies: of_kind("NetworkPolicy").collect(),
+        pdbs: Index::new(of_kind("PodDisruptionBudget"), |o| s(&o.value, &["spec", "selector", "matchLabels"])),
+        policies: Index::new(of_kind("NetworkPolicy"), |o| s(&o.value, &["spec", "podSelector", "matchLabels"])),
         budget_pods: BTreeMap::new(),
     };
     let hpa_min: BTreeMap<&str, i64> = of_kind("HorizontalPodAutoscaler")
@@ -274,7 +272,7 @@ fn probes_behind_service<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Obj
 
 /// GK003: a PodDisruptionBudget for a workload with more than one replica.
 fn budget_for_replicas<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    if !pod.is_long_running() || pod.replicas <= 1 || pod.budgets(around).next().is_some() {
+    if !pod.is_long_running() || pod.replicas <= 1 || !pod.budgets(around).is_empty() {
         return Vec::new();
     }
     vec![(pod.o, format!("{} replicas and no PodDisruptionBudget", pod.replicas))]
@@ -302,10 +300,7 @@ fn explicit_pull_policy<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, S
 
 /// GK006: a NetworkPolicy other than the default deny selects the pods.
 fn own_network_policy<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    let own = around
-        .policies
-        .iter()
-        .any(|p| p.name != "default-deny" && selects(s(&p.value, &["spec", "podSelector", "matchLabels"]), pod.labels));
+    let own = around.policies.selecting(pod.labels).iter().any(|p| p.name != "default-deny");
     if own { Vec::new() } else { vec![(pod.o, "no NetworkPolicy selects these pods (only the default deny)".into())] }
 }
 
@@ -380,6 +375,7 @@ fn budget_allows_eviction<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Ob
     }
     let pods_of = |p: &Object| around.budget_pods.get(p.name.as_str()).copied().unwrap_or(pod.replicas);
     pod.budgets(around)
+        .into_iter()
         .filter(|p| {
             let min = s(&p.value, &["spec", "minAvailable"]);
             let max = s(&p.value, &["spec", "maxUnavailable"]);

@@ -162,23 +162,38 @@ fn is_special_break(c: char) -> bool {
 /// Words that some YAML reader (1.1 or 1.2) resolves to a boolean or null.
 const RESERVED: &[&str] = &["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"];
 
+/// Bytes of a plain string: [`ANY`] where any byte may be, [`FIRST`] where the first may.
+/// A leading digit, sign or dot may start a number, timestamp or sexagesimal in YAML 1.1,
+/// so the first byte is a letter, `/` or `_`. Every other byte (a space, a quote, a
+/// flow or comment indicator, any byte of a non-ASCII character) asks for quotes.
+const PLAIN: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() || c == b'/' || c == b'_' {
+            t[b] = ANY | FIRST;
+        } else if c.is_ascii_digit() || matches!(c, b'-' | b'.' | b':' | b'@' | b'+' | b'=') {
+            t[b] = ANY;
+        }
+        b += 1;
+    }
+    t
+};
+const ANY: u8 = 1;
+const FIRST: u8 = 2;
+
 /// True when `s` can be written unquoted and every YAML reader reads it back as this string.
 pub fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
+    let bytes = s.as_bytes();
+    let Some(&first) = bytes.first() else {
         return false;
     };
-    // A leading digit, sign or dot may start a number, timestamp or sexagesimal in YAML 1.1.
-    if !(first.is_ascii_alphabetic() || first == '/' || first == '_') {
-        return false;
-    }
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)) {
-        return false;
-    }
-    if s.ends_with(':') {
-        return false;
-    }
-    s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '='))
-        && !s.contains(": ")
+    // No space is allowed, so no `: ` either; a final `:` would read as a key.
+    PLAIN[usize::from(first)] & FIRST != 0
+        && bytes.iter().all(|&b| PLAIN[usize::from(b)] & ANY != 0)
+        && !s.ends_with(':')
+        && !(s.len() <= 5 && RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s)))
 }
 
 #[cfg(test)]
@@ -204,6 +219,33 @@ mod tests {
             ["nginx", "app.kubernetes.io/name", "postgres:15-alpine", "/health", "Prefix", "ai_workflow_engine/api"]
         {
             assert!(is_plain_safe(s), "{s} may be plain");
+        }
+    }
+
+    /// The definition the byte table implements, one character at a time.
+    fn plain_by_chars(s: &str) -> bool {
+        let Some(first) = s.chars().next() else { return false };
+        (first.is_ascii_alphabetic() || first == '/' || first == '_')
+            && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
+            && !s.ends_with(':')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '@' | '+' | '='))
+            && !s.contains(": ")
+    }
+
+    #[test]
+    fn byte_table_agrees_with_the_definition() {
+        let alphabet =
+            ["a", "Z", "0", "-", "_", ".", "/", ":", "@", "+", "=", " ", "#", "\"", "é", "~", "\t", "ON", "no"];
+        let mut words: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> =
+                words.iter().flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}"))).collect();
+            words.extend(longer);
+        }
+        words.extend(["yes", "Off", "TRUE", "null", "nullx", "a: b", "x\u{85}y"].map(String::from));
+        for w in &words {
+            assert_eq!(is_plain_safe(w), plain_by_chars(w), "{w:?}");
         }
     }
 
