@@ -38,6 +38,7 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, b: &Backup, image: &str, env
         restart: Some("OnFailure"),
         containers: vec![container],
         volumes,
+        image_pull_secrets: ctx.pull_secrets(&[]),
         ..Pod::default()
     };
     out.push(cron_job(ctx, &job, labels, b, pod));

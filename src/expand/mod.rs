@@ -116,6 +116,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// The platform's image pull secrets, then a workload's own, each once.
+    pub fn pull_secrets(&self, own: &[String]) -> Vec<String> {
+        let mut all = self.v.spec.image_pull_secrets.clone();
+        for s in own {
+            if !all.contains(s) {
+                all.push(s.clone());
+            }
+        }
+        all
+    }
+
     /// Labels for objects that belong to the platform as a whole.
     pub fn platform_labels(&self) -> Map {
         let mut l = self.v.spec.labels.clone();
@@ -123,6 +134,11 @@ impl Ctx<'_> {
         l.insert(MANAGED_BY.to_string(), "genk8s".to_string());
         l
     }
+}
+
+/// The name of service `name`'s Service: `service_name`, or the service's own.
+pub fn service_name<'a>(name: &'a str, svc: &'a crate::spec::Service) -> &'a str {
+    svc.service_name.as_deref().unwrap_or(name)
 }
 
 pub fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
@@ -200,7 +216,8 @@ pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {
 }
 
 fn namespace(ctx: &Ctx) -> Object {
-    let mut labels = ctx.platform_labels();
+    let mut labels = ctx.v.spec.namespace_labels.clone();
+    labels.extend(ctx.platform_labels());
     labels.insert("genk8s.io/environment".to_string(), ctx.v.env.clone());
     for mode in ["enforce", "audit", "warn"] {
         labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".to_string());
@@ -209,7 +226,9 @@ fn namespace(ctx: &Ctx) -> Object {
         metadata: ObjectMeta {
             name: Some(ctx.v.namespace.clone()),
             labels: Some(labels),
-            annotations: non_empty_map(ctx.v.spec.annotations.clone()),
+            annotations: non_empty_map(
+                ctx.v.spec.annotations.clone().into_iter().chain(ctx.v.spec.namespace_annotations.clone()).collect(),
+            ),
             ..ObjectMeta::default()
         },
         ..Namespace::default()

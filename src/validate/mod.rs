@@ -12,6 +12,7 @@ mod exposure;
 mod files;
 mod image;
 mod names;
+mod placement;
 mod platform;
 mod resolve;
 mod security;

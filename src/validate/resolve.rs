@@ -39,7 +39,8 @@ impl Checker<'_> {
         let mut engines = BTreeMap::new();
         for (name, db) in spec.databases.iter().filter(|(_, db)| self.catalog.has(&db.engine)) {
             let credentials = db.credentials.clone().unwrap_or_else(|| format!("{name}-credentials"));
-            let host = db.external.as_ref().map_or(name.as_str(), |e| e.host.as_str());
+            let service = db.service_name.as_deref().unwrap_or(name);
+            let host = db.external.as_ref().map_or(service, |e| e.host.as_str());
             let vars = EngineVars {
                 name,
                 version: db.version.as_deref(),
@@ -68,7 +69,8 @@ impl Checker<'_> {
         if engine.replicas != Some(Replicas::Single) || db.external.is_some() {
             return;
         }
-        let instead = engine.replicated_by.as_deref().unwrap_or("an operator that replicates it, or an external database");
+        let instead =
+            engine.replicated_by.as_deref().unwrap_or("an operator that replicates it, or an external database");
         self.err(
             &["databases", name, "replicas"],
             format!(
