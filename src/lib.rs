@@ -21,6 +21,7 @@ pub mod load;
 pub mod merge;
 pub mod names;
 pub mod output;
+pub mod patch;
 pub mod quantity;
 pub mod rules;
 pub mod scaffold;
@@ -112,7 +113,11 @@ pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Err
         match validate::validate(&merged, dir, &catalog, &mut sources) {
             Ok(v) => {
                 let mut keys = collide::Keys::default();
-                expand::expand_into(&v, &mut keys);
+                let patch_problems = expand::expand_checked(&v, &mut keys);
+                if !patch_problems.is_empty() {
+                    all.items.extend(patch_problems);
+                    continue;
+                }
                 let clashes = collide::check(&v, &keys, &merged.node, &sources);
                 if !clashes.is_empty() {
                     all.items.extend(clashes);

@@ -123,6 +123,14 @@ pub struct Platform {
     /// environments. Put them in environments/dev.yaml, never in the base.
     #[serde(default)]
     pub dev_secrets: BTreeMap<String, Map>,
+    /// Changes to generated objects, applied after expansion, keyed `Kind/name`:
+    /// `{merge: {…}}` (a JSON merge patch) or `{json: [{op: add, path: /spec/x, value: …}]}`
+    /// (a JSON patch). Put one in an overlay for that environment only.
+    #[serde(default)]
+    pub patches: BTreeMap<String, serde_json::Value>,
+    /// Objects added as written, keyed `Kind/name` (apiVersion, kind and metadata.name required).
+    #[serde(default)]
+    pub objects: BTreeMap<String, serde_json::Value>,
 }
 
 /// Where the External Secrets Operator reads secret values.

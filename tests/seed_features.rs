@@ -182,3 +182,45 @@ fn an_engine_that_replicates_itself_may_run_several_replicas() {
     assert_eq!(text(sts, &["spec", "replicas"]), Some("3"));
     assert_eq!(text(pod(sts), &["topologySpreadConstraints", "0", "topologyKey"]), Some("topology.kubernetes.io/zone"));
 }
+
+const PATCHED: &str = "platform: t\nservices:\n  api:\n    image: x/api:1\n    ports: {http: 8080}\n\
+    patches:\n  Deployment/api:\n    merge: {spec: {minReadySeconds: 10, template: {metadata: {annotations: {a: \"1\"}}}}}\n\
+    \x20 Service/api:\n    json: [{op: add, path: /spec/sessionAffinity, value: ClientIP}, {op: remove, path: /spec/ports/0/protocol}]\n\
+    objects:\n  ConfigMap/extra:\n    apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: extra, namespace: t-dev}\n\
+    \x20   data: {enabled: \"true\"}\n";
+
+#[test]
+fn patches_change_generated_objects_and_objects_are_added_verbatim() {
+    let objs = build(PATCHED);
+    let dep = find(&objs, "Deployment", "api");
+    assert_eq!(text(dep, &["spec", "minReadySeconds"]), Some("10"));
+    assert_eq!(text(dep, &["spec", "template", "metadata", "annotations", "a"]), Some("1"));
+    assert!(
+        at(dep, &["spec", "template", "metadata", "labels"]).is_some(),
+        "a merge patch keeps what it does not name"
+    );
+    let svc = find(&objs, "Service", "api");
+    assert_eq!(text(svc, &["spec", "sessionAffinity"]), Some("ClientIP"));
+    assert!(at(svc, &["spec", "ports", "0", "protocol"]).is_none());
+    assert_eq!(text(find(&objs, "ConfigMap", "extra"), &["data", "enabled"]), Some("true"));
+}
+
+#[test]
+fn a_patch_in_an_overlay_changes_that_environment_and_diff_shows_it() {
+    let t = tempfile::tempdir().unwrap();
+    let base = "platform: t\nservices:\n  api:\n    image: x/api:1\n    ports: {http: 8080}\n";
+    write(t.path(), base);
+    let out = t.path().join("out");
+    let run =
+        |args: &[&str]| Command::cargo_bin("genk8s").unwrap().args(args).arg("-p").arg(t.path()).output().unwrap();
+    assert!(run(&["build", "dev", "-o", out.to_str().unwrap()]).status.success());
+    std::fs::write(
+        t.path().join("environments/dev.yaml"),
+        "namespace: t-dev\npatches:\n  Deployment/api: {merge: {spec: {minReadySeconds: 30}}}\n",
+    )
+    .unwrap();
+    let diff = run(&["diff", "dev", out.to_str().unwrap(), "--color", "never"]);
+    assert_eq!(diff.status.code(), Some(1), "{}", String::from_utf8_lossy(&diff.stderr));
+    let shown = String::from_utf8(diff.stdout).unwrap();
+    assert!(shown.contains("minReadySeconds"), "{shown}");
+}

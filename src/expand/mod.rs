@@ -18,6 +18,7 @@ mod ingress;
 mod migration;
 mod monitoring;
 mod network;
+mod patched;
 mod platform;
 mod pod;
 mod rbac;
@@ -190,8 +191,24 @@ pub fn expand(v: &Valid) -> Vec<Object> {
     objects
 }
 
-/// Builds every object of the environment into `objects`.
+/// Builds every object of the environment into `objects` (patched; `check` has already
+/// refused patches that do not apply).
 pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
+    let _ = expand_checked(v, objects);
+}
+
+/// Builds every object into `out` with `patches` applied and `objects` added after;
+/// returns a problem for each patch that matches no object or does not apply.
+pub fn expand_checked(v: &Valid, out: &mut dyn Sink) -> Vec<crate::diag::Diagnostic> {
+    let mut sink = patched::Patched::new(&v.patches, out);
+    generate(v, &mut sink);
+    for o in &v.objects {
+        sink.push(patched::verbatim(o.clone()));
+    }
+    sink.problems()
+}
+
+fn generate(v: &Valid, objects: &mut dyn Sink) {
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
     platform::expand(&ctx, objects);

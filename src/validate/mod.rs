@@ -45,6 +45,10 @@ pub struct Valid {
     pub files: BTreeMap<String, String>,
     /// Risky but accepted values, each rendered as `warning: FILE:LINE:COL: …`.
     pub warnings: Vec<String>,
+    /// `patches`, applied to the generated objects.
+    pub patches: Vec<crate::patch::Patch>,
+    /// `objects`, added verbatim.
+    pub objects: Vec<serde_json::Value>,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
@@ -68,8 +72,12 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);
+    let (patches, objects) = crate::patch::read(&merged.node).unwrap_or_else(|d| {
+        c.diags.items.extend(d);
+        Default::default()
+    });
     if c.diags.is_empty() {
-        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings })
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings, patches, objects })
     } else {
         c.diags.sort();
         Err(c.diags)
