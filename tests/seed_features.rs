@@ -224,3 +224,21 @@ fn a_patch_in_an_overlay_changes_that_environment_and_diff_shows_it() {
     let shown = String::from_utf8(diff.stdout).unwrap();
     assert!(shown.contains("minReadySeconds"), "{shown}");
 }
+
+#[test]
+fn a_mount_with_items_needs_only_those_keys_of_its_secret() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "platform: t\nservices:\n  api:\n    image: x/api:1\n\
+         \x20   mounts: {/etc/tls: {secret: api-tls, items: {tls.crt: server.crt, tls.key: server.key}}, /etc/all: {secret: other}}\n",
+    );
+    let out = Command::cargo_bin("genk8s").unwrap().args(["secrets", "dev", "-p"]).arg(t.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).unwrap();
+    let row =
+        |s: &str| table.lines().find(|l| l.starts_with(s)).unwrap_or_else(|| panic!("no {s} in {table}")).to_string();
+    assert!(row("api-tls ").contains("tls.crt, tls.key"), "{table}");
+    assert!(!row("api-tls ").contains("all keys"), "{table}");
+    assert!(row("other ").contains("(all keys: read whole)"), "{table}");
+}
