@@ -57,6 +57,21 @@ pub struct Engine {
     pub resources: Resources,
     /// Default volume size.
     pub storage: String,
+    /// `single` for an engine with one primary (StatefulSet replicas would be separate,
+    /// unreplicated databases): `replicas` above 1 is refused. Absent: any number.
+    pub replicas: Option<Replicas>,
+    /// What to do instead of `replicas` above 1 on a `single` engine, e.g. an operator.
+    pub replicated_by: Option<String>,
+}
+
+/// How many StatefulSet replicas an engine can serve as one database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Replicas {
+    /// One primary: more pods are independent databases behind one Service.
+    Single,
+    /// The engine replicates between its pods by itself.
+    Many,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -225,6 +240,9 @@ mod tests {
                 cat.render(&name, &vars(None), &mut sm, Span::default()).unwrap_or_else(|d| panic!("{name}: {d:?}"));
             assert!(e.image.contains(':'), "{name}: {}", e.image);
             assert!(e.run_as_user > 0, "{name} must not run as root");
+            // No built-in template configures replication between its pods.
+            assert_eq!(e.replicas, Some(Replicas::Single), "{name}");
+            assert!(e.replicated_by.is_some(), "{name} says what to use instead");
         }
     }
 

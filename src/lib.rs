@@ -27,6 +27,7 @@ pub mod merge;
 pub mod names;
 pub mod netpol;
 pub mod output;
+pub mod patch;
 pub mod quantity;
 pub mod rules;
 pub mod scaffold;
@@ -98,7 +99,10 @@ pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
 pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Error> {
     each_valid(dir, only, |v, node, sources| {
         let mut keys = collide::Keys::default();
-        expand::expand_into(&v, &mut keys);
+        let patch_problems = expand::expand_checked(&v, &mut keys);
+        if !patch_problems.is_empty() {
+            return Err(patch_problems);
+        }
         let clashes = collide::check(&v, &keys, node, sources);
         if clashes.is_empty() { Ok(v) } else { Err(clashes) }
     })
@@ -181,10 +185,10 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
     let mut builds = Vec::new();
     for v in each_valid(dir, only, |v, _, _| Ok(v))? {
         let mut tee = collide::Tee { keys: collide::Keys::default(), inner: Vec::<emit::Rendered>::new() };
-        expand::expand_into(&v, &mut tee);
-        if collide::any(&v, &tee.keys) {
+        let patch_problems = expand::expand_checked(&v, &mut tee);
+        if !patch_problems.is_empty() || collide::any(&v, &tee.keys) {
             return Err(check(dir, only).err().unwrap_or_else(|| {
-                Error::Spec("error: two generated objects share a kind, namespace and name".into())
+                Error::Spec("error: a patch does not apply, or two generated objects share a kind, namespace and name".into())
             }));
         }
         let mut objects = tee.inner;

@@ -40,8 +40,13 @@ pub fn needs(v: &Valid) -> BTreeMap<String, Need> {
             }
         }
         for src in svc.env_from.iter().chain(svc.mounts.values()) {
-            if let Some(s) = &src.secret {
+            let Some(s) = &src.secret else { continue };
+            // A mount with `items` reads just those keys.
+            if src.items.is_empty() {
                 add(s, None, name);
+            }
+            for k in src.items.keys() {
+                add(s, Some(k), name);
             }
         }
     }

@@ -87,6 +87,15 @@ pub struct Platform {
     pub labels: Map,
     #[serde(default)]
     pub annotations: Map,
+    /// Labels on the Namespace only (e.g. what a policy engine or an operator selects on).
+    #[serde(default)]
+    pub namespace_labels: Map,
+    /// Annotations on the Namespace only.
+    #[serde(default)]
+    pub namespace_annotations: Map,
+    /// Secrets (kubernetes.io/dockerconfigjson) every pod pulls its images with.
+    #[serde(default)]
+    pub image_pull_secrets: Vec<String>,
     #[serde(default)]
     pub ingress: IngressDefaults,
     /// Gateway API exposure: the Gateway every service's `route` attaches to.
@@ -122,6 +131,14 @@ pub struct Platform {
     /// Hold this environment to production rules: no `latest` images, no dev_secrets.
     /// Default: true for environments named prod, production or prod-*, else false.
     pub production: Option<bool>,
+    /// Changes to generated objects, applied after expansion, keyed `Kind/name`:
+    /// `{merge: {…}}` (a JSON merge patch) or `{json: [{op: add, path: /spec/x, value: …}]}`
+    /// (a JSON patch). Put one in an overlay for that environment only.
+    #[serde(default)]
+    pub patches: BTreeMap<String, serde_json::Value>,
+    /// Objects added as written, keyed `Kind/name` (apiVersion, kind and metadata.name required).
+    #[serde(default)]
+    pub objects: BTreeMap<String, serde_json::Value>,
 }
 
 /// Where the External Secrets Operator reads secret values.
@@ -344,6 +361,9 @@ impl Route {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigSpec {
+    /// `false`: the ConfigMap keeps the plain name (for configs read from outside genk8s);
+    /// pods then do not roll when it changes. Default true: `<name>-<hash>`.
+    pub hashed: Option<bool>,
     #[serde(default)]
     pub data: Map,
     #[serde(default)]
@@ -434,6 +454,15 @@ pub struct Service {
     pub node_selector: Map,
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
+    /// Topology keys the replicas spread over: `zone`, `node` (the default) or label keys.
+    pub spread: Option<Spread>,
+    /// Node affinity and anti-affinity to other workloads' pods.
+    pub affinity: Option<Affinity>,
+    /// Name of the Service (default: the service's name), for clients that expect one.
+    pub service_name: Option<String>,
+    /// Secrets to pull this service's images with, besides the platform's.
+    #[serde(default)]
+    pub image_pull_secrets: Vec<String>,
     pub service_account: Option<Short<ServiceAccount>>,
     pub run_as_user: Option<i64>,
     pub run_as_group: Option<i64>,
@@ -599,6 +628,58 @@ impl FromShort for EnvValue {
 pub struct Source {
     pub config: Option<String>,
     pub secret: Option<String>,
+    /// In `mounts` only: mount just these keys, each at a path relative to the mount
+    /// (`{tls.crt: server.crt}`); default every key under its own name.
+    #[serde(default)]
+    pub items: Map,
+}
+
+/// `spread: zone`, or a list of topology keys (`[zone, node]`, `[topology.kubernetes.io/zone]`).
+/// `zone` is `topology.kubernetes.io/zone`, `node` is `kubernetes.io/hostname`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Spread {
+    One(String),
+    Keys(Vec<String>),
+}
+
+impl Spread {
+    /// The topology label keys, aliases resolved, in the order written.
+    pub fn keys(&self) -> Vec<String> {
+        let keys = match self {
+            Spread::One(k) => std::slice::from_ref(k),
+            Spread::Keys(k) => k.as_slice(),
+        };
+        keys.iter().map(|k| topology_key(k).to_string()).collect()
+    }
+}
+
+/// `zone` and `node` (or `hostname`) as the well-known label keys; other keys as written.
+pub fn topology_key(k: &str) -> &str {
+    match k {
+        "zone" => "topology.kubernetes.io/zone",
+        "region" => "topology.kubernetes.io/region",
+        "node" | "hostname" => "kubernetes.io/hostname",
+        other => other,
+    }
+}
+
+/// Where pods may run: on nodes with these labels, and away from other workloads' pods.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Affinity {
+    /// Required node labels: label key → the values allowed (operator In).
+    #[serde(default)]
+    pub nodes: BTreeMap<String, Vec<String>>,
+    /// Preferred node labels (weight 100), same form as `nodes`.
+    #[serde(default)]
+    pub prefer_nodes: BTreeMap<String, Vec<String>>,
+    /// Services or databases (or this workload itself: one pod per topology domain) whose
+    /// pods this one's never share a node with.
+    #[serde(default)]
+    pub avoid: Vec<String>,
+    /// The domain `avoid` applies to: `node` (default), `zone` or a label key.
+    pub avoid_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -729,6 +810,8 @@ pub struct Ingress {
     pub issuer: Option<String>,
     /// TLS through the issuer (default: on when an issuer is set).
     pub tls: Option<bool>,
+    /// Name of the TLS Secret (default `<service>-tls`), e.g. one a certificate already fills.
+    pub tls_secret: Option<String>,
     #[serde(default)]
     pub annotations: Map,
 }
@@ -809,6 +892,12 @@ pub struct Database {
     pub node_selector: Map,
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
+    /// Topology keys the replicas spread over: `zone`, `node` or label keys.
+    pub spread: Option<Spread>,
+    /// Node affinity and anti-affinity to other workloads' pods.
+    pub affinity: Option<Affinity>,
+    /// Name of the client Service (default: the database's name); dependants connect to it.
+    pub service_name: Option<String>,
     pub pdb: Option<Pdb>,
     pub backup: Option<Backup>,
     pub lint: Option<LintSpec>,

@@ -47,6 +47,7 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, b: &Backup, image: &str, env
         init,
         containers,
         volumes,
+        image_pull_secrets: ctx.pull_secrets(&[]),
         ..Pod::default()
     };
     out.push(cron_job(ctx, &job, labels, b, pod));

@@ -14,7 +14,7 @@ pub fn configs(ctx: &mut Ctx, out: &mut dyn Sink) {
         for (k, f) in &cfg.files {
             data.insert(k.clone(), file_content(v, f));
         }
-        let cm_name = hashed_name(name, &data);
+        let cm_name = if cfg.hashed == Some(false) { name.clone() } else { hashed_name(name, &data) };
         ctx.config_names.insert(name.clone(), cm_name.clone());
         out.push(config_map(ctx, cm_name, ctx.labels(name, "config"), non_empty_map(data)));
     }

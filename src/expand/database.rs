@@ -15,14 +15,20 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     if let Some(ext) = &db.external {
         // An IP address needs no alias: apps connect to it directly.
         if ext.host.parse::<std::net::IpAddr>().is_err() {
-            out.push(service_object::external_name(ctx, name, labels, &ext.host));
+            out.push(service_object::external_name(ctx, service_name(name, db), labels, &ext.host));
         }
         return;
     }
     let engine = &ctx.v.engines[name];
     let headless = format!("{name}-headless");
     out.push(service_object::headless(ctx, &headless, &labels, ctx.selector(name), service_ports(engine)));
-    out.push(service_object::cluster_ip(ctx, name, &labels, ctx.selector(name), service_ports(engine)));
+    out.push(service_object::cluster_ip(
+        ctx,
+        service_name(name, db),
+        &labels,
+        ctx.selector(name),
+        service_ports(engine),
+    ));
     let env = env(engine, db);
     let image = image(engine, db);
     out.push(stateful_set(ctx, name, db, &labels, &headless, container(ctx, db, engine, &image, &env)));
@@ -32,6 +38,11 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     if let Some(b) = &db.backup {
         backup::expand(ctx, name, db, b, &image, &env, out);
     }
+}
+
+/// The name of database `name`'s client Service: `service_name`, or the database's own.
+fn service_name<'a>(name: &'a str, db: &'a Database) -> &'a str {
+    db.service_name.as_deref().unwrap_or(name)
 }
 
 /// The engine's main port, then its extra ports.
@@ -100,6 +111,10 @@ fn stateful_set(ctx: &Ctx, name: &str, db: &Database, labels: &Map, headless: &s
         volumes,
         node_selector: db.node_selector.clone(),
         tolerations: pod::tolerations(&db.tolerations, false),
+        spread: (db.replicas.unwrap_or(1) > 1).then(|| ctx.selector(name)),
+        spread_keys: db.spread.as_ref().map(crate::spec::Spread::keys).unwrap_or_default(),
+        affinity: pod::affinity(ctx, db.affinity.as_ref()),
+        image_pull_secrets: ctx.pull_secrets(&[]),
         grace_seconds: Some(60),
         ..Pod::default()
     };

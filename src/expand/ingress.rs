@@ -24,7 +24,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn 
     }
 }
 
-/// An Ingress `name` routing the service's hosts to the Service of the same name.
+/// An Ingress `name` routing the service's hosts to its Service (`service_name` for the main one).
 fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec::Ingress, extra: &Map) -> Object {
     let defaults = &ctx.v.spec.ingress;
     let issuer = ing.issuer.clone().or_else(|| defaults.issuer.clone());
@@ -36,7 +36,9 @@ fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec
         .iter()
         .map(|h| resolve_host(h, ctx.v.spec.domain.as_deref()).expect("validated: hosts resolve"))
         .collect();
-    let path = path(name, svc, ing);
+    // The main Ingress routes to the service's Service (`service_name`), a canary's to its own.
+    let backend = if name == labels[NAME] { super::service_name(name, svc) } else { name };
+    let path = path(backend, svc, ing);
     Object::new(Ingress {
         metadata: ctx.meta(name, labels.clone(), &annotations),
         spec: Some(IngressSpec {
@@ -52,7 +54,8 @@ fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec
             ),
             // One certificate per service: a canary Ingress reuses the service's secret.
             tls: tls.then(|| {
-                vec![IngressTLS { hosts: Some(hosts.clone()), secret_name: Some(format!("{}-tls", labels[NAME])) }]
+                let secret = ing.tls_secret.clone().unwrap_or_else(|| format!("{}-tls", labels[NAME]));
+                vec![IngressTLS { hosts: Some(hosts.clone()), secret_name: Some(secret) }]
             }),
             ..IngressSpec::default()
         }),

@@ -58,6 +58,7 @@ pub fn job(
         containers: vec![migrate],
         volumes: volumes.to_vec(),
         node_selector: svc.node_selector.clone(),
+        image_pull_secrets: ctx.pull_secrets(&svc.image_pull_secrets),
         ..Pod::default()
     };
     let spec = JobSpec {

@@ -20,6 +20,7 @@ mod ingress;
 mod migration;
 mod monitoring;
 mod network;
+mod patched;
 mod platform;
 mod pod;
 mod rbac;
@@ -122,6 +123,17 @@ impl Ctx<'_> {
         }
     }
 
+    /// The platform's image pull secrets, then a workload's own, each once.
+    pub fn pull_secrets(&self, own: &[String]) -> Vec<String> {
+        let mut all = self.v.spec.image_pull_secrets.clone();
+        for s in own {
+            if !all.contains(s) {
+                all.push(s.clone());
+            }
+        }
+        all
+    }
+
     /// Labels for objects that belong to the environment as a whole.
     pub fn platform_labels(&self) -> Map {
         let mut l = self.cluster_labels();
@@ -137,6 +149,11 @@ impl Ctx<'_> {
         l.insert(MANAGED_BY.to_string(), "genk8s".to_string());
         l
     }
+}
+
+/// The name of service `name`'s Service: `service_name`, or the service's own.
+pub fn service_name<'a>(name: &'a str, svc: &'a crate::spec::Service) -> &'a str {
+    svc.service_name.as_deref().unwrap_or(name)
 }
 
 pub fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
@@ -188,8 +205,24 @@ pub fn expand(v: &Valid) -> Vec<Object> {
     objects
 }
 
-/// Builds every object of the environment into `objects`.
+/// Builds every object of the environment into `objects` (patched; `check` has already
+/// refused patches that do not apply).
 pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
+    let _ = expand_checked(v, objects);
+}
+
+/// Builds every object into `out` with `patches` applied and `objects` added after;
+/// returns a problem for each patch that matches no object or does not apply.
+pub fn expand_checked(v: &Valid, out: &mut dyn Sink) -> Vec<crate::diag::Diagnostic> {
+    let mut sink = patched::Patched::new(&v.patches, out);
+    generate(v, &mut sink);
+    for o in &v.objects {
+        sink.push(patched::verbatim(o.clone()));
+    }
+    sink.problems()
+}
+
+fn generate(v: &Valid, objects: &mut dyn Sink) {
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
     platform::expand(&ctx, objects);
@@ -215,7 +248,9 @@ pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {
 }
 
 fn namespace(ctx: &Ctx) -> Object {
-    let mut labels = ctx.platform_labels();
+    let mut labels = ctx.v.spec.namespace_labels.clone();
+    labels.extend(ctx.platform_labels());
+    labels.insert("genk8s.io/environment".to_string(), ctx.v.env.clone());
     for mode in ["enforce", "audit", "warn"] {
         labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".to_string());
     }
@@ -223,7 +258,9 @@ fn namespace(ctx: &Ctx) -> Object {
         metadata: ObjectMeta {
             name: Some(ctx.v.namespace.clone()),
             labels: Some(labels),
-            annotations: non_empty_map(ctx.v.spec.annotations.clone()),
+            annotations: non_empty_map(
+                ctx.v.spec.annotations.clone().into_iter().chain(ctx.v.spec.namespace_annotations.clone()).collect(),
+            ),
             ..ObjectMeta::default()
         },
         ..Namespace::default()

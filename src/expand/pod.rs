@@ -5,12 +5,13 @@
 use super::{Ctx, non_empty, non_empty_map};
 use crate::catalog::Engine;
 use crate::quantity;
-use crate::spec::{EnvValue, Map, Probe, Resources, Short, Toleration};
+use crate::spec::{Affinity, EnvValue, Map, Probe, Resources, Short, Toleration};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource, ExecAction,
-    HTTPGetAction, HTTPHeader, ObjectFieldSelector, PodSecurityContext, PodSpec, PodTemplateSpec, Probe as KProbe,
-    ResourceRequirements, SeccompProfile, SecretKeySelector, SecurityContext, TCPSocketAction,
-    TopologySpreadConstraint, Volume, VolumeMount,
+    Affinity as KAffinity, Capabilities, ConfigMapKeySelector, Container, EmptyDirVolumeSource, EnvVar, EnvVarSource,
+    ExecAction, HTTPGetAction, HTTPHeader, LocalObjectReference, NodeAffinity, NodeSelector, NodeSelectorRequirement,
+    NodeSelectorTerm, ObjectFieldSelector, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
+    PodTemplateSpec, PreferredSchedulingTerm, Probe as KProbe, ResourceRequirements, SeccompProfile, SecretKeySelector,
+    SecurityContext, TCPSocketAction, TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -54,6 +55,11 @@ pub struct Pod {
     pub tolerations: Option<Vec<k8s_openapi::api::core::v1::Toleration>>,
     /// Spread the pods selected by these labels over nodes.
     pub spread: Option<Map>,
+    /// Topology keys to spread over (default: nodes).
+    pub spread_keys: Vec<String>,
+    pub affinity: Option<KAffinity>,
+    /// Secrets the kubelet pulls images with.
+    pub image_pull_secrets: Vec<String>,
     pub grace_seconds: Option<i64>,
 }
 
@@ -75,21 +81,87 @@ pub fn template(p: Pod) -> PodTemplateSpec {
             volumes: non_empty(p.volumes),
             node_selector: non_empty_map(p.node_selector),
             tolerations: p.tolerations,
-            topology_spread_constraints: p.spread.map(|labels| vec![spread_over_nodes(labels)]),
+            topology_spread_constraints: p.spread.map(|labels| spread(labels, &p.spread_keys)),
+            affinity: p.affinity,
+            image_pull_secrets: non_empty(
+                p.image_pull_secrets.into_iter().map(|name| LocalObjectReference { name }).collect(),
+            ),
             termination_grace_period_seconds: p.grace_seconds,
             ..PodSpec::default()
         }),
     }
 }
 
-fn spread_over_nodes(labels: Map) -> TopologySpreadConstraint {
-    TopologySpreadConstraint {
-        max_skew: 1,
-        topology_key: "kubernetes.io/hostname".into(),
-        when_unsatisfiable: "ScheduleAnyway".into(),
-        label_selector: Some(LabelSelector { match_labels: Some(labels), ..LabelSelector::default() }),
-        ..TopologySpreadConstraint::default()
-    }
+/// One constraint per topology key (nodes when none is given), each preferring a skew of
+/// one but never blocking scheduling when a domain is down.
+fn spread(labels: Map, keys: &[String]) -> Vec<TopologySpreadConstraint> {
+    let node = [crate::spec::topology_key("node").to_string()];
+    let keys = if keys.is_empty() { &node[..] } else { keys };
+    keys.iter()
+        .map(|key| TopologySpreadConstraint {
+            max_skew: 1,
+            topology_key: key.clone(),
+            when_unsatisfiable: "ScheduleAnyway".into(),
+            label_selector: Some(LabelSelector { match_labels: Some(labels.clone()), ..LabelSelector::default() }),
+            ..TopologySpreadConstraint::default()
+        })
+        .collect()
+}
+
+/// Required and preferred node affinity, and required anti-affinity to the pods of the
+/// workloads in `avoid` (selected as `ctx.selector` selects them).
+pub fn affinity(ctx: &Ctx, a: Option<&Affinity>) -> Option<KAffinity> {
+    let a = a?;
+    let node_affinity = node_affinity(a);
+    let pod_anti_affinity = anti_affinity(ctx, a);
+    (node_affinity.is_some() || pod_anti_affinity.is_some()).then_some(KAffinity {
+        node_affinity,
+        pod_anti_affinity,
+        pod_affinity: None,
+    })
+}
+
+/// `nodes` as the required term, `prefer_nodes` as one preferred term of weight 100.
+fn node_affinity(a: &Affinity) -> Option<NodeAffinity> {
+    let term = |m: &BTreeMap<String, Vec<String>>| NodeSelectorTerm {
+        match_expressions: non_empty(
+            m.iter()
+                .map(|(k, v)| NodeSelectorRequirement {
+                    key: k.clone(),
+                    operator: "In".into(),
+                    values: Some(v.clone()),
+                })
+                .collect(),
+        ),
+        match_fields: None,
+    };
+    let required = (!a.nodes.is_empty()).then(|| NodeSelector { node_selector_terms: vec![term(&a.nodes)] });
+    let preferred = (!a.prefer_nodes.is_empty())
+        .then(|| vec![PreferredSchedulingTerm { weight: 100, preference: term(&a.prefer_nodes) }]);
+    (required.is_some() || preferred.is_some()).then_some(NodeAffinity {
+        required_during_scheduling_ignored_during_execution: required,
+        preferred_during_scheduling_ignored_during_execution: preferred,
+    })
+}
+
+/// One required term per workload in `avoid` (sorted, once each), per `avoid_by` domain.
+fn anti_affinity(ctx: &Ctx, a: &Affinity) -> Option<PodAntiAffinity> {
+    let key = crate::spec::topology_key(a.avoid_by.as_deref().unwrap_or("node")).to_string();
+    let mut avoid = a.avoid.clone();
+    avoid.sort();
+    avoid.dedup();
+    let terms = avoid
+        .iter()
+        .map(|w| PodAffinityTerm {
+            label_selector: Some(LabelSelector { match_labels: Some(ctx.selector(w)), ..LabelSelector::default() }),
+            topology_key: key.clone(),
+            ..PodAffinityTerm::default()
+        })
+        .collect();
+    non_empty(terms).map(|terms| PodAntiAffinity {
+        required_during_scheduling_ignored_during_execution: Some(terms),
+        preferred_during_scheduling_ignored_during_execution: None,
+    })
 }
 
 /// A container with what all of them share: the image pulled if not present and the
@@ -324,6 +396,10 @@ mod tests {
         let spread = t.spec.unwrap().topology_spread_constraints.unwrap();
         assert_eq!(spread.len(), 1);
         assert_eq!(spread[0].topology_key, "kubernetes.io/hostname");
-        assert_eq!(spread[0].label_selector.as_ref().unwrap().match_labels, Some(labels));
+        assert_eq!(spread[0].label_selector.as_ref().unwrap().match_labels, Some(labels.clone()));
+        let keys = vec!["topology.kubernetes.io/zone".to_string(), "kubernetes.io/hostname".to_string()];
+        let t = template(Pod { spread: Some(labels), spread_keys: keys.clone(), ..Pod::default() });
+        let spread = t.spec.unwrap().topology_spread_constraints.unwrap();
+        assert_eq!(spread.iter().map(|c| c.topology_key.clone()).collect::<Vec<_>>(), keys);
     }
 }

@@ -6,7 +6,7 @@ use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration
 use super::{rollout, route, service_account, service_object};
 use crate::spec::{Map, Protocol, Service};
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, Lifecycle,
+    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, KeyToPath, Lifecycle,
     LifecycleHandler, PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, SleepAction, Volume,
     VolumeMount,
 };
@@ -42,6 +42,9 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         node_selector: svc.node_selector.clone(),
         tolerations: pod::tolerations(&svc.tolerations, svc.gpu.is_some_and(|g| g > 0)),
         grace_seconds: svc.shutdown.as_ref().and_then(|s| s.grace),
+        spread_keys: svc.spread.as_ref().map(crate::spec::Spread::keys).unwrap_or_default(),
+        affinity: pod::affinity(ctx, svc.affinity.as_ref()),
+        image_pull_secrets: ctx.pull_secrets(&svc.image_pull_secrets),
         ..Pod::default()
     };
     deployment::expand(ctx, name, svc, &labels, &pod, out);
@@ -75,12 +78,14 @@ fn volumes(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sin
             name: vname.clone(),
             config_map: src.config.as_ref().map(|c| ConfigMapVolumeSource {
                 name: ctx.config_names[c].clone(),
+                items: key_paths(&src.items),
                 ..ConfigMapVolumeSource::default()
             }),
-            secret: src
-                .secret
-                .as_ref()
-                .map(|s| SecretVolumeSource { secret_name: Some(s.clone()), ..SecretVolumeSource::default() }),
+            secret: src.secret.as_ref().map(|s| SecretVolumeSource {
+                secret_name: Some(s.clone()),
+                items: key_paths(&src.items),
+                ..SecretVolumeSource::default()
+            }),
             ..Volume::default()
         });
         mounts.push(VolumeMount {
@@ -106,6 +111,11 @@ fn volumes(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sin
         });
     }
     (volumes, mounts)
+}
+
+/// `items` of a mount: each key at its path, sorted by key.
+fn key_paths(items: &Map) -> Option<Vec<KeyToPath>> {
+    non_empty(items.iter().map(|(k, p)| KeyToPath { key: k.clone(), path: p.clone(), mode: None }).collect())
 }
 
 /// The app's container: image, command, ports, environment, resources, probes, mounts.
@@ -242,7 +252,8 @@ fn services(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Si
         }
         selector
     };
-    out.push(service_object::cluster_ip(ctx, name, labels, selecting(rollout::live(svc)), ports()));
+    let main = super::service_name(name, svc);
+    out.push(service_object::cluster_ip(ctx, main, labels, selecting(rollout::live(svc)), ports()));
     if let Some((second, track)) = rollout::second_service(name, svc) {
         out.push(service_object::cluster_ip(ctx, &second, labels, selecting(Some(track)), ports()));
     }

@@ -78,12 +78,25 @@ impl Checker<'_> {
                     "write Prefix, Exact or ImplementationSpecific",
                 );
             }
-            if ing.tls == Some(true) && ing.issuer.is_none() && spec.ingress.issuer.is_none() {
+            // A chosen tls_secret may be one the cluster already holds: no issuer needed.
+            if ing.tls == Some(true)
+                && ing.issuer.is_none()
+                && spec.ingress.issuer.is_none()
+                && ing.tls_secret.is_none()
+            {
                 self.svc_err(
                     name,
                     &["ingress", "tls"],
                     "tls is on but no certificate issuer is set".into(),
-                    "set issuer: (a cert-manager ClusterIssuer) here or under the platform's ingress:",
+                    "set issuer: (a cert-manager ClusterIssuer) here or under the platform's ingress:, or tls_secret: a Secret the cluster holds",
+                );
+            }
+            if let Some(s) = ing.tls_secret.as_deref().filter(|s| !is_dns_subdomain(s)) {
+                self.svc_err(
+                    name,
+                    &["ingress", "tls_secret"],
+                    format!("secret name `{s}` is not valid"),
+                    "use lowercase letters, digits, '-' and '.', e.g. flexdesk-tls",
                 );
             }
             self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);

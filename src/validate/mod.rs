@@ -18,6 +18,7 @@ mod lifecycle;
 mod migration;
 mod names;
 mod origin;
+mod placement;
 mod platform;
 mod resolve;
 mod security;
@@ -52,6 +53,10 @@ pub struct Valid {
     pub warnings: Vec<String>,
     /// Where each value was written (for checks on the expanded objects).
     pub origin: Origin,
+    /// `patches`, applied to the generated objects.
+    pub patches: Vec<crate::patch::Patch>,
+    /// `objects`, added verbatim.
+    pub objects: Vec<serde_json::Value>,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
@@ -79,9 +84,13 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);
+    let (patches, objects) = crate::patch::read(&merged.node).unwrap_or_else(|d| {
+        c.diags.items.extend(d);
+        Default::default()
+    });
     if c.diags.is_empty() {
         let origin = Origin::new(&merged.node, sources);
-        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings, origin })
+        Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings, origin, patches, objects })
     } else {
         c.diags.sort();
         Err(c.diags)

@@ -14,6 +14,7 @@ impl Checker<'_> {
         self.check_platform_names(spec, namespace);
         self.check_labels(&["labels"], &spec.labels, true);
         self.check_labels(&["annotations"], &spec.annotations, false);
+        self.check_namespace_meta(spec);
         self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
         self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
         if let Some(gw) = &spec.gateway {
@@ -31,6 +32,9 @@ impl Checker<'_> {
         self.check_file_sources(spec);
         for (name, svc) in &spec.services {
             self.check_service(spec, name, svc);
+            self.check_placement(spec, "services", name, svc.spread.as_ref(), svc.affinity.as_ref());
+            self.check_service_name_override("services", name, svc.service_name.as_deref());
+            self.check_pull_secrets(&["services", name, "image_pull_secrets"], &svc.image_pull_secrets);
             self.check_lint(&["services", name, "lint", "ignore"], svc.lint.as_ref());
         }
         self.check_routes(spec);
@@ -39,6 +43,8 @@ impl Checker<'_> {
         }
         for (name, db) in &spec.databases {
             self.check_database(name, db);
+            self.check_placement(spec, "databases", name, db.spread.as_ref(), db.affinity.as_ref());
+            self.check_service_name_override("databases", name, db.service_name.as_deref());
         }
     }
 

@@ -4,7 +4,7 @@
 
 use super::Checker;
 use super::files::{file_sources, leaves_platform};
-use crate::catalog::{Engine, EngineVars};
+use crate::catalog::{Engine, EngineVars, Replicas};
 use crate::source::SourceMap;
 use crate::spec::{Database, Platform};
 use std::collections::BTreeMap;
@@ -39,7 +39,8 @@ impl Checker<'_> {
         let mut engines = BTreeMap::new();
         for (name, db) in spec.databases.iter().filter(|(_, db)| self.catalog.has(&db.engine)) {
             let credentials = db.credentials.clone().unwrap_or_else(|| format!("{name}-credentials"));
-            let host = db.external.as_ref().map_or(name.as_str(), |e| e.host.as_str());
+            let service = db.service_name.as_deref().unwrap_or(name);
+            let host = db.external.as_ref().map_or(service, |e| e.host.as_str());
             let vars = EngineVars {
                 name,
                 version: db.version.as_deref(),
@@ -52,12 +53,32 @@ impl Checker<'_> {
             match self.catalog.render(&db.engine, &vars, sources, at) {
                 Ok(e) => {
                     self.check_engine_backup(name, db, &e);
+                    self.check_engine_replicas(name, db, &e);
                     engines.insert(name.clone(), e);
                 }
                 Err(d) => self.diags.push(d),
             }
         }
         engines
+    }
+
+    /// `replicas` above 1 only on an engine that replicates between its pods: on a
+    /// single-primary engine they would be separate databases behind one Service.
+    fn check_engine_replicas(&mut self, name: &str, db: &Database, engine: &Engine) {
+        let Some(n) = db.replicas.filter(|n| *n > 1) else { return };
+        if engine.replicas != Some(Replicas::Single) || db.external.is_some() {
+            return;
+        }
+        let instead =
+            engine.replicated_by.as_deref().unwrap_or("an operator that replicates it, or an external database");
+        self.err(
+            &["databases", name, "replicas"],
+            format!(
+                "engine `{}` runs a single primary: {n} replicas would be {n} separate, unreplicated databases behind one Service",
+                db.engine
+            ),
+            format!("write `replicas: 1`; for a replicated database use {instead}"),
+        );
     }
 
     /// A database with `backup:` needs an engine with a backup command.

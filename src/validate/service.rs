@@ -155,6 +155,13 @@ impl Checker<'_> {
         for (i, s) in svc.env_from.iter().enumerate() {
             let idx = i.to_string();
             self.check_source(&["services", name, "env_from", &idx], s, spec);
+            if !s.items.is_empty() {
+                self.err(
+                    &["services", name, "env_from", &idx, "items"],
+                    "items select keys of a mount, not of env_from",
+                    "read single keys with env: {NAME: {secret: …, key: …}}",
+                );
+            }
         }
         for (path, s) in &svc.mounts {
             if !path.starts_with('/') {
@@ -166,6 +173,7 @@ impl Checker<'_> {
                 );
             }
             self.check_source(&["services", name, "mounts", path], s, spec);
+            self.check_items(&["services", name, "mounts", path], s);
         }
     }
 

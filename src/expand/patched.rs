@@ -1,0 +1,60 @@
+//! A [`Sink`] that applies the spec's `patches` to each object on its way out, and the
+//! verbatim `objects` as [`Object`]s.
+
+use super::{Object, Sink};
+use crate::diag::Diagnostic;
+use crate::patch::{self, Patch};
+
+pub struct Patched<'a> {
+    patches: &'a [Patch],
+    out: &'a mut dyn Sink,
+    applied: Vec<bool>,
+    failed: Vec<Diagnostic>,
+}
+
+impl<'a> Patched<'a> {
+    pub fn new(patches: &'a [Patch], out: &'a mut dyn Sink) -> Patched<'a> {
+        Patched { patches, out, applied: vec![false; patches.len()], failed: Vec::new() }
+    }
+
+    /// Patches that failed, then those that matched no object.
+    pub fn problems(self) -> Vec<Diagnostic> {
+        let mut out = self.failed;
+        for (p, _) in self.patches.iter().zip(&self.applied).filter(|(_, a)| !**a) {
+            out.push(
+                Diagnostic::at(p.at, format!("patch `{}/{}` matches no generated object", p.kind, p.name))
+                    .help("address an object `genk8s build` prints, by its kind and metadata.name"),
+            );
+        }
+        out
+    }
+}
+
+impl Sink for Patched<'_> {
+    fn push(&mut self, mut o: Object) {
+        for (i, p) in self.patches.iter().enumerate().filter(|(_, p)| p.kind == o.kind && p.name == o.name) {
+            self.applied[i] = true;
+            if let Some(m) = &p.merge {
+                patch::merge(&mut o.value, m);
+            }
+            if let Err(e) = patch::apply_json(&mut o.value, &p.json) {
+                self.failed.push(
+                    Diagnostic::at(p.at, format!("patch `{}/{}` does not apply: {e}", p.kind, p.name))
+                        .help("compare the paths with the object `genk8s build` prints"),
+                );
+            }
+        }
+        self.out.push(o);
+    }
+}
+
+/// An object of `objects`, as written (its kind, name and namespace read from it).
+pub fn verbatim(value: serde_json::Value) -> Object {
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
+    Object {
+        kind: text(&value["kind"]).expect("patch::read checks kind"),
+        name: text(&value["metadata"]["name"]).expect("patch::read checks metadata.name"),
+        namespace: text(&value["metadata"]["namespace"]),
+        value,
+    }
+}
