@@ -188,7 +188,9 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
         let patch_problems = expand::expand_checked(&v, &mut tee);
         if !patch_problems.is_empty() || collide::any(&v, &tee.keys) {
             return Err(check(dir, only).err().unwrap_or_else(|| {
-                Error::Spec("error: a patch does not apply, or two generated objects share a kind, namespace and name".into())
+                Error::Spec(
+                    "error: a patch does not apply, or two generated objects share a kind, namespace and name".into(),
+                )
             }));
         }
         let mut objects = tee.inner;

@@ -6,9 +6,9 @@ use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration
 use super::{rollout, route, service_account, service_object};
 use crate::spec::{Map, Protocol, Service};
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, KeyToPath, Lifecycle,
-    LifecycleHandler, PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, SleepAction, Volume,
-    VolumeMount,
+    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, KeyToPath,
+    Lifecycle, LifecycleHandler, PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, SleepAction,
+    Volume, VolumeMount,
 };
 
 /// Default non-root identity for application pods that set none.
