@@ -111,7 +111,6 @@ impl Conv<'_> {
     /// The environment of a database: credentials go to the Secret, known settings are
     /// consumed, the rest stays. Also returns the database name the environment sets
     /// (for postgres, the image's own default when it sets none).
-    #[allow(clippy::too_many_lines)] // one arm per kind of variable; split planned with the importer's next change
     fn database_env(
         &mut self,
         p: &Plan,

@@ -16,7 +16,6 @@ pub fn placeholder_image(name: &str) -> String {
 
 impl Conv<'_> {
     /// Converts a service; also returns whether its image is pinned to a version.
-    #[allow(clippy::too_many_lines)] // one step per Compose key, in order; split planned with the importer's next change
     pub(super) fn service(&mut self, p: &Plan, ctx: &Context, db_creds: &[DbCredential]) -> (Value, bool) {
         let (image, pinned) = self.service_image(p);
         let command = self.command(p, "entrypoint");
