@@ -217,20 +217,26 @@ fn build_command(
         return clean(&builds.iter().map(|b| emit::stream(&b.objects)).collect::<String>());
     };
     let trees = crate::diff::expected_trees(&builds, out, all)?;
-    for (dir, files) in &trees {
-        emit::check_tree(dir, files).map_err(Error::Output)?;
-    }
+    let refuse_foreign = |trees: &[(std::path::PathBuf, crate::diff::Files)]| -> Result<(), Error> {
+        for (dir, files) in trees {
+            emit::check_tree(dir, files).map_err(Error::Output)?;
+        }
+        Ok(())
+    };
     if check {
+        refuse_foreign(&trees)?;
         let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Summary)?;
         print(&verdict.text)?;
         return Ok(verdict.outcome());
     }
-    // Every OUT is locked before any is written: two `--all` builds never interleave.
+    // Every OUT is locked before it is read or written: a build never sees another build's swap,
+    // and two `--all` builds never interleave.
     let locks: Vec<_> = trees
         .iter()
         .map(|(dir, _)| crate::output::Lock::acquire(dir))
         .collect::<Result<_, _>>()
         .map_err(Error::Output)?;
+    refuse_foreign(&trees)?;
     for (lock, (_, files)) in locks.iter().zip(&trees) {
         crate::output::write_tree(lock, files).map_err(Error::Output)?;
     }
