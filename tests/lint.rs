@@ -25,29 +25,15 @@ services:
     pdb: {min_available: "3"}
 "#;
 
-/// Findings a bundled platform may still have, each until the spec change that fixes it lands:
-/// ai-imutis names its tracing collector without an egress for it (issue 13).
-const KNOWN: &[(&str, &str)] = &[(
-    "ai-imutis",
-    "[GK018 warning] platforms/ai-imutis/platform.yaml:26:126: OTEL_EXPORTER_OTLP_ENDPOINT names jaeger-collector.observability:4317",
-)];
-
 #[test]
 fn seed_platforms_lint_clean_at_the_default_level() {
     for p in std::fs::read_dir("platforms").unwrap().flatten() {
         let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "--all", "-p"]).arg(p.path()).output().unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
-        let name = p.file_name().to_string_lossy().to_string();
-        let unknown: Vec<&str> = text
-            .lines()
-            .filter(|l| l.contains(" warning] ") || l.contains(" error] "))
-            .filter(|l| !KNOWN.iter().any(|(k, f)| *k == name && l.contains(f)))
-            .collect();
-        assert_eq!(unknown, Vec::<&str>::new(), "{}: {text}", p.path().display());
-        if !KNOWN.iter().any(|(k, _)| *k == name) {
-            assert_eq!(out.status.code(), Some(0), "{}: {text}", p.path().display());
-            assert!(text.ends_with("0 finding(s) at or above warning\n"), "{text}");
-        }
+        let findings: Vec<&str> = text.lines().filter(|l| l.contains(" warning] ") || l.contains(" error] ")).collect();
+        assert_eq!(findings, Vec::<&str>::new(), "{}: {text}", p.path().display());
+        assert_eq!(out.status.code(), Some(0), "{}: {text}", p.path().display());
+        assert!(text.ends_with("0 finding(s) at or above warning\n"), "{text}");
     }
 }
 
