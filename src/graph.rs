@@ -147,13 +147,7 @@ pub fn render(v: &Valid, objects: &[Object], format: Format) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn platform(name: &str) -> (Valid, Vec<Object>) {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platforms").join(name);
-        let v = crate::check(&dir, Some("prod")).expect("bundled platform builds").remove(0);
-        let objects = crate::expand::expand(&v);
-        (v, objects)
-    }
+    use crate::netpol::bundled_prod as platform;
 
     #[test]
     fn edges_follow_the_policies_not_the_spec() {

@@ -6,7 +6,9 @@
 use assert_cmd::Command;
 use genk8s::yaml::{Node, NodeKind, parse};
 use serde_json::{Value, json};
-use std::path::Path;
+
+mod common;
+use common::write;
 
 fn to_json(n: &Node) -> Value {
     match &n.kind {
@@ -18,12 +20,6 @@ fn to_json(n: &Node) -> Value {
         NodeKind::Seq(v) => Value::Array(v.iter().map(to_json).collect()),
         NodeKind::Map(e) => Value::Object(e.iter().map(|e| (e.key.clone(), to_json(&e.value))).collect()),
     }
-}
-
-fn write(dir: &Path, base: &str) {
-    std::fs::create_dir_all(dir.join("environments")).unwrap();
-    std::fs::write(dir.join("platform.yaml"), base).unwrap();
-    std::fs::write(dir.join("environments/dev.yaml"), "namespace: t-dev\n").unwrap();
 }
 
 fn run(base: &str) -> std::process::Output {

@@ -11,14 +11,20 @@ fn readme_example() -> String {
     body[open..open + close].to_string()
 }
 
-#[test]
-fn readme_spec_example_builds_with_every_documented_object() {
+/// A platform folder holding the README's example spec, the file it reads and a prod overlay.
+fn readme_example_platform() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("environments")).unwrap();
     std::fs::create_dir_all(dir.path().join("files")).unwrap();
     std::fs::write(dir.path().join("platform.yaml"), readme_example()).unwrap();
     std::fs::write(dir.path().join("files/rules.json"), "{\"rules\": []}\n").unwrap();
     std::fs::write(dir.path().join("environments/prod.yaml"), "services: {api: {tag: 1.4.4}}\n").unwrap();
+    dir
+}
+
+#[test]
+fn readme_spec_example_builds_with_every_documented_object() {
+    let dir = readme_example_platform();
     let out = Command::cargo_bin("genk8s").unwrap().args(["build", "prod", "-p"]).arg(dir.path()).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "README example fails to build: {stderr}");
@@ -84,12 +90,7 @@ fn readme_lists_every_lint_rule() {
 /// the budget covers both tracks, so it allows evictions and GK012 must not fire.
 #[test]
 fn readme_spec_example_lints_clean() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("environments")).unwrap();
-    std::fs::create_dir_all(dir.path().join("files")).unwrap();
-    std::fs::write(dir.path().join("platform.yaml"), readme_example()).unwrap();
-    std::fs::write(dir.path().join("files/rules.json"), "{\"rules\": []}\n").unwrap();
-    std::fs::write(dir.path().join("environments/prod.yaml"), "services: {api: {tag: 1.4.4}}\n").unwrap();
+    let dir = readme_example_platform();
     let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "prod", "-p"]).arg(dir.path()).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "README example has lint findings: {stdout}");

@@ -6,18 +6,8 @@ use assert_cmd::Command;
 use genk8s::yaml::{Node, parse};
 use std::path::Path;
 
-fn write(dir: &Path, base: &str) {
-    std::fs::create_dir_all(dir.join("environments")).unwrap();
-    std::fs::write(dir.join("platform.yaml"), base).unwrap();
-    std::fs::write(dir.join("environments/dev.yaml"), "namespace: t-dev\n").unwrap();
-}
-
-fn build(dir: &Path) -> Vec<Node> {
-    let out = Command::cargo_bin("genk8s").unwrap().args(["build", "dev", "-p"]).arg(dir).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8(out.stdout).unwrap();
-    text.split("---\n").filter(|d| !d.trim().is_empty()).map(|d| parse(d, 0).unwrap()).collect()
-}
+mod common;
+use common::{build, write};
 
 fn of_kind<'a>(objs: &'a [Node], kind: &str) -> Vec<&'a Node> {
     objs.iter().filter(|o| path(o, &["kind"]) == Some(kind)).collect()

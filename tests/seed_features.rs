@@ -5,13 +5,9 @@
 
 use assert_cmd::Command;
 use genk8s::yaml::{Node, NodeKind, parse};
-use std::path::Path;
 
-fn write(dir: &Path, base: &str) {
-    std::fs::create_dir_all(dir.join("environments")).unwrap();
-    std::fs::write(dir.join("platform.yaml"), base).unwrap();
-    std::fs::write(dir.join("environments/dev.yaml"), "namespace: t-dev\n").unwrap();
-}
+mod common;
+use common::write;
 
 fn build(base: &str) -> Vec<Node> {
     let t = tempfile::tempdir().unwrap();

@@ -153,13 +153,7 @@ use super::configured::configured_endpoints;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn platform(name: &str) -> (Valid, Vec<Object>) {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platforms").join(name);
-        let v = crate::check(&dir, Some("prod")).expect("bundled platform builds").remove(0);
-        let objects = crate::expand::expand(&v);
-        (v, objects)
-    }
+    use crate::netpol::bundled_prod as platform;
 
     fn policy<'a>(objects: &'a mut [Object], name: &str) -> &'a mut Value {
         &mut objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == name).expect("policy").value

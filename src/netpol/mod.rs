@@ -124,3 +124,12 @@ pub fn outside_namespaces(v: &crate::validate::Valid) -> (String, String) {
     let monitoring = v.spec.monitoring.namespace.clone().unwrap_or_else(|| MONITORING_NAMESPACE.into());
     (controller, monitoring)
 }
+
+/// A bundled platform's prod environment and its objects, for tests that evaluate real output.
+#[cfg(test)]
+pub(crate) fn bundled_prod(name: &str) -> (crate::validate::Valid, Vec<crate::expand::Object>) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platforms").join(name);
+    let v = crate::check(&dir, Some("prod")).expect("bundled platform builds").remove(0);
+    let objects = crate::expand::expand(&v);
+    (v, objects)
+}
