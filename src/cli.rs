@@ -64,7 +64,7 @@ and this one does not are removed, and files genk8s did not write are left alone
 GK006 NetworkPolicy coverage, GK007 pinned images, GK008 host namespaces, GK009 restricted profile, GK010 read-only root, \
 GK011 service account token, GK012 PDB that blocks evictions, GK013 deprecated at the target Kubernetes version \
 (spec warnings too), GK014 removed at the target version, GK015 `uses` paths allowed, \
-GK016 DNS allowed, GK017 ingress and metrics ports reachable, GK018 configured endpoints allowed.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
+GK016 DNS allowed, GK017 ingress, route and metrics ports reachable, GK018 configured endpoints allowed.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
     )]
     Lint {
         /// Environment to lint
@@ -260,12 +260,11 @@ fn diff_command(
 
 /// `genk8s lint`: findings and suppressions per environment, failing at `fail_on` or above.
 fn lint_command(platform: &Path, env: Option<&str>, fail_on: crate::lint::Severity) -> Result<Outcome, Error> {
-    let valid = crate::check(platform, env)?;
+    let valid = crate::check_expanded(platform, env)?;
     let mut text = String::new();
     let mut failing = 0;
-    for v in &valid {
-        let objects = crate::expand::expand(v);
-        let report = crate::lint::lint(v, &objects);
+    for (v, objects) in &valid {
+        let report = crate::lint::lint(v, objects);
         for f in &report.findings {
             text.push_str(&format!("{}: {f}\n", v.env));
         }
@@ -303,9 +302,8 @@ fn man_command() -> Result<Outcome, Error> {
 
 /// `genk8s graph ENV`.
 fn graph_command(platform: &Path, env: &str, format: crate::graph::Format) -> Result<Outcome, Error> {
-    let valid = crate::check(platform, Some(env))?;
-    let graph = |v: &crate::validate::Valid| crate::graph::render(v, &crate::expand::expand(v), format);
-    clean(&valid.iter().map(graph).collect::<String>())
+    let valid = crate::check_expanded(platform, Some(env))?;
+    clean(&valid.iter().map(|(v, objects)| crate::graph::render(v, objects, format)).collect::<String>())
 }
 
 /// `genk8s secrets ENV`.

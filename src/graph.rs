@@ -1,12 +1,16 @@
-//! `genk8s graph ENV`: services, databases, jobs, external endpoints and ingress hosts,
-//! with the network paths that the emitted NetworkPolicies allow, as Mermaid or DOT.
+//! `genk8s graph ENV`: services, databases, jobs, external endpoints, and the hosts with
+//! the Ingresses and routes that serve them, with the network paths that the emitted
+//! NetworkPolicies allow, as Mermaid or DOT.
 //!
-//! Nodes come from the spec (names, ports, engines); edges come only from the
-//! NetworkPolicy evaluator ([`crate::netpol`]) run over the objects `build` writes.
+//! Nodes come from the spec (names, ports, engines) and from the routing objects; a host →
+//! route edge is what the object says (`https`/`http`), a route → service edge (the Service,
+//! port and weight) is drawn only where the NetworkPolicy evaluator ([`crate::netpol`]),
+//! run over the objects `build` writes, lets the door's source reach that Service.
 
 use crate::expand::Object;
+use crate::netpol::doors::Door;
 use crate::netpol::paths::{End, Outside, Path};
-use crate::netpol::{Cluster, outside_namespaces};
+use crate::netpol::{Cluster, data_plane_namespace, entrances, outside_namespaces};
 use crate::validate::Valid;
 use std::fmt::Write as _;
 
@@ -21,6 +25,7 @@ enum Shape {
     Database,
     External,
     Host,
+    Route,
     Outside,
 }
 
@@ -64,7 +69,35 @@ fn node(v: &Valid, c: &Cluster, end: &End) -> (String, String, Shape) {
         End::Internet => ("internet".into(), "any address".into(), Shape::Outside),
         End::Block(cidr) => (id("net", cidr), cidr.clone(), Shape::Outside),
         End::Namespace(ns) => (id("ns", ns), format!("namespace {ns}"), Shape::Outside),
-        End::Host(host, _) => (id("host", host), host.clone(), Shape::Host),
+    }
+}
+
+/// Host → route (labelled with the scheme) and route → the workloads behind each backend
+/// its source reaches (labelled `service:port`, with the weight where the object has one).
+fn draw_door(v: &Valid, c: &Cluster, door: &Door, g: &mut Graph) {
+    let (host, label) = match door.host.as_str() {
+        "*" => ("host_any".to_string(), "any host".to_string()),
+        h => (id("host", h), h.to_string()),
+    };
+    let route = id(&format!("route_{}", door.kind.to_ascii_lowercase()), &door.name);
+    g.nodes.push((host.clone(), label, Shape::Host));
+    g.nodes.push((route.clone(), format!("{} {}", door.kind, door.name), Shape::Route));
+    g.edges.push((host, route.clone(), door.scheme.unwrap_or("gateway").to_string()));
+    let Some(source) = entrances(v).peer(&door.source) else { return };
+    for b in &door.backends {
+        let (Some(port), Some(s)) = (b.port, c.service(&door.namespace, &b.service)) else { continue };
+        if c.reaches_service(&source, &door.namespace, &b.service, port) != Some(true) {
+            continue;
+        }
+        let label = match b.weight {
+            Some(w) => format!("{}:{port} weight {w}", b.service),
+            None => format!("{}:{port}", b.service),
+        };
+        for w in c.backends(s) {
+            let to = node(v, c, &End::Workload(w.workload.clone()));
+            g.edges.push((route.clone(), to.0.clone(), label.clone()));
+            g.nodes.push(to);
+        }
     }
 }
 
@@ -77,7 +110,8 @@ fn model(v: &Valid, objects: &[Object]) -> Graph {
         .iter()
         .filter_map(|(n, d)| Some((n.clone(), d.external.as_ref()?.port.unwrap_or(v.engines.get(n)?.port.number))))
         .collect();
-    let outside = Outside { namespaces: vec![controller.clone(), monitoring], controller, external_ports };
+    let namespaces = [Some(controller), Some(monitoring), data_plane_namespace(v)].into_iter().flatten().collect();
+    let outside = Outside { namespaces, external_ports };
     let paths: Vec<Path> = c.paths(&outside);
     let mut g = Graph { nodes: Vec::new(), edges: Vec::new() };
     // Every workload and external database is drawn, reachable or not.
@@ -94,6 +128,9 @@ fn model(v: &Valid, objects: &[Object]) -> Graph {
         g.edges.push((from.0.clone(), to.0.clone(), p.ports.join(",")));
         g.nodes.push(from);
         g.nodes.push(to);
+    }
+    for door in c.doors() {
+        draw_door(v, &c, &door, &mut g);
     }
     g.nodes.sort_by(|a, b| a.0.cmp(&b.0));
     g.nodes.dedup_by(|a, b| a.0 == b.0);
@@ -115,6 +152,7 @@ pub fn render(v: &Valid, objects: &[Object], format: Format) -> String {
                     Shape::Database => ("[(\"", "\")]"),
                     Shape::External => ("[/\"", "\"/]"),
                     Shape::Host => ("((\"", "\"))"),
+                    Shape::Route => ("[[\"", "\"]]"),
                     Shape::Outside => ("{{\"", "\"}}"),
                 };
                 let _ = writeln!(out, "  {id}{open}{label}{close}");
@@ -131,6 +169,7 @@ pub fn render(v: &Valid, objects: &[Object], format: Format) -> String {
                     Shape::Database => "cylinder",
                     Shape::External => "parallelogram",
                     Shape::Host => "ellipse",
+                    Shape::Route => "component",
                     Shape::Outside => "hexagon",
                 };
                 let _ = writeln!(out, "  {id} [label=\"{label}\", shape={shape}];");
@@ -164,6 +203,27 @@ mod tests {
         objects.retain(|o| o.kind != "NetworkPolicy");
         let open = render(&v, &objects, Format::Mermaid);
         assert!(open.contains("  svc_webui -->|tcp/5432| db_postgres\n"), "{open}");
+    }
+
+    #[test]
+    fn route_hosts_are_drawn_and_their_backends_only_where_the_data_plane_reaches() {
+        let (v, mut objects) = platform("ai-workflow-engine");
+        let g = render(&v, &objects, Format::Mermaid);
+        assert!(g.contains("  host_aiwfe_com((\"aiwfe.com\"))\n"), "{g}");
+        assert!(g.contains("  route_httproute_webui[[\"HTTPRoute webui\"]]\n"), "{g}");
+        assert!(g.contains("  host_aiwfe_com -->|https| route_httproute_webui\n"), "{g}");
+        assert!(g.contains("  route_httproute_webui -->|webui:3000 weight 100| svc_webui\n"), "{g}");
+        assert!(g.contains("  host_any -->|http| route_httproute_ai_workflow_engine_https_redirect\n"), "{g}");
+        assert!(g.contains("  ns_envoy_gateway_system -->|tcp/3000| svc_webui\n"), "{g}");
+        // webui admits only the api's users now: the route is still drawn, its backend edge is not.
+        let policy = objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == "webui").expect("webui policy");
+        policy.value["spec"]["ingress"] = serde_json::json!([]);
+        let blocked = render(&v, &objects, Format::Mermaid);
+        assert!(blocked.contains("  host_aiwfe_com -->|https| route_httproute_webui\n"), "{blocked}");
+        assert!(!blocked.contains("route_httproute_webui -->"), "{blocked}");
+        let dot = render(&v, &objects, Format::Dot);
+        assert!(dot.contains("  route_httproute_api [label=\"HTTPRoute api\", shape=component];\n"), "{dot}");
+        assert!(dot.contains("  route_httproute_api -> svc_api [label=\"api:8000 weight 100\"];\n"), "{dot}");
     }
 
     #[test]

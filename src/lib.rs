@@ -97,14 +97,29 @@ pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
 /// Loads, merges and validates the given environments (all when `only` is `None`).
 /// Either every environment is valid or nothing is returned.
 pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Error> {
+    Ok(checked(dir, only, expand::Discard)?.into_iter().map(|(v, _)| v).collect())
+}
+
+/// As [`check`], with the objects of each environment: the expansion that checked the
+/// names and patches is the one handed on (to `lint` and `graph`), not a second one.
+pub fn check_expanded(dir: &Path, only: Option<&str>) -> Result<Vec<(validate::Valid, Vec<expand::Object>)>, Error> {
+    checked(dir, only, Vec::new())
+}
+
+/// [`check`], keeping what each environment's objects leave in a copy of `sink`.
+fn checked<S: expand::Sink + Clone>(
+    dir: &Path,
+    only: Option<&str>,
+    sink: S,
+) -> Result<Vec<(validate::Valid, S)>, Error> {
     each_valid(dir, only, |v, node, sources| {
-        let mut keys = collide::Keys::default();
-        let patch_problems = expand::expand_checked(&v, &mut keys);
+        let mut tee = collide::Tee { keys: collide::Keys::default(), inner: sink.clone() };
+        let patch_problems = expand::expand_checked(&v, &mut tee);
         if !patch_problems.is_empty() {
             return Err(patch_problems);
         }
-        let clashes = collide::check(&v, &keys, node, sources);
-        if clashes.is_empty() { Ok(v) } else { Err(clashes) }
+        let clashes = collide::check(&v, &tee.keys, node, sources);
+        if clashes.is_empty() { Ok((v, tee.inner)) } else { Err(clashes) }
     })
 }
 

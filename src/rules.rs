@@ -76,7 +76,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "GK017",
         severity: Severity::Error,
-        summary: "exposed ports are reachable from the ingress controller, metrics ports from monitoring",
+        summary: "exposed ports are reachable from the ingress controller or the gateway data plane, metrics ports from monitoring",
     },
     Rule {
         id: "GK018",

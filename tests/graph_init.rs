@@ -2,6 +2,8 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("genk8s").unwrap().args(args).output().unwrap();
     (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
@@ -13,7 +15,14 @@ fn graph_draws_hosts_services_databases_and_allowed_paths() {
     assert_eq!(code, 0);
     assert!(out.starts_with("flowchart LR\n"), "{out}");
     assert!(out.contains("  host_flexdesk_sch_ng((\"flexdesk.sch.ng\"))\n"), "{out}");
-    assert!(out.contains("  host_flexdesk_sch_ng -->|http| svc_flexdesk_backend\n"), "ALB without TLS: {out}");
+    assert!(
+        out.contains("  host_flexdesk_sch_ng -->|http| route_ingress_flexdesk_backend\n"),
+        "ALB without TLS: {out}"
+    );
+    assert!(
+        out.contains("  route_ingress_flexdesk_backend -->|flexdesk-backend-service:80| svc_flexdesk_backend\n"),
+        "{out}"
+    );
     assert!(out.contains("db_flexdesk_db[/\"flexdesk-db (postgres, external flexdesk-db.cluster-example.af-south-1.rds.amazonaws.com:5432)\"/]"), "{out}");
     assert!(out.contains("  svc_flexdesk_backend -->|tcp/6379| db_flexdesk_redis\n"), "{out}");
     assert!(
@@ -60,4 +69,45 @@ fn init_writes_a_platform_that_builds_and_lints_clean_and_never_overwrites() {
     assert_eq!(code, 2);
     assert!(err.contains("platform.yaml exists"), "{err}");
     assert_eq!(std::fs::read_to_string(dir.join("platform.yaml")).unwrap(), before);
+}
+
+const ROUTED: &str = r#"
+platform: shop
+domain: shop.example.com
+gateway: {class: eg, data_plane_namespace: envoy-gateway-system}
+services:
+  web:
+    image: ghcr.io/acme/web:2.0.1
+    ports: {http: {container: 3000, service: 80}}
+    route: {hosts: [www]}
+    rollout: {canary: {weight: 10, tag: 2.1.0}}
+  api:
+    image: ghcr.io/acme/api:1.4.2
+    ports: {grpc: 9090}
+    route: {hosts: [api]}
+    rollout: {blue_green: {live: green}}
+"#;
+
+#[test]
+fn graph_draws_route_weights_of_canary_and_blue_green_backends() {
+    let t = tempfile::tempdir().unwrap();
+    common::write(t.path(), ROUTED);
+    let p = t.path().to_str().unwrap();
+    let (code, out, err) = run(&["graph", "dev", "-p", p]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "  host_www_shop_example_com -->|http| route_httproute_web\n",
+        "  route_httproute_web -->|web-canary:80 weight 10| svc_web\n",
+        "  route_httproute_web -->|web:80 weight 90| svc_web\n",
+        "  host_api_shop_example_com -->|http| route_grpcroute_api\n",
+        "  route_grpcroute_api -->|api-preview:9090 weight 0| svc_api\n",
+        "  route_grpcroute_api -->|api-preview:9090 weight 100| svc_api\n",
+        "  route_grpcroute_api -->|api:9090 weight 100| svc_api\n",
+    ] {
+        assert!(out.contains(line), "{line}{out}");
+    }
+    let (code, dot, _) = run(&["graph", "dev", "--format", "dot", "-p", p]);
+    assert_eq!(code, 0);
+    assert!(dot.contains("  route_httproute_web -> svc_web [label=\"web-canary:80 weight 10\"];\n"), "{dot}");
+    assert!(dot.contains("  host_www_shop_example_com -> route_httproute_web [label=\"http\"];\n"), "{dot}");
 }

@@ -135,3 +135,36 @@ fn suppressions_need_a_known_rule_and_a_reason() {
     assert!(err.contains("unknown lint rule `GK999`"), "{err}");
     assert!(err.contains("suppression of GK002 gives no reason"), "{err}");
 }
+
+const ROUTED: &str = r#"
+platform: l
+domain: l.example.com
+gateway: {class: eg, data_plane_namespace: envoy-gateway-system}
+services:
+  web:
+    image: x/web:1.0.0
+    ports: {http: {container: 3000, service: 80}}
+    route: {hosts: [www]}
+    rollout: {canary: {weight: 10, tag: 1.1.0}}
+"#;
+
+#[test]
+fn route_backends_the_data_plane_cannot_reach_are_gk017() {
+    let t = tempfile::tempdir().unwrap();
+    platform(t.path(), ROUTED);
+    let (_, out, _) = lint(t.path(), &[]);
+    assert!(!out.contains("GK017"), "the generated policy admits the data plane: {out}");
+    // A patch narrows web's policy to another namespace: neither track is reachable from the proxies.
+    let patched = format!(
+        "{ROUTED}patches:\n  NetworkPolicy/web:\n    json: [{{op: replace, path: /spec/ingress/0/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name, value: other}}]\n"
+    );
+    platform(t.path(), &patched);
+    let (code, out, err) = lint(t.path(), &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    for svc in ["web", "web-canary"] {
+        let line = format!(
+            "dev: HTTPRoute/web [GK017 error] www.l.example.com routes to Service {svc}:80, which the gateway's data plane (namespace envoy-gateway-system) cannot reach\n"
+        );
+        assert!(out.contains(&line), "{line}{out}");
+    }
+}

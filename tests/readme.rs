@@ -96,3 +96,17 @@ fn readme_spec_example_lints_clean() {
     assert_eq!(out.status.code(), Some(0), "README example has lint findings: {stdout}");
     assert!(stdout.contains("0 finding(s)"), "{stdout}");
 }
+
+#[test]
+fn readme_graph_is_the_graph_of_its_platform() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let section = &readme[readme.find("\n## Graph\n").expect("a Graph section")..];
+    let start = section.find("```mermaid\n").expect("a mermaid block") + "```mermaid\n".len();
+    let block = &section[start..start + section[start..].find("```\n").expect("the block ends")];
+    let out = Command::cargo_bin("genk8s")
+        .unwrap()
+        .args(["graph", "prod", "-p", "platforms/ai-workflow-engine"])
+        .output()
+        .unwrap();
+    assert_eq!(block, String::from_utf8(out.stdout).unwrap(), "regenerate the README's graph");
+}

@@ -198,6 +198,14 @@ impl Sink for Vec<Object> {
     }
 }
 
+/// A sink that keeps nothing (for a check that only needs the objects' names).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Discard;
+
+impl Sink for Discard {
+    fn push(&mut self, _: Object) {}
+}
+
 /// Builds every object of the environment.
 pub fn expand(v: &Valid) -> Vec<Object> {
     let mut objects = Vec::new();

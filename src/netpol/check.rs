@@ -2,14 +2,16 @@
 //!
 //! - GK015: every `uses` path (and each migration Job's and backup's path to its database);
 //! - GK016: DNS for every pod;
-//! - GK017: each Ingress route from the ingress controller (any address for an ALB), and each
-//!   ServiceMonitor's port from the monitoring namespace;
+//! - GK017: each Ingress backend from the ingress controller (any address for an ALB), each
+//!   HTTPRoute and GRPCRoute backend from the gateway's data plane, and each ServiceMonitor's
+//!   port from the monitoring namespace;
 //! - GK018: every host:port that a service's own configuration names (env values, the config
 //!   data it reads, `*_HOST`/`*_PORT` pairs), reported at the value with the fix.
 
+use super::doors::Source;
 pub use super::finding::Finding;
 use super::finding::pods_of;
-use super::paths::{DNS_PORTS, dns, ingress_source, routes};
+use super::paths::{DNS_PORTS, dns};
 use super::{Cluster, Peer, Pod, Port, outside_namespaces};
 use crate::expand::Object;
 use crate::validate::Valid;
@@ -94,26 +96,33 @@ fn dns_for_every_pod(c: &Cluster, out: &mut Vec<Finding>) {
     }
 }
 
+/// GK017 for the doors: every backend port of every Ingress (any address for an ALB) and
+/// every HTTPRoute and GRPCRoute (the gateway's data-plane namespace) is reachable.
 fn exposure(v: &Valid, c: &Cluster, out: &mut Vec<Finding>) {
-    let (controller, _) = outside_namespaces(v);
-    for ing in &c.ingresses {
-        let ns = ing.metadata.namespace.as_deref().unwrap_or("default");
-        let name = ing.metadata.name.clone().unwrap_or_default();
-        let source = ingress_source(ing, &controller);
-        for (host, _, b) in routes(ing) {
-            let Some(port) = c.backend_port(ns, &b) else { continue };
-            if c.reaches_service(&source, ns, &b.name, port) != Some(true) {
-                let from = match source {
-                    Peer::Internet => "the load balancer (any address)".to_string(),
-                    _ => format!("the ingress controller's namespace {controller}"),
-                };
-                out.push(Finding {
-                    workload: b.name.clone(),
-                    object: format!("Ingress/{name}"),
-                    rule: "GK017",
-                    message: format!("{host} routes to Service {}:{port}, which {from} cannot reach", b.name),
-                });
+    let entrances = super::entrances(v);
+    for door in c.doors() {
+        let Some(source) = entrances.peer(&door.source) else { continue };
+        for b in &door.backends {
+            let Some(port) = b.port else { continue };
+            if c.reaches_service(&source, &door.namespace, &b.service, port) == Some(true) {
+                continue;
             }
+            let from = match door.source {
+                Source::LoadBalancer => "the load balancer (any address)".to_string(),
+                Source::Controller => format!("the ingress controller's namespace {}", entrances.controller),
+                Source::DataPlane => {
+                    format!("the gateway's data plane (namespace {})", entrances.data_plane.as_deref().unwrap_or(""))
+                }
+            };
+            // Suppressions name workloads: the pods behind the Service, else the Service.
+            let s = c.service(&door.namespace, &b.service);
+            let workload = s.and_then(|s| c.backends(s).next()).map_or(&b.service, |p| &p.workload);
+            out.push(Finding {
+                workload: workload.clone(),
+                object: format!("{}/{}", door.kind, door.name),
+                rule: "GK017",
+                message: format!("{} routes to Service {}:{port}, which {from} cannot reach", door.host, b.service),
+            });
         }
     }
 }
@@ -184,6 +193,20 @@ mod tests {
             "{f:#?}"
         );
         assert!(!found.iter().any(|(r, _)| *r == "GK016"), "{f:#?}");
+    }
+
+    #[test]
+    fn a_route_backend_the_data_plane_cannot_reach_is_found() {
+        let (v, mut objects) = platform("ai-workflow-engine");
+        policy(&mut objects, "webui")["spec"]["ingress"] = serde_json::json!([]);
+        let f = check(&v, &objects);
+        let gk017: Vec<&Finding> = f.iter().filter(|x| x.rule == "GK017").collect();
+        assert_eq!(gk017.len(), 1, "{f:#?}");
+        assert_eq!((gk017[0].object.as_str(), gk017[0].workload.as_str()), ("HTTPRoute/webui", "webui"));
+        assert_eq!(
+            gk017[0].message,
+            "aiwfe.com routes to Service webui:3000, which the gateway's data plane (namespace envoy-gateway-system) cannot reach"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@
 
 pub mod check;
 mod configured;
+pub mod doors;
 pub mod endpoints;
 mod eval;
 mod finding;
@@ -27,7 +28,7 @@ mod model;
 pub mod paths;
 pub mod selector;
 
-pub use model::{Cluster, ContainerPort, Pod, Service, ServicePort};
+pub use model::{Cluster, ContainerPort, Listener, Pod, Service, ServicePort};
 pub use selector::Labels;
 
 use std::fmt;
@@ -125,11 +126,21 @@ pub fn outside_namespaces(v: &crate::validate::Valid) -> (String, String) {
     (controller, monitoring)
 }
 
+/// Namespace the gateway's proxies run in: `gateway.data_plane_namespace`, else the existing
+/// Gateway's namespace (the README's rule); `None` without a gateway.
+pub fn data_plane_namespace(v: &crate::validate::Valid) -> Option<String> {
+    let gw = v.spec.gateway.as_ref()?;
+    gw.data_plane_namespace.clone().or_else(|| gw.existing.as_ref().and_then(|e| e.namespace.clone()))
+}
+
+/// Where the traffic of the environment's doors comes from.
+pub fn entrances(v: &crate::validate::Valid) -> doors::Entrances {
+    doors::Entrances { controller: outside_namespaces(v).0, data_plane: data_plane_namespace(v) }
+}
+
 /// A bundled platform's prod environment and its objects, for tests that evaluate real output.
 #[cfg(test)]
 pub(crate) fn bundled_prod(name: &str) -> (crate::validate::Valid, Vec<crate::expand::Object>) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("platforms").join(name);
-    let v = crate::check(&dir, Some("prod")).expect("bundled platform builds").remove(0);
-    let objects = crate::expand::expand(&v);
-    (v, objects)
+    crate::check_expanded(&dir, Some("prod")).expect("bundled platform builds").remove(0)
 }

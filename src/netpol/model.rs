@@ -1,5 +1,6 @@
 //! The cluster as the emitted objects describe it: pods (from pod templates), Services,
-//! NetworkPolicies, Namespaces and the Ingresses that route to Services.
+//! NetworkPolicies, Namespaces, and the Ingresses, routes and Gateway listeners that bring
+//! traffic to Services.
 
 use super::{Labels, PodRef, Proto};
 use crate::expand::Object;
@@ -59,6 +60,31 @@ pub struct Cluster {
     /// Labels of the Namespaces the objects define.
     pub namespaces: BTreeMap<String, Labels>,
     pub ingresses: Vec<Ingress>,
+    /// HTTPRoutes and GRPCRoutes, as written.
+    pub routes: Vec<Value>,
+    /// Listeners of the Gateways among the objects.
+    pub listeners: Vec<Listener>,
+}
+
+/// One listener of a Gateway: what its routes are served over.
+#[derive(Debug, Clone)]
+pub struct Listener {
+    pub namespace: String,
+    pub gateway: String,
+    pub name: String,
+    /// HTTP, HTTPS, …
+    pub protocol: String,
+}
+
+fn listeners(name: &str, namespace: &str, v: &Value) -> Vec<Listener> {
+    let all = v.pointer("/spec/listeners").and_then(Value::as_array).into_iter().flatten();
+    all.map(|l| Listener {
+        namespace: namespace.to_string(),
+        gateway: name.to_string(),
+        name: l.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        protocol: l.get("protocol").and_then(Value::as_str).unwrap_or_default().to_string(),
+    })
+    .collect()
 }
 
 fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
@@ -144,6 +170,8 @@ impl Cluster {
                 "Service" => c.services.extend(typed(v).and_then(|s| service(name, namespace, &s))),
                 "NetworkPolicy" => c.policies.extend(typed(v).map(|p| (namespace.to_string(), p))),
                 "Ingress" => c.ingresses.extend(typed(v)),
+                "HTTPRoute" | "GRPCRoute" => c.routes.push(v.clone()),
+                "Gateway" => c.listeners.extend(listeners(name, namespace, v)),
                 _ => c.pods.extend(template(kind, v).map(|t| pod(kind, name, namespace, &t))),
             }
         }

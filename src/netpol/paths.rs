@@ -1,9 +1,7 @@
 //! Every path the policies allow that involves the platform's pods: between them, to DNS,
-//! to addresses outside the pod network, to ExternalName Services, from other namespaces
-//! and from the hosts the Ingresses route.
+//! to addresses outside the pod network, to ExternalName Services and from other namespaces.
 
 use super::{Cluster, Peer, Port, Proto};
-use k8s_openapi::api::networking::v1::{Ingress, IngressServiceBackend};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,17 +27,14 @@ pub enum End {
     Namespace(String),
     /// An ExternalName Service (a host outside the cluster).
     External(String),
-    /// A host an Ingress routes (with TLS or not).
-    Host(String, bool),
 }
 
 /// What the objects alone do not say: the namespaces outside the platform whose pods
-/// connect in (their labels taken to be none), the ingress controller's among them, and the
-/// port each ExternalName Service's host listens on.
+/// connect in (their labels taken to be none) and the port each ExternalName Service's host
+/// listens on. The hosts that Ingresses and routes serve are [`Cluster::doors`].
 #[derive(Debug, Clone, Default)]
 pub struct Outside {
     pub namespaces: Vec<String>,
-    pub controller: String,
     pub external_ports: BTreeMap<String, u16>,
 }
 
@@ -51,45 +46,7 @@ pub struct Path {
     pub ports: Vec<String>,
 }
 
-/// Where traffic for an Ingress comes from: the controller's pods, or for an AWS ALB
-/// (which connects from the VPC to the pod addresses) any address.
-pub fn ingress_source(ing: &Ingress, controller_namespace: &str) -> Peer {
-    match ing.spec.as_ref().and_then(|s| s.ingress_class_name.as_deref()) {
-        Some("alb") => Peer::Internet,
-        _ => Peer::pod(controller_namespace, &[]),
-    }
-}
-
-/// Each host an Ingress routes, whether it has TLS, and the Service backends it sends to.
-pub fn routes(ing: &Ingress) -> Vec<(String, bool, IngressServiceBackend)> {
-    let Some(spec) = &ing.spec else { return Vec::new() };
-    let tls: BTreeSet<&str> =
-        spec.tls.iter().flatten().flat_map(|t| t.hosts.iter().flatten()).map(String::as_str).collect();
-    let mut out = Vec::new();
-    for r in spec.rules.iter().flatten() {
-        let host = r.host.clone().unwrap_or_else(|| "*".into());
-        for p in r.http.iter().flat_map(|h| h.paths.iter()) {
-            if let Some(b) = &p.backend.service {
-                out.push((host.clone(), tls.contains(host.as_str()), b.clone()));
-            }
-        }
-    }
-    out
-}
-
 impl Cluster {
-    /// The Service port number an Ingress backend names (by number or by name).
-    pub fn backend_port(&self, namespace: &str, b: &IngressServiceBackend) -> Option<u16> {
-        let port = b.port.as_ref()?;
-        match (&port.number, &port.name) {
-            (Some(n), _) => u16::try_from(*n).ok(),
-            (None, Some(name)) => {
-                self.service(namespace, &b.name)?.ports.iter().find(|p| p.name.as_deref() == Some(name)).map(|p| p.port)
-            }
-            (None, None) => None,
-        }
-    }
-
     /// Every allowed path involving the platform's pods.
     pub fn paths(&self, o: &Outside) -> Vec<Path> {
         let mut found: BTreeMap<(End, End), BTreeSet<String>> = BTreeMap::new();
@@ -125,23 +82,6 @@ impl Cluster {
                     let port = Port { proto: c.proto, number: c.number };
                     if self.allows(&peer, &from, port) {
                         add(End::Namespace(ns.to_string()), End::Workload(a.workload.clone()), port.to_string());
-                    }
-                }
-            }
-        }
-        for ing in &self.ingresses {
-            let ns = ing.metadata.namespace.as_deref().unwrap_or("default");
-            let source = ingress_source(ing, &o.controller);
-            for (host, tls, b) in routes(ing) {
-                let Some(port) = self.backend_port(ns, &b) else { continue };
-                let Some(s) = self.service(ns, &b.name) else { continue };
-                if self.reaches_service(&source, ns, &b.name, port) == Some(true) {
-                    for w in self.backends(s) {
-                        add(
-                            End::Host(host.clone(), tls),
-                            End::Workload(w.workload.clone()),
-                            if tls { "https" } else { "http" }.into(),
-                        );
                     }
                 }
             }
