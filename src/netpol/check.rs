@@ -184,7 +184,7 @@ mod tests {
         policy(&mut objects, "api")["spec"]["ingress"] = serde_json::json!([]);
         let f = check(&v, &objects);
         let found = rules(&f);
-        assert!(found.contains(&("GK015", "Deployment/webui")), "{f:#?}");
+        assert!(found.contains(&("GK015", "Deployment/webui-blue")), "{f:#?}");
         assert!(found.contains(&("GK017", "ServiceMonitor/api")), "{f:#?}");
         assert!(
             f.iter()
