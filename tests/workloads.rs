@@ -301,3 +301,29 @@ fn a_config_file_must_be_mounted_and_tls_needs_an_engine_that_takes_it() {
     let err = refused("platform: t\ndatabases:\n  c:\n    engine: redis\n    tls: {secret: c-tls}\n");
     assert!(err.contains("engine `redis` does not take `tls`"), "{err}");
 }
+
+#[test]
+fn the_secrets_listing_names_what_sidecars_migrations_and_databases_read() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "platform: t\nservices:\n  api:\n    image: x/api:1\n    migrate: {command: [migrate], env: {TOKEN: {secret: migrate-token, key: token}}}\n\
+         \x20   sidecars:\n      proxy:\n        image: x/proxy:1\n        mounts: {/etc/proxy: {secret: proxy-creds}}\n\
+         databases:\n  pg: {engine: postgres, tls: {secret: pg-tls}, mounts: {/etc/extra: {secret: pg-extra, items: {a.conf: a.conf}}}}\n",
+    );
+    let out = Command::cargo_bin("genk8s").unwrap().args(["secrets", "dev", "-p"]).arg(t.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(row("migrate-token"), "migrate-token t-dev token api");
+    assert_eq!(row("proxy-creds"), "proxy-creds t-dev (all keys: read whole) api");
+    assert_eq!(row("pg-tls"), "pg-tls t-dev tls.crt, tls.key pg");
+    assert_eq!(row("pg-extra"), "pg-extra t-dev a.conf pg");
+}

@@ -74,3 +74,37 @@ pub fn cron_job(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: Pod) ->
         ..CronJob::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service(yaml: &str) -> Service {
+        crate::yaml::de::from_node(&crate::yaml::parse(yaml, 0).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_job_pod_never_restarts_in_place_unless_told_and_never_runs_twice_at_once() {
+        let svc = service("kind: job\nimage: x/j:1\n");
+        let spec = job_spec(&svc, &Map::new(), Pod::default());
+        let pod = spec.template.spec.unwrap();
+        assert_eq!(pod.restart_policy.as_deref(), Some("Never"));
+        assert_eq!(spec.pod_replacement_policy.as_deref(), Some("Failed"));
+        assert_eq!((spec.backoff_limit, spec.completions, spec.parallelism), (Some(DEFAULT_BACKOFF), Some(1), Some(1)));
+        let svc =
+            service("kind: job\nimage: x/j:1\njob: {restart: OnFailure, backoff_limit: 0, active_deadline: 60}\n");
+        let spec = job_spec(&svc, &Map::new(), Pod::default());
+        assert_eq!(spec.template.spec.unwrap().restart_policy.as_deref(), Some("OnFailure"));
+        assert_eq!((spec.pod_replacement_policy, spec.backoff_limit), (None, Some(0)));
+        assert_eq!(spec.active_deadline_seconds, Some(60));
+    }
+
+    #[test]
+    fn own_pod_labels_carry_the_version_and_pod_labels() {
+        let svc = service("kind: job\nimage: x/j:2.1\npod_labels: {team: data}\n");
+        let pod = own_pod(&svc, &Map::from([("a".to_string(), "b".to_string())]), Pod::default());
+        assert_eq!(pod.labels.get(VERSION).map(String::as_str), Some("2.1"));
+        assert_eq!(pod.labels.get("team").map(String::as_str), Some("data"));
+        assert_eq!(pod.labels.get("a").map(String::as_str), Some("b"));
+    }
+}

@@ -87,3 +87,17 @@ impl Checker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_path;
+
+    #[test]
+    fn config_file_paths_are_safe_on_a_command_line() {
+        assert!(is_plain_path("/etc/postgresql/postgresql.conf"));
+        assert!(is_plain_path("/etc/redis/redis-7.conf"));
+        for bad in ["etc/redis.conf", "/etc/../passwd", "/etc/redis.conf; rm -rf /", "/etc/it's.conf", "/etc/a b"] {
+            assert!(!is_plain_path(bad), "{bad}");
+        }
+    }
+}
