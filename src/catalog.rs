@@ -39,6 +39,12 @@ pub struct Engine {
     #[serde(default)]
     pub writable: Vec<String>,
     pub command: Option<Vec<String>>,
+    /// Container args (to the image's entrypoint), before the database's own `args`.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Database options the template wires into the engine: `config_file`, `tls`.
+    #[serde(default)]
+    pub supports: Vec<String>,
     #[serde(default)]
     pub env: BTreeMap<String, Short<EnvValue>>,
     /// Keys the credentials Secret must hold.
@@ -90,6 +96,10 @@ pub struct EngineVars<'a> {
     pub credentials: &'a str,
     pub host: &'a str,
     pub port: Option<u16>,
+    /// The database's `config_file`, if any.
+    pub config_file: Option<&'a str>,
+    /// Where the server certificate is mounted (tls.crt, tls.key), when `tls` is set.
+    pub tls_dir: Option<&'a str>,
 }
 
 impl EngineVars<'_> {
@@ -102,6 +112,8 @@ impl EngineVars<'_> {
             ("credentials", Value::from(self.credentials)),
             ("host", Value::from(self.host)),
             ("port", Value::from(self.port)),
+            ("config_file", Value::from(self.config_file)),
+            ("tls_dir", Value::from(self.tls_dir)),
         ])
     }
 }
@@ -228,7 +240,16 @@ mod tests {
     use super::*;
 
     fn vars<'a>(version: Option<&'a str>) -> EngineVars<'a> {
-        EngineVars { name: "db", version, database: None, credentials: "db-credentials", host: "db", port: None }
+        EngineVars {
+            name: "db",
+            version,
+            database: None,
+            credentials: "db-credentials",
+            host: "db",
+            port: None,
+            config_file: None,
+            tls_dir: None,
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ const ORDER_FIRST: &[&str] = &[
     "PersistentVolumeClaim",
     "Deployment",
     "StatefulSet",
+    "DaemonSet",
     "CronJob",
     "PodDisruptionBudget",
 ];

@@ -150,6 +150,8 @@ pub fn engine_defaults(merged: &Node, catalog: &crate::catalog::Catalog, sources
             credentials: &credentials,
             host: name,
             port: None,
+            config_file: text("config_file"),
+            tls_dir: e.value.get("tls").map(|_| crate::spec::TLS_DIR),
         };
         let Ok(en) = catalog.render(engine, &vars, sources, e.key_span) else { continue };
         let from = format!("(engine `{engine}`)");

@@ -41,6 +41,7 @@ const RULES: &[Rule] = &[
     Rule { kind: "Job", path: &["spec", "template"], change: Change::Any, fix: NEW_JOB },
     Rule { kind: "Job", path: &["spec", "selector"], change: Change::Any, fix: NEW_JOB },
     Rule { kind: "Deployment", path: &["spec", "selector"], change: Change::Any, fix: ORPHAN },
+    Rule { kind: "DaemonSet", path: &["spec", "selector"], change: Change::Any, fix: ORPHAN },
     Rule { kind: "StatefulSet", path: &["spec", "selector"], change: Change::Any, fix: ORPHAN },
     Rule { kind: "StatefulSet", path: &["spec", "serviceName"], change: Change::Any, fix: ORPHAN },
     Rule { kind: "StatefulSet", path: &["spec", "volumeClaimTemplates"], change: Change::Any, fix: ORPHAN },

@@ -20,42 +20,60 @@ pub struct Need {
     pub namespace: Option<String>,
 }
 
+type Needs = BTreeMap<String, Need>;
+
+/// `user` reads `key` of `secret` (the whole Secret when `None`).
+fn add(out: &mut Needs, secret: &str, key: Option<&str>, user: &str) {
+    let n = out.entry(secret.to_string()).or_default();
+    match key {
+        Some(k) => {
+            n.keys.insert(k.to_string());
+        }
+        None => n.whole = true,
+    }
+    n.users.insert(user.to_string());
+}
+
+/// `user` reads the Secret of an env_from or a mount, whole or (with `items`) those keys.
+fn add_source(out: &mut Needs, src: &crate::spec::Source, user: &str) {
+    let Some(s) = &src.secret else { return };
+    if src.items.is_empty() {
+        add(out, s, None, user);
+    }
+    for k in src.items.keys() {
+        add(out, s, Some(k), user);
+    }
+}
+
 /// Secrets by name.
 pub fn needs(v: &Valid) -> BTreeMap<String, Need> {
-    let mut out: BTreeMap<String, Need> = BTreeMap::new();
-    let mut add = |secret: &str, key: Option<&str>, user: &str| {
-        let n = out.entry(secret.to_string()).or_default();
-        match key {
-            Some(k) => {
-                n.keys.insert(k.to_string());
-            }
-            None => n.whole = true,
-        }
-        n.users.insert(user.to_string());
-    };
+    let mut out: Needs = BTreeMap::new();
     for (name, svc) in &v.spec.services {
-        for e in svc.env.values() {
+        // The app's, its migration's and its sidecars' variables and mounts alike.
+        let envs = svc.env.values().chain(svc.migrate.iter().flat_map(|m| m.env.values()));
+        for e in envs.chain(svc.sidecars.values().flat_map(|s| s.env.values())) {
             if let (Some(s), Some(k)) = (&e.secret, &e.key) {
-                add(s, Some(k), name);
+                add(&mut out, s, Some(k), name);
             }
         }
-        for src in svc.env_from.iter().chain(svc.mounts.values()) {
-            let Some(s) = &src.secret else { continue };
-            // A mount with `items` reads just those keys.
-            if src.items.is_empty() {
-                add(s, None, name);
-            }
-            for k in src.items.keys() {
-                add(s, Some(k), name);
-            }
+        let sources = svc.env_from.iter().chain(svc.mounts.values());
+        for src in sources.chain(svc.sidecars.values().flat_map(|s| s.mounts.values())) {
+            add_source(&mut out, src, name);
         }
     }
     // An external database runs nowhere in the cluster: its credentials are the apps' business.
-    for (name, _) in v.spec.databases.iter().filter(|(_, db)| db.external.is_none()) {
+    for (name, db) in v.spec.databases.iter().filter(|(_, db)| db.external.is_none()) {
         for e in v.engines[name].env.values() {
             if let (Some(s), Some(k)) = (&e.secret, &e.key) {
-                add(s, Some(k), name);
+                add(&mut out, s, Some(k), name);
             }
+        }
+        for src in db.mounts.values() {
+            add_source(&mut out, src, name);
+        }
+        if let Some(tls) = &db.tls {
+            add(&mut out, &tls.secret, Some("tls.crt"), name);
+            add(&mut out, &tls.secret, Some("tls.key"), name);
         }
     }
     for (name, iss) in &v.spec.issuers {

@@ -12,6 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Deref;
 
+mod workloads;
+pub use workloads::{DatabaseTls, JobSettings, Kind, POD_SECURITY_LEVELS, Sidecar, TLS_DIR, sidecar_resources};
+
 pub type Map = BTreeMap<String, String>;
 
 /// A value that may be written as a short string or as its full map form.
@@ -93,6 +96,9 @@ pub struct Platform {
     /// Annotations on the Namespace only.
     #[serde(default)]
     pub namespace_annotations: Map,
+    /// Pod Security level the Namespace enforces: restricted (the default), baseline or
+    /// privileged (needed by a `daemon_set` with `host_paths`); audit and warn stay restricted.
+    pub pod_security: Option<String>,
     /// Secrets (kubernetes.io/dockerconfigjson) every pod pulls its images with.
     #[serde(default)]
     pub image_pull_secrets: Vec<String>,
@@ -388,6 +394,9 @@ impl FromShort for FileSource {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
+    /// Deployment (default), daemon_set, job or cron_job.
+    #[serde(default)]
+    pub kind: Kind,
     pub image: String,
     /// Replaces the tag of `image` (handy in environment overlays).
     pub tag: Option<String>,
@@ -446,6 +455,15 @@ pub struct Service {
     pub uses: Vec<String>,
     /// A command run before the app starts (same image and env), e.g. migrations.
     pub migrate: Option<Migrate>,
+    /// Of a `job` or `cron_job`: its schedule and limits.
+    pub job: Option<JobSettings>,
+    /// Of a `daemon_set`: node directories mounted read-only at the same path (hostPath),
+    /// e.g. /var/log for a log shipper. Needs `pod_security: privileged`.
+    #[serde(default)]
+    pub host_paths: Vec<String>,
+    /// Native sidecars by name: init containers with `restartPolicy: Always`.
+    #[serde(default)]
+    pub sidecars: BTreeMap<String, Sidecar>,
     /// Termination grace period and pre-stop hook.
     pub shutdown: Option<Shutdown>,
     /// Number of `nvidia.com/gpu` devices.
@@ -827,6 +845,11 @@ pub struct Migrate {
     /// default), or with `false` as an init container of every pod (only for a service
     /// that never runs more than one pod).
     pub job: Option<bool>,
+    /// Variables of the migration only, over the app's (same forms as `env`).
+    #[serde(default)]
+    pub env: BTreeMap<String, Short<EnvValue>>,
+    /// Retries of the migration Job before it fails (default 4).
+    pub backoff_limit: Option<i32>,
 }
 
 impl Migrate {
@@ -888,6 +911,19 @@ pub struct Database {
     pub args: Vec<String>,
     #[serde(default)]
     pub env: Map,
+    /// Files mounted read-only at absolute paths (a generated ConfigMap `<db>-files-<hash>`),
+    /// e.g. postgresql.conf, redis.conf or Lua scripts.
+    #[serde(default)]
+    pub files: BTreeMap<String, Short<FileSource>>,
+    /// Directories mounted read-only from a shared config or an existing Secret.
+    #[serde(default)]
+    pub mounts: BTreeMap<String, Source>,
+    /// The engine's main configuration file (a path of `files` or under `mounts`): the
+    /// engine starts with it (postgres `-c config_file=`, `redis-server <file>`).
+    pub config_file: Option<String>,
+    /// Server certificate from a `kubernetes.io/tls` Secret, mounted at /etc/tls and
+    /// switched on in the engine (postgres `ssl=on`).
+    pub tls: Option<DatabaseTls>,
     #[serde(default)]
     pub node_selector: Map,
     #[serde(default)]

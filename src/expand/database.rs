@@ -3,7 +3,7 @@
 //! database, an ExternalName Service.
 
 use super::pod::{self, EnvVars, Pod, RunAs};
-use super::{Ctx, Object, Sink, backup, budget, claim, non_empty, service_object};
+use super::{Ctx, Object, Sink, backup, budget, claim, database_files, non_empty, service_object};
 use crate::catalog::Engine;
 use crate::spec::{Database, EnvValue, Map, Short};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
@@ -31,7 +31,9 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     ));
     let env = env(engine, db);
     let image = image(engine, db);
-    out.push(stateful_set(ctx, name, db, &labels, &headless, container(ctx, db, engine, &image, &env)));
+    let (volumes, mounts) = database_files::volumes(ctx, name, db, &labels, out);
+    let container = container(ctx, db, engine, &image, &env, mounts);
+    out.push(stateful_set(ctx, name, db, &labels, &headless, container, volumes));
     if let Some(pdb) = budget::disruption_budget(ctx, name, &labels, db.pdb.as_ref(), db.replicas.unwrap_or(1)) {
         out.push(pdb);
     }
@@ -73,9 +75,19 @@ fn image(engine: &Engine, db: &Database) -> String {
     }
 }
 
-fn container(ctx: &Ctx, db: &Database, engine: &Engine, image: &str, env: &EnvVars) -> Container {
+/// The engine's container: its command, the engine's then the database's args, ports,
+/// environment, probes, and its data, writable and `files` mounts.
+fn container(
+    ctx: &Ctx,
+    db: &Database,
+    engine: &Engine,
+    image: &str,
+    env: &EnvVars,
+    files: Vec<VolumeMount>,
+) -> Container {
     let mut mounts = pod::writable_dirs(&engine.writable).1;
     mounts.push(VolumeMount { name: "data".into(), mount_path: engine.data_path.clone(), ..VolumeMount::default() });
+    mounts.extend(files);
     let first_port = Some(engine.port.name.as_str());
     let ports = ports(engine)
         .into_iter()
@@ -88,7 +100,7 @@ fn container(ctx: &Ctx, db: &Database, engine: &Engine, image: &str, env: &EnvVa
         .collect();
     Container {
         command: engine.command.clone(),
-        args: non_empty(db.args.clone()),
+        args: non_empty(engine.args.iter().chain(&db.args).cloned().collect()),
         ports: Some(ports),
         env: non_empty(pod::env(ctx, env)),
         resources: Some(pod::resources(db.resources.as_ref(), &engine.resources, None)),
@@ -100,10 +112,19 @@ fn container(ctx: &Ctx, db: &Database, engine: &Engine, image: &str, env: &EnvVa
     }
 }
 
-fn stateful_set(ctx: &Ctx, name: &str, db: &Database, labels: &Map, headless: &str, container: Container) -> Object {
+fn stateful_set(
+    ctx: &Ctx,
+    name: &str,
+    db: &Database,
+    labels: &Map,
+    headless: &str,
+    container: Container,
+    files: Vec<k8s_openapi::api::core::v1::Volume>,
+) -> Object {
     let engine = &ctx.v.engines[name];
     let mut volumes = pod::writable_dirs(&engine.writable).0;
     volumes.sort_by(|a, b| a.name.cmp(&b.name));
+    volumes.extend(files);
     let pod = Pod {
         labels: labels.clone(),
         run_as: RunAs::engine(engine),

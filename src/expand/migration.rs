@@ -24,18 +24,26 @@ pub fn migrate_name(name: &str) -> String {
     format!("{name}-migrate")
 }
 
-/// The migration container: the app's image (unless `migrate` names one), environment,
-/// resources and mounts, running the migration command.
-pub fn container(m: &Migrate, app: &Container) -> Container {
+/// The migration container: the app's image (unless `migrate` names one), environment
+/// (with the migration's own `env` over it), resources and mounts, running the migration command.
+pub fn container(ctx: &Ctx, m: &Migrate, app: &Container) -> Container {
+    let own = pod::env(ctx, &m.env);
+    let mut env: Vec<EnvVar> =
+        app.env.iter().flatten().filter(|e| !own.iter().any(|o| o.name == e.name)).cloned().collect();
+    env.extend(own);
+    env.sort_by(|a, b| a.name.cmp(&b.name));
     Container {
         command: m.command.clone(),
-        env: app.env.clone(),
+        env: super::non_empty(env),
         env_from: app.env_from.clone(),
         resources: app.resources.clone(),
         volume_mounts: app.volume_mounts.clone(),
         ..pod::container("migrate", m.image.clone().or_else(|| app.image.clone()).unwrap_or_default())
     }
 }
+
+/// Retries of a migration that sets no `backoff_limit`.
+pub const DEFAULT_BACKOFF: i32 = 4;
 
 /// A Job that runs the migration once per image and command (Jobs are immutable, so a
 /// change gives a new name), after waiting for the databases like the app does.
@@ -62,7 +70,7 @@ pub fn job(
         ..Pod::default()
     };
     let spec = JobSpec {
-        backoff_limit: Some(4),
+        backoff_limit: Some(svc.migrate.as_ref().and_then(|m| m.backoff_limit).unwrap_or(DEFAULT_BACKOFF)),
         completions: Some(1),
         parallelism: Some(1),
         pod_replacement_policy: Some("Failed".into()),

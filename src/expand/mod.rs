@@ -12,13 +12,16 @@ mod backup;
 mod budget;
 mod claim;
 mod config_map;
+mod daemon_set;
 mod database;
+mod database_files;
 mod deployment;
 mod egress;
 mod gateway;
 mod ingress;
 mod migration;
 mod monitoring;
+mod mounts;
 mod network;
 mod patched;
 mod platform;
@@ -30,6 +33,8 @@ mod secrets;
 mod service;
 mod service_account;
 mod service_object;
+mod sidecar;
+mod workload_job;
 
 use crate::spec::Map;
 use crate::validate::Valid;
@@ -259,8 +264,12 @@ fn namespace(ctx: &Ctx) -> Object {
     let mut labels = ctx.v.spec.namespace_labels.clone();
     labels.extend(ctx.platform_labels());
     labels.insert("genk8s.io/environment".to_string(), ctx.v.env.clone());
-    for mode in ["enforce", "audit", "warn"] {
-        labels.insert(format!("pod-security.kubernetes.io/{mode}"), "restricted".to_string());
+    // Every pod genk8s writes meets the restricted profile, but for the hostPath volumes of
+    // a daemon set, which a namespace enforcing `privileged` (`pod_security`) admits;
+    // audit and warn stay restricted, so anything else that strays from it still shows.
+    let enforce = ctx.v.spec.pod_security.as_deref().unwrap_or("restricted");
+    for (mode, level) in [("enforce", enforce), ("audit", "restricted"), ("warn", "restricted")] {
+        labels.insert(format!("pod-security.kubernetes.io/{mode}"), level.to_string());
     }
     Object::new(Namespace {
         metadata: ObjectMeta {

@@ -2,13 +2,12 @@
 //! per object it becomes, in the order of the README's table "What each part becomes".
 
 use super::pod::{self, Pod, RunAs};
-use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration, monitoring, non_empty};
-use super::{rollout, route, service_account, service_object};
-use crate::spec::{Map, Protocol, Service};
+use super::{Ctx, Sink, budget, claim, config_map, deployment, ingress, migration, monitoring, mounts, non_empty};
+use super::{daemon_set, rollout, route, service_account, service_object, sidecar, workload_job};
+use crate::spec::{Kind, Map, Protocol, Service};
 use k8s_openapi::api::core::v1::{
-    ConfigMapEnvSource, ConfigMapVolumeSource, Container, ContainerPort, EnvFromSource, ExecAction, KeyToPath,
-    Lifecycle, LifecycleHandler, PersistentVolumeClaimVolumeSource, SecretEnvSource, SecretVolumeSource, SleepAction,
-    Volume, VolumeMount,
+    ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, ExecAction, Lifecycle, LifecycleHandler,
+    PersistentVolumeClaimVolumeSource, SecretEnvSource, SleepAction, Volume, VolumeMount,
 };
 
 /// Default non-root identity for application pods that set none.
@@ -26,8 +25,10 @@ pub fn metrics_port<'a>(svc: &'a Service, m: &'a crate::spec::Metrics) -> &'a st
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
     let labels = ctx.labels(name, svc.component.as_deref().unwrap_or("service"));
     let (mut volumes, mounts) = volumes(ctx, name, svc, &labels, out);
+    let (sidecars, sidecar_volumes) = sidecar::containers(ctx, svc, &mounts);
+    volumes.extend(sidecar_volumes);
     let app = app_container(ctx, name, svc, mounts);
-    let (init, gate) = init_containers(ctx, name, svc, &app, &volumes, out);
+    let (init, gate) = init_containers(ctx, name, svc, &app, sidecars, &volumes, out);
     if gate.is_some() {
         volumes.push(migration::gate_token_volume());
     }
@@ -47,15 +48,34 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
         image_pull_secrets: ctx.pull_secrets(&svc.image_pull_secrets),
         ..Pod::default()
     };
-    deployment::expand(ctx, name, svc, &labels, &pod, out);
-    services(ctx, name, svc, &labels, out);
-    if let Some(pdb) = budget::disruption_budget(ctx, name, &labels, svc.pdb.as_ref(), deployment::min_replicas(svc)) {
+    match svc.kind {
+        Kind::Deployment => serving(ctx, name, svc, &labels, &pod, out),
+        Kind::DaemonSet => {
+            out.push(daemon_set::daemon_set(ctx, name, svc, &labels, pod));
+            services(ctx, name, svc, &labels, out);
+            metrics(ctx, name, svc, &labels, out);
+        }
+        Kind::Job => out.push(workload_job::job(ctx, name, svc, &labels, pod)),
+        Kind::CronJob => out.push(workload_job::cron_job(ctx, name, svc, &labels, pod)),
+    }
+}
+
+/// A Deployment's objects: Deployments, Services, PodDisruptionBudget, Ingresses or
+/// route, and ServiceMonitor.
+fn serving(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, out: &mut dyn Sink) {
+    deployment::expand(ctx, name, svc, labels, pod, out);
+    services(ctx, name, svc, labels, out);
+    if let Some(pdb) = budget::disruption_budget(ctx, name, labels, svc.pdb.as_ref(), deployment::min_replicas(svc)) {
         out.push(pdb);
     }
-    ingress::expand(ctx, name, svc, &labels, out);
-    route::expand(ctx, name, svc, &labels, out);
+    ingress::expand(ctx, name, svc, labels, out);
+    route::expand(ctx, name, svc, labels, out);
+    metrics(ctx, name, svc, labels, out);
+}
+
+fn metrics(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sink) {
     if let Some(m) = &svc.metrics {
-        out.push(monitoring::service_monitor(ctx, name, &labels, metrics_port(svc, m), m));
+        out.push(monitoring::service_monitor(ctx, name, labels, metrics_port(svc, m), m));
     }
 }
 
@@ -69,32 +89,12 @@ fn run_as(svc: &Service) -> RunAs {
 /// ConfigMap, `mounts` of configs and secrets, and a PersistentVolumeClaim per volume.
 fn volumes(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sink) -> (Vec<Volume>, Vec<VolumeMount>) {
     let (mut volumes, mut mounts) = pod::writable_dirs(&svc.writable);
-    let (fv, fm) = config_map::files(ctx, name, svc, labels, out);
+    let (fv, fm) = config_map::files(ctx, name, &svc.files, labels, out);
     volumes.extend(fv);
     mounts.extend(fm);
-    for (i, (path, src)) in svc.mounts.iter().enumerate() {
-        let vname = format!("mount-{i}");
-        volumes.push(Volume {
-            name: vname.clone(),
-            config_map: src.config.as_ref().map(|c| ConfigMapVolumeSource {
-                name: ctx.config_names[c].clone(),
-                items: key_paths(&src.items),
-                ..ConfigMapVolumeSource::default()
-            }),
-            secret: src.secret.as_ref().map(|s| SecretVolumeSource {
-                secret_name: Some(s.clone()),
-                items: key_paths(&src.items),
-                ..SecretVolumeSource::default()
-            }),
-            ..Volume::default()
-        });
-        mounts.push(VolumeMount {
-            name: vname,
-            mount_path: path.clone(),
-            read_only: Some(true),
-            ..VolumeMount::default()
-        });
-    }
+    let (mv, mm) = mounts::sources(ctx, "mount", &svc.mounts);
+    volumes.extend(mv);
+    mounts.extend(mm);
     for (vname, vol) in &svc.volumes {
         let claim = format!("{name}-{vname}");
         let metadata = ctx.meta(claim.clone(), labels.clone(), &Map::new());
@@ -111,11 +111,6 @@ fn volumes(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sin
         });
     }
     (volumes, mounts)
-}
-
-/// `items` of a mount: each key at its path, sorted by key.
-fn key_paths(items: &Map) -> Option<Vec<KeyToPath>> {
-    non_empty(items.iter().map(|(k, p)| KeyToPath { key: k.clone(), path: p.clone(), mode: None }).collect())
 }
 
 /// The app's container: image, command, ports, environment, resources, probes, mounts.
@@ -195,27 +190,31 @@ fn default_probes(svc: &Service) -> (Option<crate::spec::Probe>, Option<crate::s
     }
 }
 
-/// The pod's init containers: waits for databases, then the migration, or, when it runs as
-/// a Job of its own (pushed to `out`, waiting like the app does), a gate that waits until
-/// that Job has completed. Returns them and the gating Job's name.
+/// The pod's init containers: the native sidecars, waits for databases, then the
+/// migration, or, when it runs as a Job of its own (pushed to `out`, with the sidecars and
+/// waits the app has), a gate that waits until that Job has completed. Returns them and
+/// the gating Job's name.
 fn init_containers(
     ctx: &Ctx,
     name: &str,
     svc: &Service,
     app: &Container,
+    sidecars: Vec<Container>,
     volumes: &[Volume],
     out: &mut dyn Sink,
 ) -> (Vec<Container>, Option<String>) {
-    let mut init = waits(ctx, svc);
+    let mut init = sidecars;
+    init.extend(waits(ctx, svc));
     match &svc.migrate {
         Some(m) if m.as_job() => {
-            let job = migration::job(ctx, name, svc, run_as(svc), migration::container(m, app), &init, volumes);
+            let migrate = migration::container(ctx, m, app);
+            let job = migration::job(ctx, name, svc, run_as(svc), migrate, &init, volumes);
             let job_name = job.name.clone();
             out.push(job);
             init.push(migration::gate(&job_name));
             return (init, Some(job_name));
         }
-        Some(m) => init.push(migration::container(m, app)),
+        Some(m) => init.push(migration::container(ctx, m, app)),
         None => {}
     }
     (init, None)

@@ -9,11 +9,13 @@ mod apply;
 mod cluster;
 mod cron;
 mod database;
+mod database_files;
 mod egress;
 mod exposure;
 mod files;
 mod gateway;
 mod image;
+mod kinds;
 mod lifecycle;
 mod migration;
 mod names;
@@ -23,6 +25,7 @@ mod platform;
 mod resolve;
 mod security;
 mod service;
+mod sidecars;
 mod workload;
 
 use crate::catalog::{Catalog, Engine};
@@ -81,6 +84,15 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     c.check_egress_addresses(&spec);
     spec.services.iter().for_each(|(name, svc)| c.check_migration(name, svc));
     spec.services.iter().for_each(|(name, svc)| c.check_lifecycle(name, svc));
+    c.check_pod_security(&spec);
+    for (name, svc) in &spec.services {
+        c.check_kind(&spec, name, svc);
+        c.check_sidecars(&spec, name, svc);
+        c.check_migrate_settings(&spec, name, svc);
+    }
+    for (name, db) in &spec.databases {
+        c.check_database_files(&spec, name, db);
+    }
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);

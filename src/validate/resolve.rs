@@ -48,12 +48,15 @@ impl Checker<'_> {
                 credentials: &credentials,
                 host,
                 port: db.external.as_ref().and_then(|e| e.port),
+                config_file: db.config_file.as_deref(),
+                tls_dir: db.tls.as_ref().map(|_| crate::spec::TLS_DIR),
             };
             let at = self.root.find(&["databases", name, "engine"]);
             match self.catalog.render(&db.engine, &vars, sources, at) {
                 Ok(e) => {
                     self.check_engine_backup(name, db, &e);
                     self.check_engine_replicas(name, db, &e);
+                    self.check_engine_supports(name, db, &e);
                     engines.insert(name.clone(), e);
                 }
                 Err(d) => self.diags.push(d),
@@ -89,6 +92,21 @@ impl Checker<'_> {
                 format!("engine `{}` has no backup command", db.engine),
                 "remove backup:, or add `backup:` to the engine template",
             );
+        }
+    }
+
+    /// `config_file` and `tls` only on an engine whose template wires them in.
+    fn check_engine_supports(&mut self, name: &str, db: &Database, engine: &Engine) {
+        for (option, set) in [("config_file", db.config_file.is_some()), ("tls", db.tls.is_some())] {
+            if set && !engine.supports.iter().any(|s| s == option) {
+                self.err(
+                    &["databases", name, option],
+                    format!("engine `{}` does not take `{option}`", db.engine),
+                    format!(
+                        "mount the file with files: and pass its flag in args:, or add `supports: [{option}]` to the engine template and use the `{option}` variable there"
+                    ),
+                );
+            }
         }
     }
 }
