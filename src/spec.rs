@@ -888,6 +888,10 @@ pub struct Database {
     pub args: Vec<String>,
     #[serde(default)]
     pub env: Map,
+    /// Config files mounted read-only at an absolute path (e.g. ClickHouse's
+    /// `/etc/clickhouse-server/config.d/*.xml`), from a generated ConfigMap.
+    #[serde(default)]
+    pub files: BTreeMap<String, Short<FileSource>>,
     #[serde(default)]
     pub node_selector: Map,
     #[serde(default)]

@@ -1,8 +1,11 @@
 //! ConfigMaps with hashed names (`<name>-<hash>`: the name changes exactly when the content
-//! does, so pods roll): the platform's `configs`, and a service's `files`.
+//! does, so pods roll): the platform's `configs`, and a service's or database's `files`.
 
 use super::{Ctx, Object, Sink, file_content, hashed_name, non_empty_map};
-use crate::spec::{Map, Service};
+use crate::spec::{FileSource, Map, Short};
+
+/// A workload's `files:`: mount path → content.
+pub type Files = BTreeMap<String, Short<FileSource>>;
 use k8s_openapi::api::core::v1::{ConfigMap, ConfigMapVolumeSource, Volume, VolumeMount};
 use std::collections::BTreeMap;
 
@@ -25,23 +28,22 @@ pub fn configs(ctx: &mut Ctx, out: &mut dyn Sink) {
 pub fn files(
     ctx: &Ctx,
     name: &str,
-    svc: &Service,
+    files: &Files,
     labels: &Map,
     out: &mut dyn Sink,
 ) -> (Vec<Volume>, Vec<VolumeMount>) {
-    if svc.files.is_empty() {
+    if files.is_empty() {
         return (Vec::new(), Vec::new());
     }
     let data: BTreeMap<String, String> =
-        svc.files.iter().map(|(path, f)| (file_key(path), file_content(ctx.v, f))).collect();
+        files.iter().map(|(path, f)| (file_key(path), file_content(ctx.v, f))).collect();
     let cm = hashed_name(&format!("{name}-files"), &data);
     let volume = Volume {
         name: "files".into(),
         config_map: Some(ConfigMapVolumeSource { name: cm.clone(), ..ConfigMapVolumeSource::default() }),
         ..Volume::default()
     };
-    let mounts = svc
-        .files
+    let mounts = files
         .keys()
         .map(|path| VolumeMount {
             name: "files".into(),

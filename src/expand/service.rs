@@ -69,7 +69,7 @@ fn run_as(svc: &Service) -> RunAs {
 /// ConfigMap, `mounts` of configs and secrets, and a PersistentVolumeClaim per volume.
 fn volumes(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sink) -> (Vec<Volume>, Vec<VolumeMount>) {
     let (mut volumes, mut mounts) = pod::writable_dirs(&svc.writable);
-    let (fv, fm) = config_map::files(ctx, name, svc, labels, out);
+    let (fv, fm) = config_map::files(ctx, name, &svc.files, labels, out);
     volumes.extend(fv);
     mounts.extend(fm);
     for (i, (path, src)) in svc.mounts.iter().enumerate() {

@@ -13,6 +13,7 @@ impl Checker<'_> {
         self.check_engine(name, db);
         self.check_database_image(name, db);
         self.check_database_classes(name, db);
+        self.check_file_paths(&["databases", name], &db.files);
         self.check_labels(&["databases", name, "node_selector"], &db.node_selector, true);
         self.check_tolerations(&["databases", name, "tolerations"], &db.tolerations);
         if let Some(r) = &db.resources {

@@ -1,4 +1,4 @@
-//! Checks of `files:` entries (of configs and services): each holds its text
+//! Checks of `files:` entries (of configs, services and databases): each holds its text
 //! (`content:`) or names a file inside the platform folder (`from:`).
 
 use super::Checker;
@@ -13,7 +13,10 @@ pub(super) fn file_sources(spec: &Platform) -> impl Iterator<Item = (Vec<&str>, 
     let services = spec.services.iter().flat_map(|(n, svc)| {
         svc.files.iter().map(move |(k, f)| (vec!["services", n.as_str(), "files", k.as_str()], &**f))
     });
-    configs.chain(services)
+    let databases = spec.databases.iter().flat_map(|(n, db)| {
+        db.files.iter().map(move |(k, f)| (vec!["databases", n.as_str(), "files", k.as_str()], &**f))
+    });
+    configs.chain(services).chain(databases)
 }
 
 /// A `from:` path that leaves the platform folder (absolute, or with `..`).

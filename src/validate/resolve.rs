@@ -48,6 +48,8 @@ impl Checker<'_> {
                 credentials: &credentials,
                 host,
                 port: db.external.as_ref().and_then(|e| e.port),
+                image: db.image.as_deref().filter(|i| !i.is_empty()),
+                id: crate::catalog::stable_id(&spec.platform, name),
             };
             let at = self.root.find(&["databases", name, "engine"]);
             match self.catalog.render(&db.engine, &vars, sources, at) {
