@@ -198,6 +198,16 @@ impl Catalog {
         self.templates.contains_key(engine)
     }
 
+    /// An engine's template: the path it came from and its text.
+    pub fn template(&self, engine: &str) -> Option<(&Path, &str)> {
+        self.templates.get(engine).map(|(p, t)| (p.as_path(), t.as_str()))
+    }
+
+    /// Whether the engine is the built-in one (not added or overridden by the platform).
+    pub fn is_builtin(&self, engine: &str) -> bool {
+        self.templates.get(engine).is_some_and(|(p, _)| p.starts_with("<built-in>"))
+    }
+
     /// Renders an engine for one database. Errors point into the template file, at the
     /// template's own line (also for errors in the rendered YAML), and name `at`, the
     /// `engine:` that asked for it.
