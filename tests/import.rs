@@ -25,6 +25,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("selfhosted", "docker-compose.yml"),
     ("lamp", "docker-compose.yml"),
     ("streams", "docker-compose.yml"),
+    ("confluent", "compose.yaml"),
 ];
 
 fn fixture(name: &str) -> String {
@@ -971,4 +972,40 @@ fn kafka_opensearch_clickhouse_and_minio_become_engines_that_their_clients_reach
         adv.and_then(|e| e.get("value")).and_then(Node::as_str),
         Some("PLAINTEXT://kafka-0.kafka-headless:9092")
     );
+}
+
+#[test]
+fn a_confluent_build_keeps_its_image_bitnami_kafka_takes_the_engines_and_clients_use_the_one_listener() {
+    let imp = import("confluent", &[]);
+    let file = fixture("confluent");
+    assert_eq!(imp.at(&["databases", "broker", "engine"]), "kafka");
+    assert_eq!(imp.at(&["databases", "broker", "image"]), "confluentinc/cp-kafka:7.7.1");
+    assert_eq!(imp.keys(&["databases", "broker", "env"]), ["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_JMX_PORT"]);
+    // Bitnami's broker: the engine's image, its KAFKA_CFG_ settings under the Apache names.
+    assert!(!imp.has(&["databases", "legacy-queue", "image"]) && !imp.has(&["databases", "legacy-queue", "version"]));
+    assert_eq!(imp.keys(&["databases", "legacy-queue", "env"]), ["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]);
+    // The internal listener port becomes the engine's one listener.
+    assert_eq!(imp.at(&["services", "consumer", "env", "BOOTSTRAP_SERVERS"]), "broker:9092");
+    imp.warns(&format!("note: {file}:59:7: services.consumer.environment.BOOTSTRAP_SERVERS: "), "listens on 9092 only");
+    // Elasticsearch: the password in the Secret, and clients told to sign in.
+    imp.warns(&format!("note: {file}:38:5: services.es.image: "), "clients must now sign in as `elastic`");
+    assert_eq!(imp.at(&["services", "consumer", "env", "ES_PASSWORD", "secret"]), "es-credentials");
+    imp.assert_nowhere("fixture-elastic-password");
+    assert_eq!(imp.at(&["services", "kibana", "run_as_user"]), "1000");
+    let paths = [
+        ("consumer", "broker", 9092),
+        ("consumer", "broker-headless", 9092),
+        ("consumer", "legacy-queue", 9092),
+        ("consumer", "es", 9200),
+        ("kibana", "es", 9200),
+    ];
+    assert_paths(&imp.dir, "prod", &paths);
+    let objs = objects(&builds(&imp.dir, "prod"));
+    // The Confluent image's start script writes /etc/kafka: that is the seeded directory.
+    let sts = find(&objs, "StatefulSet", "broker").unwrap();
+    let mounts = items(node_at(sts, &["spec", "template", "spec", "containers", "0", "volumeMounts"]));
+    let paths: Vec<&str> = mounts.iter().filter_map(|m| m.get("mountPath").and_then(Node::as_str)).collect();
+    assert!(paths.contains(&"/etc/kafka") && paths.contains(&"/var/lib/kafka/data"), "{paths:?}");
+    let image = node_at(sts, &["spec", "template", "spec", "containers", "0", "image"]).and_then(Node::as_str);
+    assert_eq!(image, Some("confluentinc/cp-kafka:7.7.1"));
 }

@@ -83,6 +83,13 @@ impl Conv<'_> {
         if matches!(engine, "redis" | "valkey") {
             msg.push_str("; clients must now send that password");
         }
+        if let Some(user) = match engine {
+            "elasticsearch" => Some("elastic"),
+            "opensearch" => Some("admin"),
+            _ => None,
+        } {
+            msg.push_str(&format!("; security is on: clients must now sign in as `{user}` with that password"));
+        }
         self.note(p.key_span("image"), p.path("image"), msg);
         self.database_fields(p, engine);
         Value::Object(out)
