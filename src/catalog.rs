@@ -13,10 +13,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 const BUILTIN: &[(&str, &str)] = &[
+    ("clickhouse", include_str!("../templates/engines/clickhouse.yaml.j2")),
+    ("elasticsearch", include_str!("../templates/engines/elasticsearch.yaml.j2")),
+    ("kafka", include_str!("../templates/engines/kafka.yaml.j2")),
     ("mariadb", include_str!("../templates/engines/mariadb.yaml.j2")),
     ("memcached", include_str!("../templates/engines/memcached.yaml.j2")),
     ("mongodb", include_str!("../templates/engines/mongodb.yaml.j2")),
+    ("minio", include_str!("../templates/engines/minio.yaml.j2")),
     ("mysql", include_str!("../templates/engines/mysql.yaml.j2")),
+    ("opensearch", include_str!("../templates/engines/opensearch.yaml.j2")),
     ("postgis", include_str!("../templates/engines/postgis.yaml.j2")),
     ("postgres", include_str!("../templates/engines/postgres.yaml.j2")),
     ("qdrant", include_str!("../templates/engines/qdrant.yaml.j2")),
@@ -38,6 +43,11 @@ pub struct Engine {
     pub fs_group: Option<i64>,
     #[serde(default)]
     pub writable: Vec<String>,
+    /// Directories of the image the engine writes into (e.g. a config directory where it
+    /// creates a keystore): each becomes a writable emptyDir that an init container first
+    /// fills with the image's own files.
+    #[serde(default)]
+    pub seeded: Vec<String>,
     pub command: Option<Vec<String>>,
     /// Container args (to the image's entrypoint), before the database's own `args`.
     #[serde(default)]
@@ -100,6 +110,11 @@ pub struct EngineVars<'a> {
     pub config_file: Option<&'a str>,
     /// Where the server certificate is mounted (tls.crt, tls.key), when `tls` is set.
     pub tls_dir: Option<&'a str>,
+    /// The database's own `image:`, if it sets one (a template may adapt to a vendor build).
+    pub image: Option<&'a str>,
+    /// A stable id of this database: 22 base64url characters (16 bytes) derived from the
+    /// platform and database names (Kafka's `CLUSTER_ID`).
+    pub id: String,
 }
 
 impl EngineVars<'_> {
@@ -114,8 +129,34 @@ impl EngineVars<'_> {
             ("port", Value::from(self.port)),
             ("config_file", Value::from(self.config_file)),
             ("tls_dir", Value::from(self.tls_dir)),
+            ("image", Value::from(self.image)),
+            ("id", Value::from(self.id.as_str())),
         ])
     }
+}
+
+/// [`EngineVars::id`]: the first 16 bytes of SHA-256 over `platform/name`, base64url
+/// without padding.
+pub fn stable_id(platform: &str, name: &str) -> String {
+    use sha2::{Digest, Sha256};
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let digest = Sha256::digest(format!("{platform}/{name}").as_bytes());
+    let bytes = &digest[..16];
+    let mut bits: u32 = 0;
+    let mut n = 0;
+    let mut out = String::with_capacity(22);
+    for b in bytes {
+        bits = (bits << 8) | u32::from(*b);
+        n += 8;
+        while n >= 6 {
+            n -= 6;
+            out.push(char::from(ALPHABET[((bits >> n) & 63) as usize]));
+        }
+    }
+    if n > 0 {
+        out.push(char::from(ALPHABET[((bits << (6 - n)) & 63) as usize]));
+    }
+    out
 }
 
 /// Engine templates by name, with the path each came from.
@@ -167,6 +208,16 @@ impl Catalog {
 
     pub fn has(&self, engine: &str) -> bool {
         self.templates.contains_key(engine)
+    }
+
+    /// An engine's template: the path it came from and its text.
+    pub fn template(&self, engine: &str) -> Option<(&Path, &str)> {
+        self.templates.get(engine).map(|(p, t)| (p.as_path(), t.as_str()))
+    }
+
+    /// Whether the engine is the built-in one (not added or overridden by the platform).
+    pub fn is_builtin(&self, engine: &str) -> bool {
+        self.templates.get(engine).is_some_and(|(p, _)| p.starts_with("<built-in>"))
     }
 
     /// Renders an engine for one database. Errors point into the template file, at the
@@ -228,7 +279,7 @@ fn template_error(e: &minijinja::Error, text: &str, file: crate::source::FileId,
     if e.kind() == minijinja::ErrorKind::UndefinedError {
         let what = what.map_or("a value".to_string(), |w| format!("`{w}`"));
         return Diagnostic::at(span, format!("engine template (rendered for `{db}`): {what} is undefined"))
-            .help("templates see: name, version, database, credentials, host, port (unset ones are none: write `version or \"16\"`)");
+            .help("templates see: name, version, database, credentials, host, port, image, id (unset ones are none: write `version or \"16\"`)");
     }
     let detail = e.detail().map(|d| format!(": {d}")).unwrap_or_default();
     Diagnostic::at(span, format!("engine template (rendered for `{db}`): {}{detail}", e.kind()))
@@ -249,6 +300,8 @@ mod tests {
             port: None,
             config_file: None,
             tls_dir: None,
+            image: None,
+            id: stable_id("shop", "db"),
         }
     }
 
@@ -279,6 +332,11 @@ mod tests {
             ("valkey", "valkey/valkey:8.0-alpine", 999, 6379, "/data"),
             ("memcached", "memcached:1.6-alpine", 11211, 11211, "/var/lib/memcached"),
             ("rabbitmq", "rabbitmq:3.13-management", 999, 5672, "/var/lib/rabbitmq"),
+            ("kafka", "apache/kafka:4.1.0", 1000, 9092, "/var/lib/kafka/data"),
+            ("elasticsearch", "elasticsearch:8.19.0", 1000, 9200, "/usr/share/elasticsearch/data"),
+            ("opensearch", "opensearchproject/opensearch:2.19.1", 1000, 9200, "/usr/share/opensearch/data"),
+            ("clickhouse", "clickhouse/clickhouse-server:25.8", 101, 8123, "/var/lib/clickhouse"),
+            ("minio", "minio/minio:RELEASE.2025-04-22T22-12-26Z", 1000, 9000, "/data"),
         ] {
             let e = r(name);
             assert_eq!(
@@ -295,6 +353,48 @@ mod tests {
         assert!(!mariadb.contains(" | ") && mariadb.contains("> \"$BACKUP_FILE.sql\" || { rm -f"), "{mariadb}");
         assert!(r("valkey").command.unwrap().join(" ").contains("--requirepass \"$VALKEY_PASSWORD\""));
         assert!(r("memcached").credential_keys.is_empty() && r("memcached").backup.is_none());
+    }
+
+    #[test]
+    fn kafka_runs_kraft_on_one_node_advertised_on_the_headless_service() {
+        let cat = Catalog::load(Path::new("/nonexistent")).unwrap();
+        let mut sm = SourceMap::default();
+        let e = cat.render("kafka", &vars(None), &mut sm, Span::default()).unwrap();
+        let env = |k: &str| e.env[k].0.value.clone().unwrap_or_default();
+        assert_eq!(env("KAFKA_PROCESS_ROLES"), "broker,controller");
+        assert_eq!(env("KAFKA_ADVERTISED_LISTENERS"), "PLAINTEXT://db-0.db-headless:9092");
+        assert_eq!(env("CLUSTER_ID"), stable_id("shop", "db"));
+        assert_eq!(e.seeded, ["/opt/kafka/config"]);
+        // A Confluent build keeps its image; its start script writes /etc/kafka instead.
+        let cp = EngineVars { image: Some("confluentinc/cp-kafka:7.9.0"), ..vars(None) };
+        assert_eq!(cat.render("kafka", &cp, &mut sm, Span::default()).unwrap().seeded, ["/etc/kafka"]);
+    }
+
+    #[test]
+    fn search_engines_do_not_mmap_and_seed_their_config_directory() {
+        let cat = Catalog::load(Path::new("/nonexistent")).unwrap();
+        let mut sm = SourceMap::default();
+        for (name, conf) in
+            [("elasticsearch", "/usr/share/elasticsearch/config"), ("opensearch", "/usr/share/opensearch/config")]
+        {
+            let e = cat.render(name, &vars(None), &mut sm, Span::default()).unwrap();
+            let env = |k: &str| e.env[k].0.value.clone().unwrap_or_default();
+            assert_eq!((env("discovery.type"), env("node.store.allow_mmap")), ("single-node".into(), "false".into()));
+            assert_eq!(e.seeded, [conf], "{name}");
+            assert_eq!(e.credential_keys, ["password"], "{name}");
+            assert!(e.backup.is_none(), "{name} has no dump tool in its image");
+        }
+    }
+
+    #[test]
+    fn stable_ids_are_16_bytes_of_base64url() {
+        let id = stable_id("shop", "events");
+        assert_eq!(id.len(), 22);
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{id}");
+        assert_eq!(id, stable_id("shop", "events"));
+        assert_ne!(id, stable_id("shop", "kafka"));
+        // 16 bytes: the last character carries 2 bits, so it is one of A, Q, g, w.
+        assert!("AQgw".contains(id.chars().last().unwrap()), "{id}");
     }
 
     #[test]

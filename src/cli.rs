@@ -157,6 +157,17 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
         #[arg(default_value = ".")]
         dir: PathBuf,
     },
+    /// List the database engines and image profiles, or print one engine's template or one image's profile
+    #[command(
+        after_help = "Examples:\n  genk8s catalog                          # every engine and image profile\n  genk8s catalog engine rabbitmq > platforms/shop/templates/engines/rabbitmq.yaml.j2\n  genk8s catalog image grafana/grafana:11.1.0\n\nThe built-in engine templates are compiled into the binary; -p adds the platform's own templates/engines/."
+    )]
+    Catalog {
+        #[command(subcommand)]
+        what: Option<CatalogWhat>,
+        /// Platform folder (its templates/engines/ add to or override the built-in engines)
+        #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR", global = true)]
+        platform: PathBuf,
+    },
     /// List the environments of a platform, one a line
     #[command(after_help = "Example:\n  genk8s envs -p platforms/ai-workflow-engine")]
     Envs {
@@ -164,6 +175,15 @@ would delete counts as removed.\n\nExamples:\n  genk8s diff prod deploy/prod -p 
         #[arg(short = 'p', long = "platform", default_value = ".", value_name = "DIR")]
         platform: PathBuf,
     },
+}
+
+/// What `genk8s catalog` shows besides the list.
+#[derive(Subcommand, Debug)]
+pub enum CatalogWhat {
+    /// Print an engine's template (to copy into a platform and change)
+    Engine { name: String },
+    /// Print the profile of an image: the defaults a service on it gets
+    Image { image: String },
 }
 
 /// Runs a parsed command; the exit code is the caller's to derive.
@@ -185,6 +205,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Graph { env, format, platform } => graph_command(&platform, &env, format),
         Command::Init { dir } => clean(&(crate::scaffold::init(&dir)?.join("\n") + "\n")),
         Command::Secrets { env, platform } => secrets_command(&platform, &env),
+        Command::Catalog { what, platform } => catalog_command(&platform, what),
     }
 }
 
@@ -310,6 +331,17 @@ fn graph_command(platform: &Path, env: &str, format: crate::graph::Format) -> Re
 fn secrets_command(platform: &Path, env: &str) -> Result<Outcome, Error> {
     let valid = crate::check(platform, Some(env))?;
     clean(&valid.iter().map(crate::secrets::render).collect::<String>())
+}
+
+fn catalog_command(platform: &Path, what: Option<CatalogWhat>) -> Result<Outcome, Error> {
+    let sources = crate::source::SourceMap::default();
+    let cat = crate::catalog::Catalog::load(platform).map_err(|d| crate::spec_error(d, &sources))?;
+    let text = match what {
+        None => crate::catalog_cmd::list(&cat),
+        Some(CatalogWhat::Engine { name }) => crate::catalog_cmd::engine(&cat, &name),
+        Some(CatalogWhat::Image { image }) => crate::catalog_cmd::image(&image),
+    };
+    clean(&text.map_err(Error::Usage)?)
 }
 
 fn print(text: &str) -> Result<(), Error> {

@@ -152,6 +152,8 @@ pub fn engine_defaults(merged: &Node, catalog: &crate::catalog::Catalog, sources
             port: None,
             config_file: text("config_file"),
             tls_dir: e.value.get("tls").map(|_| crate::spec::TLS_DIR),
+            image: text("image"),
+            id: crate::catalog::stable_id(merged.get("platform").and_then(Node::as_str).unwrap_or_default(), name),
         };
         let Ok(en) = catalog.render(engine, &vars, sources, e.key_span) else { continue };
         let from = format!("(engine `{engine}`)");

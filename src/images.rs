@@ -298,7 +298,19 @@ pub const PROFILES: &[ImageProfile] = &[
     p(&["temporalio/ui"], 1000, Some(1000), &[], &[("http", 8080)], Some(Tcp), ""),
     p(&["postgrest/postgrest"], 1000, Some(1000), &[], &[("http", 3000)], Some(Tcp), ""),
     p(&["darthsim/imgproxy"], 999, Some(999), &[], &[("http", 8080)], Some(Http("/health")), ""),
-    p(&["ollama/ollama"], 1000, Some(1000), &["/root/.ollama"], &[("http", 11434)], Some(Tcp), ""),
+    // The image starts as root with HOME=/root (mode 700: no other user reaches /root/.ollama).
+    ImageProfile {
+        env: &[("HOME", "/tmp")],
+        ..p(
+            &["ollama/ollama"],
+            1000,
+            Some(1000),
+            &[],
+            &[("http", 11434)],
+            Some(Tcp),
+            "models go to $HOME/.ollama/models: mount a volume and set OLLAMA_MODELS to keep them",
+        )
+    },
     p(&["registry"], 1000, Some(1000), &["/var/lib/registry"], &[("http", 5000)], Some(Tcp), ""),
     p(&["memcached"], 11211, Some(11211), &[], &[("memcached", 11211)], Some(Tcp), ""),
     p(&["mysql", "mariadb"], 999, Some(999), &["/var/lib/mysql", "/var/run/mysqld"], &[("mysql", 3306)], Some(Tcp), ""),

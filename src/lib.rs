@@ -5,6 +5,7 @@
 //! [`expand`] (`Vec<Object>`) → [`emit`] (a stream or a tree).
 
 pub mod catalog;
+pub mod catalog_cmd;
 pub mod cli;
 pub mod cluster;
 pub mod collide;
@@ -17,6 +18,7 @@ pub mod expand;
 pub mod explain;
 pub mod gateway_api;
 pub mod graph;
+pub mod image_defaults;
 pub mod images;
 pub mod immutable;
 pub mod import;
@@ -76,7 +78,7 @@ pub struct Build {
     pub warnings: Vec<String>,
 }
 
-fn spec_error(diags: Diagnostics, sources: &SourceMap) -> Error {
+pub(crate) fn spec_error(diags: Diagnostics, sources: &SourceMap) -> Error {
     Error::Spec(diags.render(sources))
 }
 
@@ -187,7 +189,8 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
     };
     let merged = merge::merge_env(&loaded.base, env, overlay);
     let catalog = catalog::Catalog::load(dir).map_err(|d| spec_error(d, &sources))?;
-    let concrete = explain::engine_defaults(&merged.node, &catalog, &mut sources);
+    let mut concrete = explain::engine_defaults(&merged.node, &catalog, &mut sources);
+    concrete.extend(image_defaults::explained(&merged.node));
     explain::render(&merged.node, path, &sources, dir, &concrete).map_err(Error::Usage)
 }
 

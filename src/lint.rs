@@ -171,6 +171,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
         raw.push((Some(f.workload), f.rule, f.object, f.message));
     }
     raw.extend(version_findings(v, objects));
+    raw.extend(unprofiled_images(v));
     let mut report = report(raw, &suppressions(v));
     report.findings.extend(spec_warnings(v));
     report.findings.sort();
@@ -181,7 +182,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
 /// Rules checked over all objects (by [`version_findings`], [`spec_warnings`] and the
 /// NetworkPolicy evaluator), not per pod.
 #[cfg(test)]
-const OBJECT_RULES: [&str; 7] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018", "GK019"];
+const OBJECT_RULES: [&str; 8] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018", "GK019", "GK022"];
 
 /// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
 /// as (workload, rule, object, message).
@@ -195,6 +196,21 @@ fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'sta
         }
     }
     out
+}
+
+/// GK022: a service on an image genk8s has no profile for, that does not say its user: what
+/// genk8s assumed, and how to change it.
+fn unprofiled_images(v: &Valid) -> Vec<(Option<String>, &'static str, String, String)> {
+    let uid = crate::expand::DEFAULT_UID;
+    v.spec
+        .services
+        .iter()
+        .filter(|(_, s)| s.run_as_user.is_none() && crate::images::profile(&s.image).is_none())
+        .map(|(name, s)| {
+            let message = format!("`{}` has no genk8s image profile: genk8s assumed it runs as uid {uid} with a read-only root filesystem where only /tmp (and writable:) can be written; if the image needs another user or writes elsewhere, set run_as_user: and writable: (or mount a volume there). `genk8s catalog` lists the profiled images", s.image);
+            (Some(name.clone()), "GK022", format!("Deployment/{name}"), message)
+        })
+        .collect()
 }
 
 /// GK013 for the risky values validation found in the spec (object `spec`, message with the

@@ -24,6 +24,8 @@ const FIXTURES: &[(&str, &str)] = &[
     ("project", "compose.yaml"),
     ("selfhosted", "docker-compose.yml"),
     ("lamp", "docker-compose.yml"),
+    ("streams", "docker-compose.yml"),
+    ("confluent", "compose.yaml"),
 ];
 
 fn fixture(name: &str) -> String {
@@ -705,16 +707,17 @@ fn bind_mounts_become_files_and_volumes_and_secrets_are_shared_not_copied() {
     assert_eq!(from, "files/gateway/volumes/kong/kong.yml");
     let copied = fs::read_to_string(imp.dir.join(&from)).unwrap();
     assert_eq!(copied, fs::read_to_string("tests/compose/selfhosted/volumes/kong/kong.yml").unwrap());
-    assert!(imp.has(&["services", "analytics", "files", "/etc/clickhouse-server/config.d/custom.xml"]));
-    // A bind-mounted directory becomes a volume, with a warning.
-    assert_eq!(imp.at(&["services", "analytics", "volumes", "data", "path"]), "/var/lib/clickhouse");
+    // A database (ClickHouse) keeps its bind-mounted config file, and Postgres its init script.
+    assert!(imp.has(&["databases", "analytics", "files", "/etc/clickhouse-server/config.d/custom.xml"]));
+    assert!(imp.has(&["databases", "db", "files", "/docker-entrypoint-initdb.d/init.sql"]));
+    // A bind-mounted data directory becomes its storage, with a warning.
+    assert_eq!(imp.at(&["databases", "analytics", "storage", "size"]), "1Gi");
     imp.warns(&format!("warning: {file}:103:9: services.analytics.volumes[1]: "), "starts empty");
-    // tmpfs and shm_size become writable paths.
+    // tmpfs becomes writable paths.
     assert_eq!(
         imp.list(&["services", "web", "writable"]).first().map(String::as_str),
         Some("/var/cache/nginx/client_temp")
     );
-    assert!(imp.list(&["services", "analytics", "writable"]).contains(&"/dev/shm".to_string()));
     // The server's `--requirepass` and its client stay linked: the client reads the engine's Secret.
     assert_eq!(imp.at(&["databases", "cache", "engine"]), "valkey");
     assert_eq!(imp.at(&["services", "worker", "env", "CACHE_PASSWORD", "secret"]), "cache-credentials");
@@ -784,16 +787,9 @@ fn image_profiles_set_user_writable_paths_and_probes_and_unknown_images_are_warn
         imp.list(&["services", "web", "writable"]),
         ["/var/cache/nginx/client_temp", "/var/cache/nginx", "/var/run"]
     );
-    // ClickHouse: its user, log and users.d directories, an HTTP probe on /ping; the data path is a volume.
-    assert_eq!(imp.at(&["services", "analytics", "run_as_user"]), "101");
-    let w = imp.list(&["services", "analytics", "writable"]);
-    assert!(
-        w.contains(&"/var/log/clickhouse-server".to_string()) && !w.contains(&"/var/lib/clickhouse".to_string()),
-        "{w:?}"
-    );
-    assert_eq!(imp.at(&["services", "analytics", "probes", "liveness", "http"]), "/ping");
-    // RabbitMQ is a catalog engine: a StatefulSet with its user and the credentials Secret.
+    // RabbitMQ and ClickHouse are catalog engines: StatefulSets with their user and credentials Secret.
     assert_eq!(imp.at(&["databases", "queue", "engine"]), "rabbitmq");
+    assert_eq!(imp.at(&["databases", "analytics", "engine"]), "clickhouse");
     imp.warns(&format!("note: {file}:17:5: services.gateway.image: "), "image profile `kong`");
     // An unknown image: what was assumed and how to change it.
     imp.warns(&format!("warning: {file}:31:5: services.auth.image: "), "runs as uid 10001 (set run_as_user:");
@@ -865,4 +861,151 @@ fn a_plain_word_password_is_not_mistaken_for_the_host_or_user_of_the_same_name()
         Some("postgres-credentials"),
         "{text}"
     );
+}
+
+/// Every `from → to:port` path, judged by genk8s's NetworkPolicy evaluator on the objects
+/// of ENV: a Service `to` with that port whose every pod each pod of `from` may reach.
+fn assert_paths(dir: &Path, env: &str, paths: &[(&str, &str, u16)]) {
+    use genk8s::netpol::{Cluster, Peer};
+    let v = genk8s::check(dir, Some(env)).unwrap_or_else(|e| panic!("{e}")).remove(0);
+    let c = Cluster::from_objects(&genk8s::expand::expand(&v));
+    for (from, to, port) in paths {
+        let pods: Vec<_> = c.pods.iter().filter(|p| p.workload == *from).collect();
+        assert!(!pods.is_empty(), "no pods of `{from}`");
+        for p in pods {
+            let reach = c.reaches_service(&Peer::Pod(p.pod.clone()), &v.namespace, to, *port);
+            assert_eq!(
+                reach,
+                Some(true),
+                "{} may not reach Service `{to}` on {port} (None: no such Service or port)",
+                p.object
+            );
+        }
+    }
+}
+
+#[test]
+fn kafka_opensearch_clickhouse_and_minio_become_engines_that_their_clients_reach() {
+    let imp = import("streams", &[]);
+    let file = fixture("streams");
+    for (db, engine) in
+        [("kafka", "kafka"), ("opensearch", "opensearch"), ("analytics", "clickhouse"), ("minio", "minio")]
+    {
+        assert_eq!(imp.at(&["databases", db, "engine"]), engine, "{db}");
+        assert_eq!(imp.at(&["databases", db, "storage", "size"]), "1Gi", "{db}: its named volume");
+    }
+    // Kafka: the tag is kept; the engine owns the KRaft settings, other settings stay.
+    assert_eq!(imp.at(&["databases", "kafka", "version"]), "3.9.0");
+    assert_eq!(
+        imp.keys(&["databases", "kafka", "env"]),
+        ["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_NUM_PARTITIONS"]
+    );
+    imp.warns(&format!("note: {file}:14:7: services.kafka.environment.KAFKA_ADVERTISED_LISTENERS: "), "not kept");
+    // OpenSearch: the admin password moves to the Secret; memory locking cannot be kept.
+    imp.warns(
+        &format!("note: {file}:62:9: services.opensearch.environment.OPENSEARCH_INITIAL_ADMIN_PASSWORD: "),
+        "Secret `opensearch-credentials` key `password`",
+    );
+    imp.warns(&format!("warning: {file}:60:9: services.opensearch.environment.bootstrap.memory_lock: "), "IPC_LOCK");
+    // ClickHouse: its database, and the bind-mounted XML config as database files.
+    assert_eq!(imp.at(&["databases", "analytics", "database"]), "events");
+    assert_eq!(
+        imp.keys(&["databases", "analytics", "files"]),
+        ["/etc/clickhouse-server/config.d/storage.xml", "/etc/clickhouse-server/users.d/profiles.xml"]
+    );
+    let copied = fs::read_to_string(imp.dir.join(imp.at(&[
+        "databases",
+        "analytics",
+        "files",
+        "/etc/clickhouse-server/config.d/storage.xml",
+        "from",
+    ])))
+    .unwrap();
+    assert!(copied.contains("<max_server_memory_usage_to_ram_ratio>"), "{copied}");
+    // MinIO: `server /data` is what the engine runs; the bucket set-up is archiver's migrate: step.
+    imp.warns(&format!("note: {file}:95:5: services.minio.command: "), "minio server /data");
+    assert_eq!(imp.at(&["services", "archiver", "migrate", "image"]), "minio/mc:RELEASE.2024-10-08T09-37-26Z");
+    assert_eq!(imp.at(&["services", "archiver", "env", "AWS_SECRET_ACCESS_KEY", "secret"]), "minio-credentials");
+    // The dashboards' image profile.
+    assert_eq!(imp.at(&["services", "dashboards", "run_as_user"]), "1000");
+    assert_eq!(imp.list(&["services", "dashboards", "writable"]), ["/usr/share/opensearch-dashboards/data"]);
+    for s in ["fixture-Opensearch-Pw1!", "fixture-clickhouse-password", "fixture-minio-password"] {
+        imp.assert_nowhere(s);
+    }
+    let paths = [
+        ("ingest", "kafka", 9092),
+        // Consumers without ports, by depends_on or a host in their environment.
+        ("indexer", "kafka", 9092),
+        ("archiver", "kafka", 9092),
+        // After bootstrapping, clients connect to the broker's advertised pod name.
+        ("indexer", "kafka-headless", 9092),
+        ("archiver", "kafka-headless", 9092),
+        ("indexer", "opensearch", 9200),
+        ("dashboards", "opensearch", 9200),
+        ("indexer", "analytics", 8123),
+        ("archiver", "minio", 9000),
+    ];
+    for env in ["dev", "prod"] {
+        assert_paths(&imp.dir, env, &paths);
+    }
+    let objs = objects(&builds(&imp.dir, "prod"));
+    // The migration Job (the bucket set-up) reaches MinIO as archiver does.
+    let job =
+        objs.iter().find(|o| o.get("kind").and_then(Node::as_str) == Some("Job")).expect("archiver's migration Job");
+    let job_name = node_at(job, &["metadata", "name"]).and_then(Node::as_str).unwrap().to_string();
+    assert!(job_name.starts_with("archiver-"), "{job_name}");
+    // Search engines get their config directory copied writable before they start.
+    let sts = find(&objs, "StatefulSet", "opensearch").unwrap();
+    let init = items(node_at(sts, &["spec", "template", "spec", "initContainers"]));
+    let seed = init
+        .iter()
+        .find(|c| c.get("name").and_then(Node::as_str) == Some("seed-writable-dirs"))
+        .expect("a seed container");
+    assert_eq!(seed.get("image").and_then(Node::as_str), Some("opensearchproject/opensearch:2.17.1"));
+    let env = items(node_at(sts, &["spec", "template", "spec", "containers", "0", "env"]));
+    let mmap = env.iter().find(|e| e.get("name").and_then(Node::as_str) == Some("node.store.allow_mmap"));
+    assert_eq!(mmap.and_then(|e| e.get("value")).and_then(Node::as_str), Some("false"));
+    let kafka = find(&objs, "StatefulSet", "kafka").unwrap();
+    let env = items(node_at(kafka, &["spec", "template", "spec", "containers", "0", "env"]));
+    let adv = env.iter().find(|e| e.get("name").and_then(Node::as_str) == Some("KAFKA_ADVERTISED_LISTENERS"));
+    assert_eq!(
+        adv.and_then(|e| e.get("value")).and_then(Node::as_str),
+        Some("PLAINTEXT://kafka-0.kafka-headless:9092")
+    );
+}
+
+#[test]
+fn a_confluent_build_keeps_its_image_bitnami_kafka_takes_the_engines_and_clients_use_the_one_listener() {
+    let imp = import("confluent", &[]);
+    let file = fixture("confluent");
+    assert_eq!(imp.at(&["databases", "broker", "engine"]), "kafka");
+    assert_eq!(imp.at(&["databases", "broker", "image"]), "confluentinc/cp-kafka:7.7.1");
+    assert_eq!(imp.keys(&["databases", "broker", "env"]), ["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_JMX_PORT"]);
+    // Bitnami's broker: the engine's image, its KAFKA_CFG_ settings under the Apache names.
+    assert!(!imp.has(&["databases", "legacy-queue", "image"]) && !imp.has(&["databases", "legacy-queue", "version"]));
+    assert_eq!(imp.keys(&["databases", "legacy-queue", "env"]), ["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]);
+    // The internal listener port becomes the engine's one listener.
+    assert_eq!(imp.at(&["services", "consumer", "env", "BOOTSTRAP_SERVERS"]), "broker:9092");
+    imp.warns(&format!("note: {file}:59:7: services.consumer.environment.BOOTSTRAP_SERVERS: "), "listens on 9092 only");
+    // Elasticsearch: the password in the Secret, and clients told to sign in.
+    imp.warns(&format!("note: {file}:38:5: services.es.image: "), "clients must now sign in as `elastic`");
+    assert_eq!(imp.at(&["services", "consumer", "env", "ES_PASSWORD", "secret"]), "es-credentials");
+    imp.assert_nowhere("fixture-elastic-password");
+    assert_eq!(imp.at(&["services", "kibana", "run_as_user"]), "1000");
+    let paths = [
+        ("consumer", "broker", 9092),
+        ("consumer", "broker-headless", 9092),
+        ("consumer", "legacy-queue", 9092),
+        ("consumer", "es", 9200),
+        ("kibana", "es", 9200),
+    ];
+    assert_paths(&imp.dir, "prod", &paths);
+    let objs = objects(&builds(&imp.dir, "prod"));
+    // The Confluent image's start script writes /etc/kafka: that is the seeded directory.
+    let sts = find(&objs, "StatefulSet", "broker").unwrap();
+    let mounts = items(node_at(sts, &["spec", "template", "spec", "containers", "0", "volumeMounts"]));
+    let paths: Vec<&str> = mounts.iter().filter_map(|m| m.get("mountPath").and_then(Node::as_str)).collect();
+    assert!(paths.contains(&"/etc/kafka") && paths.contains(&"/var/lib/kafka/data"), "{paths:?}");
+    let image = node_at(sts, &["spec", "template", "spec", "containers", "0", "image"]).and_then(Node::as_str);
+    assert_eq!(image, Some("confluentinc/cp-kafka:7.7.1"));
 }

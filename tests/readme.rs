@@ -110,3 +110,19 @@ fn readme_graph_is_the_graph_of_its_platform() {
         .unwrap();
     assert_eq!(block, String::from_utf8(out.stdout).unwrap(), "regenerate the README's graph");
 }
+
+/// Every field of an engine template (`catalog::Engine`, read from its source) has a row in
+/// the README's field table.
+#[test]
+fn readme_documents_every_engine_template_field() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let rows = table_after(&readme, "The fields of an engine template");
+    let documented: Vec<&str> = rows.iter().flat_map(|r| r[0].split(", ")).map(|f| f.trim_matches('`')).collect();
+    let source = std::fs::read_to_string("src/catalog.rs").unwrap();
+    let body = source.split("pub struct Engine {").nth(1).and_then(|b| b.split("\n}").next()).unwrap();
+    let fields: Vec<&str> = body.lines().filter_map(|l| l.trim().strip_prefix("pub ")?.split(':').next()).collect();
+    assert!(fields.len() > 15 && fields.contains(&"seeded"), "{fields:?}");
+    for f in fields {
+        assert!(documented.contains(&f), "engine field `{f}` has no row in the README (rows: {documented:?})");
+    }
+}

@@ -1,5 +1,5 @@
 //! ConfigMaps with hashed names (`<name>-<hash>`: the name changes exactly when the content
-//! does, so pods roll): the platform's `configs`, and a service's `files`.
+//! does, so pods roll): the platform's `configs`, and a service's or database's `files`.
 
 use super::{Ctx, Object, Sink, file_content, hashed_name, non_empty_map};
 use crate::spec::{FileSource, Map, Short};

@@ -1,5 +1,5 @@
-//! A database: a StatefulSet with a `data` volumeClaimTemplate, a headless and a client
-//! Service, a PodDisruptionBudget when replicated and a backup CronJob; for an external
+//! A database: a StatefulSet with a `data` volumeClaimTemplate (and its `files` from a
+//! ConfigMap), a headless and a client Service, a PodDisruptionBudget when replicated and a backup CronJob; for an external
 //! database, an ExternalName Service.
 
 use super::pod::{self, EnvVars, Pod, RunAs};
@@ -7,7 +7,7 @@ use super::{Ctx, Object, Sink, backup, budget, claim, database_files, non_empty,
 use crate::catalog::Engine;
 use crate::spec::{Database, EnvValue, Map, Short};
 use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetSpec};
-use k8s_openapi::api::core::v1::{Container, ContainerPort, ServicePort, VolumeMount};
+use k8s_openapi::api::core::v1::{Container, ContainerPort, ServicePort, Volume, VolumeMount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
@@ -86,6 +86,7 @@ fn container(
     files: Vec<VolumeMount>,
 ) -> Container {
     let mut mounts = pod::writable_dirs(&engine.writable).1;
+    mounts.extend(seeded(engine).into_iter().map(|(_, m)| m));
     mounts.push(VolumeMount { name: "data".into(), mount_path: engine.data_path.clone(), ..VolumeMount::default() });
     mounts.extend(files);
     let first_port = Some(engine.port.name.as_str());
@@ -112,6 +113,32 @@ fn container(
     }
 }
 
+/// The emptyDirs of the engine's `seeded` directories, each with its mount at the directory.
+fn seeded(engine: &Engine) -> Vec<(Volume, VolumeMount)> {
+    engine.seeded.iter().enumerate().map(|(i, p)| pod::writable(format!("seeded-{i}"), p)).collect()
+}
+
+/// Init container that copies the image's files of each seeded directory into its emptyDir
+/// (mounted under `/seed/<i>` here), so the engine finds them there, writable.
+fn seed_container(engine: &Engine, image: String, seeds: &[(Volume, VolumeMount)]) -> Option<Container> {
+    if seeds.is_empty() {
+        return None;
+    }
+    let copies: Vec<String> =
+        engine.seeded.iter().enumerate().map(|(i, p)| format!("cp -R {p}/. /seed/{i}/")).collect();
+    let mounts = seeds
+        .iter()
+        .enumerate()
+        .map(|(i, (_, m))| VolumeMount { mount_path: format!("/seed/{i}"), ..m.clone() })
+        .collect();
+    Some(Container {
+        command: Some(vec!["/bin/sh".into(), "-c".into(), format!("set -e; {}", copies.join("; "))]),
+        resources: Some(pod::resources(None, &pod::helper_resources(), None)),
+        volume_mounts: Some(mounts),
+        ..pod::container("seed-writable-dirs", image)
+    })
+}
+
 fn stateful_set(
     ctx: &Ctx,
     name: &str,
@@ -119,15 +146,20 @@ fn stateful_set(
     labels: &Map,
     headless: &str,
     container: Container,
-    files: Vec<k8s_openapi::api::core::v1::Volume>,
+    files: Vec<Volume>,
 ) -> Object {
     let engine = &ctx.v.engines[name];
     let mut volumes = pod::writable_dirs(&engine.writable).0;
-    volumes.sort_by(|a, b| a.name.cmp(&b.name));
     volumes.extend(files);
+    let seeds = seeded(engine);
+    let init: Vec<Container> =
+        seed_container(engine, container.image.clone().unwrap_or_default(), &seeds).into_iter().collect();
+    volumes.extend(seeds.into_iter().map(|(v, _)| v));
+    volumes.sort_by(|a, b| a.name.cmp(&b.name));
     let pod = Pod {
         labels: labels.clone(),
         run_as: RunAs::engine(engine),
+        init,
         containers: vec![container],
         volumes,
         node_selector: db.node_selector.clone(),

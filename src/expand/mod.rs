@@ -92,6 +92,8 @@ pub struct Ctx<'a> {
     pub config_names: BTreeMap<String, String>,
 }
 
+pub use service::DEFAULT_UID;
+
 pub const NAME: &str = "app.kubernetes.io/name";
 pub const PART_OF: &str = "app.kubernetes.io/part-of";
 pub const COMPONENT: &str = "app.kubernetes.io/component";

@@ -32,6 +32,8 @@ impl Conv<'_> {
             "mysql" | "mariadb" => vec!["username", "password", "root-password"],
             "redis" | "valkey" => vec!["password"],
             "qdrant" => vec!["api-key"],
+            "elasticsearch" | "opensearch" => vec!["password"],
+            "clickhouse" | "minio" => vec!["username", "password"],
             _ => vec![],
         };
         let (env, database) = self.database_env(p, engine, &secret, creds);
@@ -45,8 +47,12 @@ impl Conv<'_> {
                 self.warn(p.span, p.path("environment"), format!("database name `{db}` not kept: genk8s import writes names of letters, digits, `_` and `-` (set database:)"));
             }
         }
-        if let Some(storage) = self.database_storage(p, ctx) {
+        let mut files = Map::new();
+        if let Some(storage) = self.database_storage(p, ctx, &mut files) {
             out.insert("storage".into(), storage);
+        }
+        if !files.is_empty() {
+            out.insert("files".into(), Value::Object(files));
         }
         let dep = self.deploy(p);
         if let Some(res) = dep.resources() {
@@ -77,6 +83,13 @@ impl Conv<'_> {
         if matches!(engine, "redis" | "valkey") {
             msg.push_str("; clients must now send that password");
         }
+        if let Some(user) = match engine {
+            "elasticsearch" => Some("elastic"),
+            "opensearch" => Some("admin"),
+            _ => None,
+        } {
+            msg.push_str(&format!("; security is on: clients must now sign in as `{user}` with that password"));
+        }
         self.note(p.key_span("image"), p.path("image"), msg);
         self.database_fields(p, engine);
         Value::Object(out)
@@ -85,6 +98,14 @@ impl Conv<'_> {
     /// `image:` (vendor builds) and `version:` of a database from its Compose image.
     fn database_image(&mut self, p: &Plan, engine: &str, image: &str, out: &mut Map<String, Value>) {
         let r = values::parse_image(image);
+        if r.repo.starts_with("bitnami/") {
+            let msg = format!(
+                "`{}` runs as the {engine} engine with the engine's image (Bitnami's variables, paths and user differ; `KAFKA_CFG_*` settings become `KAFKA_*`), at the engine's pinned default version",
+                r.repo
+            );
+            self.note(p.key_span("image"), p.path("image"), msg);
+            return;
+        }
         if p.vendor {
             out.insert("image".into(), json!(image));
             self.note(p.key_span("image"), p.path("image"), format!("`{}` is a build of {engine}: it runs as the {engine} engine with its own image kept (the engine's user, data path and probes apply; if the image differs, override templates/engines/{engine}.yaml.j2 in the platform)", r.repo));
@@ -143,6 +164,11 @@ impl Conv<'_> {
                     }
                     continue;
                 }
+                Role::Renamed(to) => {
+                    self.note(item.span, item.path, format!("kept as `{to}` (the engine image's name for it)"));
+                    env.insert(to, json!(value));
+                    continue;
+                }
                 Role::Kept => None,
             };
             if let Some((key, hidden)) = consumed {
@@ -186,6 +212,9 @@ impl Conv<'_> {
                     format!("not kept: clients reach the database at `{}` on its engine's port", p.name),
                 ),
                 "healthcheck" => self.note(e.key_span, path, "not kept: the engine has its own liveness and readiness probes"),
+                "command" if engine == "minio" && command_words(&e.value).first().is_some_and(|w| w == "server") => {
+                    self.note(e.key_span, path, "not kept: the minio engine runs `minio server /data` itself, with the console on :9001");
+                }
                 "command" | "entrypoint" => self.warn(e.key_span, path, format!("not kept: the {engine} engine runs its own command (change it in templates/engines/{engine}.yaml.j2)")),
                 "user" => self.note(e.key_span, path, "not kept: the engine runs as its image's own user"),
                 "build" => self.note(e.key_span, path, "not kept: the engine's official image is used"),
@@ -198,17 +227,22 @@ impl Conv<'_> {
     }
 }
 
-/// The password of `--requirepass PASS` in a Redis-style command (string or list form).
-fn requirepass(svc: &crate::yaml::Node) -> Option<String> {
-    let words: Vec<String> = match &svc.get("command")?.kind {
+/// The words of a command (string or list form).
+fn command_words(cmd: &crate::yaml::Node) -> Vec<String> {
+    match &cmd.kind {
         crate::yaml::NodeKind::Scalar { text, .. } => text.split_whitespace().map(str::to_string).collect(),
         crate::yaml::NodeKind::Seq(items) => items
             .iter()
             .filter_map(|i| i.as_str())
             .flat_map(|s| s.split_whitespace().map(str::to_string).collect::<Vec<_>>())
             .collect(),
-        _ => return None,
-    };
+        _ => Vec::new(),
+    }
+}
+
+/// The password of `--requirepass PASS` in a Redis-style command (string or list form).
+fn requirepass(svc: &crate::yaml::Node) -> Option<String> {
+    let words = command_words(svc.get("command")?);
     let i = words.iter().position(|w| w == "--requirepass")?;
     words.get(i + 1).map(|w| w.trim_matches(['"', '\'']).to_string()).filter(|w| !w.is_empty() && !w.starts_with('$'))
 }
@@ -221,10 +255,15 @@ enum Role {
     Database,
     /// Not kept: (a warning rather than a note, why; `{secret}` names the Secret).
     Dropped(bool, &'static str),
+    /// Kept under another name.
+    Renamed(String),
     Kept,
 }
 
 fn role(engine: &str, key: &str) -> Role {
+    if let Some(r) = search_or_store_role(engine, key) {
+        return r;
+    }
     let pg = matches!(engine, "postgres" | "postgis");
     let my = matches!(engine, "mysql" | "mariadb");
     match key {
@@ -256,6 +295,62 @@ fn role(engine: &str, key: &str) -> Role {
         k if k.ends_with("_FILE") => Role::Dropped(true, "not kept: credentials come from Secret `{secret}`"),
         _ => Role::Kept,
     }
+}
+
+/// The roles of Kafka's, Elasticsearch's, OpenSearch's, ClickHouse's and MinIO's variables.
+fn search_or_store_role(engine: &str, key: &str) -> Option<Role> {
+    const KRAFT: &str = "not kept: the kafka engine sets it (one KRaft node that is controller and broker, advertised on its headless Service name)";
+    const DISCOVERY: &str = "not kept: the engine runs one node with single-node discovery";
+    Some(match (engine, key) {
+        ("kafka", k) if k.starts_with("KAFKA_CFG_") => {
+            let to = format!("KAFKA_{}", &k["KAFKA_CFG_".len()..]);
+            return Some(if is_kraft_setting(&to) { Role::Dropped(false, KRAFT) } else { Role::Renamed(to) });
+        }
+        ("kafka", k) if is_kraft_setting(k) => Role::Dropped(false, KRAFT),
+        ("kafka", "KAFKA_ZOOKEEPER_CONNECT") => {
+            Role::Dropped(true, "not kept: the kafka engine runs in KRaft mode, without ZooKeeper")
+        }
+        ("kafka", "ALLOW_PLAINTEXT_LISTENER" | "KAFKA_KRAFT_CLUSTER_ID" | "KAFKA_ENABLE_KRAFT") => {
+            Role::Dropped(false, KRAFT)
+        }
+        ("elasticsearch", "ELASTIC_PASSWORD") => Role::Credential("password", true),
+        ("opensearch", "OPENSEARCH_INITIAL_ADMIN_PASSWORD") => Role::Credential("password", true),
+        (
+            "elasticsearch" | "opensearch",
+            "discovery.type"
+            | "discovery.seed_hosts"
+            | "cluster.initial_master_nodes"
+            | "cluster.initial_cluster_manager_nodes",
+        ) => Role::Dropped(false, DISCOVERY),
+        ("elasticsearch" | "opensearch", "bootstrap.memory_lock") => Role::Dropped(
+            true,
+            "not kept: locking memory needs IPC_LOCK, which the restricted profile forbids (the engine does not mmap its store instead)",
+        ),
+        ("clickhouse", "CLICKHOUSE_USER") => Role::Credential("username", false),
+        ("clickhouse", "CLICKHOUSE_PASSWORD") => Role::Credential("password", true),
+        ("clickhouse", "CLICKHOUSE_DB") => Role::Database,
+        ("minio", "MINIO_ROOT_USER" | "MINIO_ACCESS_KEY") => Role::Credential("username", false),
+        ("minio", "MINIO_ROOT_PASSWORD" | "MINIO_SECRET_KEY") => Role::Credential("password", true),
+        _ => return None,
+    })
+}
+
+/// Kafka settings the engine's single KRaft node owns (`CLUSTER_ID` included).
+fn is_kraft_setting(k: &str) -> bool {
+    matches!(
+        k,
+        "CLUSTER_ID"
+            | "KAFKA_NODE_ID"
+            | "KAFKA_BROKER_ID"
+            | "KAFKA_PROCESS_ROLES"
+            | "KAFKA_LISTENERS"
+            | "KAFKA_ADVERTISED_LISTENERS"
+            | "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"
+            | "KAFKA_CONTROLLER_LISTENER_NAMES"
+            | "KAFKA_INTER_BROKER_LISTENER_NAME"
+            | "KAFKA_CONTROLLER_QUORUM_VOTERS"
+            | "KAFKA_LOG_DIRS"
+    )
 }
 
 fn is_database_name(s: &str) -> bool {

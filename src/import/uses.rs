@@ -31,6 +31,13 @@ impl Conv<'_> {
                         }
                     }
                 }
+                if named && t.engine == Some("kafka") {
+                    let old = value.clone();
+                    *value = one_kafka_listener(value, &t.name);
+                    if *value != old {
+                        self.note(item.span, item.path.clone(), format!("`{}` listens on 9092 only (the kafka engine's one listener, advertised as `{0}-0.{0}-headless:9092`): the port is now 9092", t.name));
+                    }
+                }
                 if named && t.reachable() && uses.insert(t.name.clone()) {
                     self.note(item.span, item.path.clone(), format!("names `{}` as a host: added to uses (genk8s NetworkPolicies let a service reach only what it uses)", t.name));
                 }
@@ -155,9 +162,37 @@ fn replace_host(value: &str, key: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// `host:PORT` in a value, with every port other than 9092 replaced by 9092 (Compose Kafka
+/// setups often have an internal listener on another port, e.g. `broker:29092`).
+fn one_kafka_listener(value: &str, host: &str) -> String {
+    let needle = format!("{host}:");
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(i) = rest.find(&needle) {
+        let prev = rest[..i].chars().last().or_else(|| out.chars().last());
+        let boundary = prev.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')));
+        out.push_str(&rest[..i + needle.len()]);
+        rest = &rest[i + needle.len()..];
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if boundary && digits > 0 && &rest[..digits] != "9092" {
+            out.push_str("9092");
+            rest = &rest[digits..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kafka_clients_use_the_one_listener() {
+        assert_eq!(one_kafka_listener("broker:29092,other:9093", "broker"), "broker:9092,other:9093");
+        assert_eq!(one_kafka_listener("PLAINTEXT://broker:29092", "broker"), "PLAINTEXT://broker:9092");
+        assert_eq!(one_kafka_listener("mybroker:29092 broker:9092", "broker"), "mybroker:29092 broker:9092");
+    }
 
     #[test]
     fn hosts_in_values() {

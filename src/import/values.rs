@@ -265,6 +265,15 @@ pub fn engine_for(repo: &str) -> Option<&'static str> {
         "valkey/valkey" => Some("valkey"),
         "memcached" => Some("memcached"),
         "rabbitmq" => Some("rabbitmq"),
+        // Bitnami's Kafka runs as the engine with the Apache image (its own variables,
+        // paths and user differ; its free images are no longer published).
+        "apache/kafka" | "bitnami/kafka" => Some("kafka"),
+        "elasticsearch" | "elasticsearch/elasticsearch" | "docker.elastic.co/elasticsearch/elasticsearch" => {
+            Some("elasticsearch")
+        }
+        "opensearchproject/opensearch" => Some("opensearch"),
+        "clickhouse/clickhouse-server" | "clickhouse" | "yandex/clickhouse-server" => Some("clickhouse"),
+        "minio/minio" | "quay.io/minio/minio" => Some("minio"),
         _ => None,
     }
 }
@@ -276,6 +285,10 @@ pub fn engine_for(repo: &str) -> Option<&'static str> {
 pub fn vendor_engine(repo: &str) -> Option<&'static str> {
     if repo.starts_with("bitnami/") {
         return None;
+    }
+    // Confluent's builds read the Apache image's variables.
+    if matches!(repo, "confluentinc/cp-kafka" | "confluentinc/cp-server") {
+        return Some("kafka");
     }
     let last = repo.rsplit('/').next().unwrap_or(repo);
     let postgres = ["supabase/postgres", "pgvector/pgvector", "ankane/pgvector", "tensorchord/pgvecto-rs"]
@@ -478,6 +491,17 @@ mod tests {
             assert_eq!(vendor_engine(other), None, "{other}");
         }
         assert_eq!(stateful_without_engine("bitnami/mysql"), Some("MySQL"));
+        for (image, engine) in [
+            ("confluentinc/cp-kafka:7.9.0", None),
+            ("bitnami/kafka:3.7", Some("kafka")),
+            ("docker.elastic.co/elasticsearch/elasticsearch:8.15.0", Some("elasticsearch")),
+            ("opensearchproject/opensearch:2", Some("opensearch")),
+            ("clickhouse/clickhouse-server:24.8", Some("clickhouse")),
+            ("quay.io/minio/minio", Some("minio")),
+        ] {
+            assert_eq!(engine_for(&parse_image(image).repo), engine, "{image}");
+        }
+        assert_eq!(vendor_engine("confluentinc/cp-kafka"), Some("kafka"));
         assert_eq!(dns_label("My_App.v2", 63), "my-app-v2");
         assert_eq!(dns_label("__x__", 63), "x");
         assert_eq!(secret_key("DB_PASSWORD"), "db-password");

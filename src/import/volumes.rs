@@ -197,6 +197,13 @@ impl Conv<'_> {
                     let bm =
                         super::binds::Mount { target: &m.target, read_only: m.read_only, span: m.span, path: &m.path };
                     self.bind(p, &bm, src, super::binds::BindOut { files, volumes: &mut volumes });
+                    if !volumes.is_empty() {
+                        self.warn(
+                            m.span,
+                            m.path,
+                            "not converted: a database has one data volume, at the engine's data path",
+                        );
+                    }
                 }
                 MountKind::Anonymous | MountKind::Tmpfs => {
                     if !writable.contains(&m.target) && m.target != "/tmp" {
@@ -236,9 +243,18 @@ impl Conv<'_> {
 
     /// A database's `storage:`: its first named volume (Compose has no size, so the default).
     /// A database without one still gets storage; that is said, and nothing is returned.
-    pub(super) fn database_storage(&mut self, p: &Plan, ctx: &Context) -> Option<Value> {
+    /// Bind-mounted project files (config, init scripts) go to `files`.
+    pub(super) fn database_storage(
+        &mut self,
+        p: &Plan,
+        ctx: &Context,
+        files: &mut serde_json::Map<String, Value>,
+    ) -> Option<Value> {
         let mut storage = None;
-        for m in self.mounts(p) {
+        let mounts = self.mounts(p);
+        // A bind-mounted data directory is the storage only where no named volume is.
+        let named = mounts.iter().any(|m| matches!(m.kind, MountKind::Named(_)));
+        for m in mounts {
             match &m.kind {
                 MountKind::Named(v) if storage.is_none() => {
                     storage = Some(json!({"size": DEFAULT_VOLUME_SIZE}));
@@ -247,7 +263,23 @@ impl Conv<'_> {
                         self.warn(m.span, p.path("volumes"), format!("volume `{v}` is also mounted by {others}: the database's storage is its own"));
                     }
                 }
-                MountKind::Bind(src) => self.warn(m.span, m.path, format!("bind mount of `{src}` not converted: pods cannot see the Compose host's files (init scripts: run them from a service's migrate: command)")),
+                MountKind::Bind(src)
+                    if super::project::inside(self.dir, src).is_ok_and(|(full, _)| {
+                        full.is_file() || (m.read_only && full.is_dir())
+                    }) =>
+                {
+                    let bm =
+                        super::binds::Mount { target: &m.target, read_only: m.read_only, span: m.span, path: &m.path };
+                    let mut volumes = serde_json::Map::new();
+                    self.bind(p, &bm, src, super::binds::BindOut { files, volumes: &mut volumes });
+                }
+                MountKind::Bind(src)
+                    if !named && storage.is_none() && !m.read_only && !m.target.contains("docker-entrypoint") =>
+                {
+                    storage = Some(json!({"size": DEFAULT_VOLUME_SIZE}));
+                    self.warn(m.span, m.path, format!("bind-mounted data directory `{src}` became the database's storage ({DEFAULT_VOLUME_SIZE}, set storage.size) that starts empty: copy its contents over if it holds data"));
+                }
+                MountKind::Bind(src) => self.warn(m.span, m.path, format!("bind mount of `{src}` not converted: pods cannot see the Compose host's files (a database takes config files and init scripts, mounted read-only; data goes to its storage)")),
                 _ => self.warn(m.span, m.path, "not converted: a database has one data volume, at the engine's data path"),
             }
         }

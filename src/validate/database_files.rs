@@ -31,18 +31,7 @@ impl Checker<'_> {
             }
             return;
         }
-        for path in db.files.keys() {
-            let file_name = path.rsplit('/').next().unwrap_or_default();
-            if !path.starts_with('/') || !is_config_key(file_name) {
-                self.err(
-                    &["databases", name, "files", path],
-                    format!(
-                        "file path `{path}` must be absolute and end in a file name of letters, digits, '-', '_' or '.'"
-                    ),
-                    "e.g. /etc/postgresql/postgresql.conf",
-                );
-            }
-        }
+        self.check_file_paths(&["databases", name], &db.files);
         for (path, s) in &db.mounts {
             if !path.starts_with('/') {
                 self.err(

@@ -63,10 +63,12 @@ pub struct Valid {
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
-    let spec = typed(&merged.node).map_err(|mut d| {
+    let mut spec = typed(&merged.node).map_err(|mut d| {
         crate::merge::blame_deletions(&mut d, &merged.deleted);
         d
     })?;
+    // Image profiles fill what the spec leaves unset, before any check looks at it.
+    crate::image_defaults::apply(&mut spec, &merged.node);
     let mut c = Checker {
         root: &merged.node,
         env: &merged.env,

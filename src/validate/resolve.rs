@@ -50,6 +50,8 @@ impl Checker<'_> {
                 port: db.external.as_ref().and_then(|e| e.port),
                 config_file: db.config_file.as_deref(),
                 tls_dir: db.tls.as_ref().map(|_| crate::spec::TLS_DIR),
+                image: db.image.as_deref().filter(|i| !i.is_empty()),
+                id: crate::catalog::stable_id(&spec.platform, name),
             };
             let at = self.root.find(&["databases", name, "engine"]);
             match self.catalog.render(&db.engine, &vars, sources, at) {

@@ -15,7 +15,7 @@ impl Checker<'_> {
         self.check_user_ids(name, svc);
         self.check_ports(name, svc);
         self.check_env_and_mounts(spec, name, svc);
-        self.check_file_paths(name, svc);
+        self.check_file_paths(&["services", name], &svc.files);
         self.check_volumes(name, svc);
         self.check_mount_paths(name, svc);
         self.check_probes(name, svc);
@@ -178,13 +178,12 @@ impl Checker<'_> {
     }
 
     /// `files`: absolute paths ending in a file name.
-    fn check_file_paths(&mut self, name: &str, svc: &Service) {
-        for path in svc.files.keys() {
+    pub(super) fn check_file_paths<T>(&mut self, at: &[&str], files: &std::collections::BTreeMap<String, T>) {
+        for path in files.keys() {
             let file_name = path.rsplit('/').next().unwrap_or_default();
             if !path.starts_with('/') || !is_config_key(file_name) {
-                self.svc_err(
-                    name,
-                    &["files", path],
+                self.err(
+                    &[at, &["files", path.as_str()]].concat(),
                     format!(
                         "file path `{path}` must be absolute and end in a file name of letters, digits, '-', '_' or '.'"
                     ),
