@@ -259,6 +259,9 @@ pub struct IngressDefaults {
     pub issuer: Option<String>,
     /// Namespace the ingress controller runs in (network policies admit it).
     pub controller_namespace: Option<String>,
+    /// With class alb: the ACM certificate(s) (ARN, comma-separated for several) the ALB's
+    /// HTTPS listener presents; genk8s then listens on 80 and 443 and redirects HTTP to HTTPS.
+    pub certificate_arn: Option<String>,
     #[serde(default)]
     pub annotations: Map,
 }
@@ -812,6 +815,8 @@ pub struct Ingress {
     pub tls: Option<bool>,
     /// Name of the TLS Secret (default `<service>-tls`), e.g. one a certificate already fills.
     pub tls_secret: Option<String>,
+    /// With class alb: the ACM certificate(s) of the HTTPS listener (overrides the platform's).
+    pub certificate_arn: Option<String>,
     #[serde(default)]
     pub annotations: Map,
 }
