@@ -128,6 +128,10 @@ pub struct Platform {
     /// Addresses of the Kubernetes API server, for the egress of services with `access:`
     /// (default: any address on ports 443 and 6443).
     pub api_server: Option<ApiServer>,
+    /// What applies the output: kubectl (`kubectl apply -k`, the default), argocd or flux.
+    /// With argocd, the Deployments (and their autoscalers and budgets) of services with a
+    /// migration Job sync in wave 1, after the Job has completed (see "Migrations gate the rollout").
+    pub deploy_tool: Option<String>,
     /// Hold this environment to production rules: no `latest` images, no dev_secrets.
     /// Default: true for environments named prod, production or prod-*, else false.
     pub production: Option<bool>,

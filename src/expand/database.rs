@@ -32,7 +32,9 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     let env = env(engine, db);
     let image = image(engine, db);
     out.push(stateful_set(ctx, name, db, &labels, &headless, container(ctx, db, engine, &image, &env)));
-    if let Some(pdb) = budget::disruption_budget(ctx, name, &labels, db.pdb.as_ref(), db.replicas.unwrap_or(1)) {
+    if let Some(pdb) =
+        budget::disruption_budget(ctx, name, &labels, db.pdb.as_ref(), db.replicas.unwrap_or(1), &Map::new())
+    {
         out.push(pdb);
     }
     if let Some(b) = &db.backup {
