@@ -84,4 +84,9 @@ pub const RULES: &[Rule] = &[
         summary: "every host:port a service's configuration names is allowed by its NetworkPolicies",
     },
     Rule { id: "GK019", severity: Severity::Error, summary: "routes send traffic to Services and ports of the build" },
+    Rule {
+        id: "GK023",
+        severity: Severity::Error,
+        summary: "ALB forward actions send traffic to Services and ports of the build",
+    },
 ];

@@ -111,3 +111,24 @@ fn without_a_canary_the_backend_is_the_service() {
     });
     assert_eq!(actions, Some(0));
 }
+
+#[test]
+fn a_forward_action_to_a_port_the_service_lost_is_gk023() {
+    let t = tempfile::tempdir().unwrap();
+    for f in ["platform.yaml", "environments/dev.yaml", "environments/staging.yaml", "environments/prod.yaml"] {
+        std::fs::create_dir_all(t.path().join("environments")).unwrap();
+        std::fs::copy(std::path::Path::new("platforms/flexdesk").join(f), t.path().join(f)).unwrap();
+    }
+    let lint = || {
+        let out = Command::cargo_bin("genk8s").unwrap().args(["lint", "prod", "-p"]).arg(t.path()).output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    assert_eq!(lint(), (Some(0), "0 finding(s) at or above warning\n".to_string()));
+    let prod = t.path().join("environments/prod.yaml");
+    let patch = "patches:\n  Service/flexdesk-backend-canary:\n    json: [{op: replace, path: /spec/ports/0/port, value: 8080}]\n";
+    std::fs::write(&prod, std::fs::read_to_string(&prod).unwrap() + patch).unwrap();
+    let (code, out) = lint();
+    assert_eq!(code, Some(1), "{out}");
+    let line = "prod: Ingress/flexdesk-backend [GK023 error] `alb.ingress.kubernetes.io/actions.flexdesk-backend-weighted` forwards to port 80 of `flexdesk-backend-canary`, which does not serve it\n";
+    assert!(out.contains(line), "{out}");
+}
