@@ -64,7 +64,8 @@ and this one does not are removed, and files genk8s did not write are left alone
 GK006 NetworkPolicy coverage, GK007 pinned images, GK008 host namespaces, GK009 restricted profile, GK010 read-only root, \
 GK011 service account token, GK012 PDB that blocks evictions, GK013 deprecated at the target Kubernetes version \
 (spec warnings too), GK014 removed at the target version, GK015 `uses` paths allowed, \
-GK016 DNS allowed, GK017 ingress, route and metrics ports reachable, GK018 configured endpoints allowed.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
+GK016 DNS allowed, GK017 ingress, route and metrics ports reachable, GK018 configured endpoints allowed, \
+GK019 route backends exist, GK023 ALB forward actions name Services and ports of the build.\nSuppress per workload in the spec: lint: {ignore: {GK004: \"reason\"}}\n\nExamples:\n  genk8s lint prod -p platforms/flexdesk\n  genk8s lint --all --fail-on info"
     )]
     Lint {
         /// Environment to lint

@@ -23,6 +23,7 @@ pub mod images;
 pub mod immutable;
 pub mod import;
 pub mod lint;
+pub mod lint_alb;
 pub mod lint_routes;
 pub mod load;
 pub mod merge;

@@ -166,6 +166,10 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     crate::lint_routes::check(objects, &mut |o: &Object, id: &'static str, msg: String| {
         raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
     });
+    // GK023: each ALB action a backend names exists and forwards to Services and ports of the build.
+    crate::lint_alb::check(objects, &mut |o: &Object, id: &'static str, msg: String| {
+        raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
+    });
     // GK015-GK018: what the NetworkPolicies allow, by the evaluator in crate::netpol.
     for f in crate::netpol::check::check(v, objects) {
         raw.push((Some(f.workload), f.rule, f.object, f.message));
@@ -182,7 +186,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
 /// Rules checked over all objects (by [`version_findings`], [`spec_warnings`] and the
 /// NetworkPolicy evaluator), not per pod.
 #[cfg(test)]
-const OBJECT_RULES: [&str; 8] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018", "GK019", "GK022"];
+const OBJECT_RULES: [&str; 9] = ["GK013", "GK014", "GK015", "GK016", "GK017", "GK018", "GK019", "GK022", "GK023"];
 
 /// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
 /// as (workload, rule, object, message).

@@ -89,4 +89,9 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Info,
         summary: "services on an image without a genk8s image profile say which user it runs as",
     },
+    Rule {
+        id: "GK023",
+        severity: Severity::Error,
+        summary: "ALB forward actions send traffic to Services and ports of the build",
+    },
 ];

@@ -134,6 +134,10 @@ pub struct Platform {
     /// Addresses of the Kubernetes API server, for the egress of services with `access:`
     /// (default: any address on ports 443 and 6443).
     pub api_server: Option<ApiServer>,
+    /// What applies the output: kubectl (`kubectl apply -k`, the default), argocd or flux.
+    /// With argocd, the Deployments (and their autoscalers and budgets) of services with a
+    /// migration Job sync in wave 1, after the Job has completed (see "Migrations gate the rollout").
+    pub deploy_tool: Option<String>,
     /// Hold this environment to production rules: no `latest` images, no dev_secrets.
     /// Default: true for environments named prod, production or prod-*, else false.
     pub production: Option<bool>,
@@ -265,6 +269,9 @@ pub struct IngressDefaults {
     pub issuer: Option<String>,
     /// Namespace the ingress controller runs in (network policies admit it).
     pub controller_namespace: Option<String>,
+    /// With class alb: the ACM certificate(s) (ARN, comma-separated for several) the ALB's
+    /// HTTPS listener presents; genk8s then listens on 80 and 443 and redirects HTTP to HTTPS.
+    pub certificate_arn: Option<String>,
     #[serde(default)]
     pub annotations: Map,
 }
@@ -830,6 +837,8 @@ pub struct Ingress {
     pub tls: Option<bool>,
     /// Name of the TLS Secret (default `<service>-tls`), e.g. one a certificate already fills.
     pub tls_secret: Option<String>,
+    /// With class alb: the ACM certificate(s) of the HTTPS listener (overrides the platform's).
+    pub certificate_arn: Option<String>,
     #[serde(default)]
     pub annotations: Map,
 }

@@ -380,7 +380,10 @@ fn canary_gets_its_own_track_service_and_weighted_ingress() {
 
     write(t.path(), &spec.replace(", class: nginx", ", class: traefik"));
     let err = fail(t.path());
-    assert!(err.contains("canary weights are backend weights of a route, or nginx ingress annotations"), "{err}");
+    assert!(
+        err.contains("canary weights are backend weights of a route, or annotations of an nginx or alb ingress"),
+        "{err}"
+    );
 }
 
 #[test]

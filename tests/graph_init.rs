@@ -16,13 +16,16 @@ fn graph_draws_hosts_services_databases_and_allowed_paths() {
     assert!(out.starts_with("flowchart LR\n"), "{out}");
     assert!(out.contains("  host_flexdesk_sch_ng((\"flexdesk.sch.ng\"))\n"), "{out}");
     assert!(
-        out.contains("  host_flexdesk_sch_ng -->|http| route_ingress_flexdesk_backend\n"),
-        "ALB without TLS: {out}"
+        out.contains("  host_flexdesk_sch_ng -->|https| route_ingress_flexdesk_backend\n"),
+        "ALB with an ACM certificate: {out}"
     );
-    assert!(
-        out.contains("  route_ingress_flexdesk_backend -->|flexdesk-backend-service:80| svc_flexdesk_backend\n"),
-        "{out}"
-    );
+    // The prod canary: one ALB forward action, its target groups drawn with their weights.
+    for line in [
+        "  route_ingress_flexdesk_backend -->|flexdesk-backend-service:80 weight 90| svc_flexdesk_backend\n",
+        "  route_ingress_flexdesk_backend -->|flexdesk-backend-canary:80 weight 10| svc_flexdesk_backend\n",
+    ] {
+        assert!(out.contains(line), "{line}{out}");
+    }
     assert!(out.contains("db_flexdesk_db[/\"flexdesk-db (postgres, external flexdesk-db.cluster-example.af-south-1.rds.amazonaws.com:5432)\"/]"), "{out}");
     assert!(out.contains("  svc_flexdesk_backend -->|tcp/6379| db_flexdesk_redis\n"), "{out}");
     assert!(

@@ -390,3 +390,55 @@ fn the_bucket_port_comes_from_the_endpoint() {
     assert_eq!(s3(Some("http://minio.local")).port(), 80);
     assert_eq!(s3(Some("https://r2.example.com")).port(), 443);
 }
+
+/// `APP` with an autoscaled, budgeted api and a `web` without a migration, applied by `tool`.
+fn with_tool(tool: Option<&str>) -> String {
+    let app = APP
+        .replace(
+            "    migrate:",
+            "    autoscale: {min: 2, max: 4, cpu: 70}\n    pdb: {min_available: \"1\"}\n    migrate:",
+        )
+        .replace("databases:\n", "  web:\n    image: x/web:1\n    ports: {http: 3000}\ndatabases:\n");
+    match tool {
+        Some(t) => format!("deploy_tool: {t}\n{app}"),
+        None => app,
+    }
+}
+
+fn annotation<'a>(o: &'a Node, key: &str) -> Option<&'a str> {
+    o.get("metadata").and_then(|m| m.get("annotations")).and_then(|a| a.get(key)).and_then(Node::as_str)
+}
+
+#[test]
+fn argo_cd_syncs_a_migrating_service_after_its_job_and_flux_and_kubectl_rely_on_the_gate() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &with_tool(None));
+    let (_, kubectl) = genk8s(&["build", "dev"], t.path());
+    assert!(!kubectl.contains("argocd.argoproj.io"), "{kubectl}");
+    write(t.path(), &with_tool(Some("kubectl")));
+    assert_eq!(genk8s(&["build", "dev"], t.path()).1, kubectl, "kubectl is the default");
+    // Flux's kustomize-controller has no hooks or waves: the same objects, ordered by the gate.
+    write(t.path(), &with_tool(Some("flux")));
+    assert_eq!(genk8s(&["build", "dev"], t.path()).1, kubectl);
+
+    write(t.path(), &with_tool(Some("argocd")));
+    let objs = build(t.path());
+    const WAVE: &str = "argocd.argoproj.io/sync-wave";
+    for (kind, name) in [("Deployment", "api"), ("HorizontalPodAutoscaler", "api"), ("PodDisruptionBudget", "api")] {
+        assert_eq!(annotation(find(&objs, kind, name), WAVE), Some("1"), "{kind}/{name} waits for wave 0");
+    }
+    let job = find(&objs, "Job", &job_name(&objs));
+    assert_eq!(annotation(job, WAVE), None, "the Job is in wave 0, with the ConfigMaps and Secrets it reads");
+    assert_eq!(annotation(job, "argocd.argoproj.io/hook"), None, "a plain resource: not re-run on every sync");
+    assert_eq!(annotation(find(&objs, "Deployment", "web"), WAVE), None, "web has no migration");
+    let pod = get(find(&objs, "Deployment", "api"), &["spec", "template", "spec"]);
+    assert!(names(pod.get("initContainers")).contains(&"wait-for-migration"), "the gate stays (kubectl apply -k)");
+    // Only the wave annotations differ from the kubectl build.
+    let (_, argocd) = genk8s(&["build", "dev"], t.path());
+    let stripped: String = argocd.lines().filter(|l| !l.contains(WAVE)).map(|l| format!("{l}\n")).collect();
+    let kubectl_without_empty: String = kubectl.lines().map(|l| format!("{l}\n")).collect();
+    assert_eq!(
+        stripped.replace("  annotations:\n  labels:", "  labels:"),
+        kubectl_without_empty.replace("  annotations:\n  labels:", "  labels:")
+    );
+}

@@ -327,3 +327,35 @@ fn the_secrets_listing_names_what_sidecars_migrations_and_databases_read() {
     assert_eq!(row("pg-tls"), "pg-tls t-dev tls.crt, tls.key pg");
     assert_eq!(row("pg-extra"), "pg-extra t-dev a.conf pg");
 }
+
+/// The Industriverse seed's Fluent Bit, kept as an example beside the bundled platforms (its
+/// hostPath volumes are outside the restricted profile they all meet): every environment
+/// builds, the namespace admits it, and its ClusterRoleBinding names that environment's
+/// ServiceAccount.
+#[test]
+fn the_node_logging_example_builds_in_a_privileged_namespace_of_its_own() {
+    for (env, ns) in [
+        ("dev", "workflow-automation-logging-dev"),
+        ("staging", "workflow-automation-logging-staging"),
+        ("prod", "workflow-automation-logging"),
+    ] {
+        let out = Command::cargo_bin("genk8s")
+            .unwrap()
+            .args(["build", env, "-p", "examples/workflow-automation-logging"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{env}: {}", String::from_utf8_lossy(&out.stderr));
+        let stream = String::from_utf8(out.stdout).unwrap();
+        let objs: Vec<Node> = stream
+            .split("---\n")
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| genk8s::yaml::parse(d, 0).unwrap())
+            .collect();
+        let namespace = find(&objs, "Namespace", ns);
+        assert_eq!(text(namespace, &["metadata", "labels", "pod-security.kubernetes.io/enforce"]), Some("privileged"));
+        let ds = find(&objs, "DaemonSet", "fluent-bit");
+        assert_eq!(text(ds, &["metadata", "namespace"]), Some(ns));
+        let binding = objs.iter().find(|o| o.get("kind").and_then(Node::as_str) == Some("ClusterRoleBinding")).unwrap();
+        assert_eq!(text(binding, &["subjects", "0", "namespace"]), Some(ns), "{env}");
+    }
+}

@@ -6,13 +6,13 @@ use k8s_openapi::api::autoscaling::v2 as hpa;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 /// The autoscaler of Deployment `name`.
-pub fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &Autoscale) -> Object {
+pub fn autoscaler(ctx: &Ctx, name: &str, labels: &Map, a: &Autoscale, annotations: &Map) -> Object {
     let behavior = (a.scale_up.is_some() || a.scale_down.is_some()).then(|| hpa::HorizontalPodAutoscalerBehavior {
         scale_up: scaling_rules(a.scale_up.as_ref()),
         scale_down: scaling_rules(a.scale_down.as_ref()),
     });
     Object::new(hpa::HorizontalPodAutoscaler {
-        metadata: ctx.meta(name, labels.clone(), &Map::new()),
+        metadata: ctx.meta(name, labels.clone(), annotations),
         spec: Some(hpa::HorizontalPodAutoscalerSpec {
             scale_target_ref: hpa::CrossVersionObjectReference {
                 api_version: Some("apps/v1".into()),

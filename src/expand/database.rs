@@ -34,7 +34,9 @@ pub fn expand(ctx: &Ctx, name: &str, db: &Database, out: &mut dyn Sink) {
     let (volumes, mounts) = database_files::volumes(ctx, name, db, &labels, out);
     let container = container(ctx, db, engine, &image, &env, mounts);
     out.push(stateful_set(ctx, name, db, &labels, &headless, container, volumes));
-    if let Some(pdb) = budget::disruption_budget(ctx, name, &labels, db.pdb.as_ref(), db.replicas.unwrap_or(1)) {
+    if let Some(pdb) =
+        budget::disruption_budget(ctx, name, &labels, db.pdb.as_ref(), db.replicas.unwrap_or(1), &Map::new())
+    {
         out.push(pdb);
     }
     if let Some(b) = &db.backup {

@@ -12,6 +12,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 /// set per track).
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, out: &mut dyn Sink) {
     let strategy = strategy(svc);
+    let order = super::migration::sync_order(ctx, svc);
     for track in rollout::tracks(name, svc) {
         let mut dep_labels = labels.clone();
         if let Some(t) = track.label {
@@ -27,9 +28,14 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, out
             &strategy,
         ));
         if let (true, Some(a)) = (track.autoscaled, &svc.autoscale) {
-            out.push(autoscaler(ctx, &track.deployment, &dep_labels, a));
+            out.push(autoscaler(ctx, &track.deployment, &dep_labels, a, &order));
         }
     }
+}
+
+/// `a`, then `b` over it.
+fn with(a: &Map, b: &Map) -> Map {
+    a.iter().chain(b).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// Replicas the service runs with at least (for its PodDisruptionBudget and spreading).
@@ -47,7 +53,11 @@ fn deployment(
     strategy: &DeploymentStrategy,
 ) -> Object {
     Object::new(Deployment {
-        metadata: ctx.meta(track.deployment.clone(), labels.clone(), &svc.annotations),
+        metadata: ctx.meta(
+            track.deployment.clone(),
+            labels.clone(),
+            &with(&svc.annotations, &super::migration::sync_order(ctx, svc)),
+        ),
         spec: Some(DeploymentSpec {
             replicas: match (track.replicas, track.autoscaled) {
                 (Some(r), _) => Some(r),

@@ -1,7 +1,8 @@
 //! Ingresses of exposed services: one routing the service's hosts, and for a canary
-//! rollout a second one with nginx's `canary-weight`.
+//! rollout either a second one with nginx's `canary-weight`, or (class `alb`) a weighted
+//! forward action of the AWS Load Balancer Controller on the one Ingress.
 
-use super::{Ctx, NAME, Object, Sink};
+use super::{Ctx, Object, Sink, alb};
 use crate::spec::{Map, Service};
 use crate::validate::resolve_host;
 use k8s_openapi::api::networking::v1::{
@@ -14,31 +15,69 @@ const CANARY: &str = "nginx.ingress.kubernetes.io/canary";
 /// The Ingress of service `name`, and its canary's.
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sink) {
     let Some(ing) = &svc.ingress else { return };
-    out.push(ingress(ctx, name, svc, labels, ing, &Map::new()));
-    if let Some(c) = svc.rollout.as_ref().and_then(|r| r.canary.as_ref()) {
-        let annotations = Map::from([
-            (CANARY.to_string(), "true".to_string()),
-            ("nginx.ingress.kubernetes.io/canary-weight".to_string(), c.weight.to_string()),
-        ]);
-        out.push(ingress(ctx, &format!("{name}-canary"), svc, labels, ing, &annotations));
+    let port =
+        ing.port.clone().or_else(|| svc.ports.keys().next().cloned()).expect("validated: exposed services have ports");
+    let to = |service: &str| backend(service, Some(port.clone()));
+    let main = super::service_name(name, svc);
+    let canary = svc.rollout.as_ref().and_then(|r| r.canary.as_ref());
+    match canary {
+        Some(c) if class(ctx, ing).as_deref() == Some("alb") => {
+            let p = &svc.ports[&port];
+            let canary_svc = format!("{name}-canary");
+            let action = alb::action_name(name);
+            let (key, body) =
+                alb::canary_action(&action, main, &canary_svc, p.service.unwrap_or(p.container), c.weight);
+            let via_action = backend(&action, Some(alb::USE_ANNOTATION.into()));
+            out.push(ingress(ctx, name, svc, labels, ing, &Map::from([(key, body)]), via_action));
+        }
+        Some(c) => {
+            out.push(ingress(ctx, name, svc, labels, ing, &Map::new(), to(main)));
+            let annotations = Map::from([
+                (CANARY.to_string(), "true".to_string()),
+                ("nginx.ingress.kubernetes.io/canary-weight".to_string(), c.weight.to_string()),
+            ]);
+            let canary = format!("{name}-canary");
+            out.push(ingress(ctx, &canary, svc, labels, ing, &annotations, to(&canary)));
+        }
+        None => out.push(ingress(ctx, name, svc, labels, ing, &Map::new(), to(main))),
     }
 }
 
-/// An Ingress `name` routing the service's hosts to its Service (`service_name` for the main one).
-fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec::Ingress, extra: &Map) -> Object {
+/// The ingress class of a service's ingress: its own, else the platform's.
+fn class(ctx: &Ctx, ing: &crate::spec::Ingress) -> Option<String> {
+    ing.class.clone().or_else(|| ctx.v.spec.ingress.class.clone())
+}
+
+/// A backend: Service `name` on the port named `port`.
+fn backend(name: &str, port: Option<String>) -> IngressServiceBackend {
+    IngressServiceBackend { name: name.into(), port: Some(ServiceBackendPort { name: port, number: None }) }
+}
+
+/// An Ingress `name` routing the service's hosts to `to`.
+fn ingress(
+    ctx: &Ctx,
+    name: &str,
+    svc: &Service,
+    labels: &Map,
+    ing: &crate::spec::Ingress,
+    extra: &Map,
+    to: IngressServiceBackend,
+) -> Object {
     let defaults = &ctx.v.spec.ingress;
     let issuer = ing.issuer.clone().or_else(|| defaults.issuer.clone());
     let tls = ing.tls.unwrap_or(issuer.is_some());
-    let class = ing.class.clone().or_else(|| defaults.class.clone());
+    let class = class(ctx, ing);
     let annotations = annotations(ctx, svc, ing, class.as_deref(), issuer.filter(|_| tls), extra);
     let hosts: Vec<String> = ing
         .hosts
         .iter()
         .map(|h| resolve_host(h, ctx.v.spec.domain.as_deref()).expect("validated: hosts resolve"))
         .collect();
-    // The main Ingress routes to the service's Service (`service_name`), a canary's to its own.
-    let backend = if name == labels[NAME] { super::service_name(name, svc) } else { name };
-    let path = path(backend, svc, ing);
+    let path = HTTPIngressPath {
+        path: Some(ing.path.clone().unwrap_or_else(|| "/".into())),
+        path_type: ing.path_type.clone().unwrap_or_else(|| "Prefix".into()),
+        backend: IngressBackend { service: Some(to), ..IngressBackend::default() },
+    };
     Object::new(Ingress {
         metadata: ctx.meta(name, labels.clone(), &annotations),
         spec: Some(IngressSpec {
@@ -54,7 +93,7 @@ fn ingress(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, ing: &crate::spec
             ),
             // One certificate per service: a canary Ingress reuses the service's secret.
             tls: tls.then(|| {
-                let secret = ing.tls_secret.clone().unwrap_or_else(|| format!("{}-tls", labels[NAME]));
+                let secret = ing.tls_secret.clone().unwrap_or_else(|| format!("{}-tls", labels[super::NAME]));
                 vec![IngressTLS { hosts: Some(hosts.clone()), secret_name: Some(secret) }]
             }),
             ..IngressSpec::default()
@@ -75,13 +114,8 @@ fn annotations(
 ) -> Map {
     let mut annotations = Map::new();
     if class == Some("alb") {
-        // The AWS Load Balancer Controller: route to pod IPs (what the NetworkPolicy admits)
-        // and health-check the path the readiness probe already checks.
-        annotations.insert("alb.ingress.kubernetes.io/target-type".into(), "ip".into());
-        let probe = svc.probes.readiness.as_ref().or(svc.probes.liveness.as_ref());
-        if let Some(path) = probe.and_then(|p| p.http.clone()) {
-            annotations.insert("alb.ingress.kubernetes.io/healthcheck-path".into(), path);
-        }
+        let certificate = ing.certificate_arn.as_deref().or(ctx.v.spec.ingress.certificate_arn.as_deref());
+        annotations.extend(alb::annotations(svc, certificate));
     }
     annotations.extend(ctx.v.spec.ingress.annotations.clone());
     annotations.extend(ing.annotations.clone());
@@ -92,21 +126,4 @@ fn annotations(
     }
     annotations.extend(extra.clone());
     annotations
-}
-
-/// The path every host routes to the Service `backend`.
-fn path(backend: &str, svc: &Service, ing: &crate::spec::Ingress) -> HTTPIngressPath {
-    let port =
-        ing.port.clone().or_else(|| svc.ports.keys().next().cloned()).expect("validated: exposed services have ports");
-    HTTPIngressPath {
-        path: Some(ing.path.clone().unwrap_or_else(|| "/".into())),
-        path_type: ing.path_type.clone().unwrap_or_else(|| "Prefix".into()),
-        backend: IngressBackend {
-            service: Some(IngressServiceBackend {
-                name: backend.into(),
-                port: Some(ServiceBackendPort { name: Some(port), number: None }),
-            }),
-            ..IngressBackend::default()
-        },
-    }
 }

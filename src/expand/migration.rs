@@ -7,7 +7,8 @@
 //! migration runs once. The app's pods carry a [`gate`] init container that waits until the
 //! Job of their own version has completed: with `kubectl apply -k`, Argo CD or Flux alike,
 //! no pod of a new version starts before its migration has finished, while the old pods
-//! keep serving.
+//! keep serving. Under Argo CD ([`sync_order`]) the service's Deployments also wait, in a
+//! later sync wave, for the Job to complete.
 
 use super::pod::{self, Pod, RunAs};
 use super::{Ctx, Object, hashed_name};
@@ -82,6 +83,23 @@ pub fn job(
         spec: Some(spec),
         ..Job::default()
     })
+}
+
+/// Argo CD's sync wave annotation: lower waves are applied first, and a wave is applied only
+/// once every resource of the waves before it is synced and healthy.
+pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
+
+/// Annotations of the objects of service `svc` whose health needs its new pods (its
+/// Deployments, autoscalers and PodDisruptionBudget): under Argo CD, sync wave 1 when the
+/// service has a migration Job, so Argo CD applies them only once the Job (wave 0) is
+/// healthy, i.e. complete. Nothing for other tools (their objects are the same).
+pub fn sync_order(ctx: &Ctx, svc: &Service) -> Map {
+    let migrates = svc.migrate.as_ref().is_some_and(Migrate::as_job);
+    if migrates && ctx.v.spec.deploy_tool.as_deref() == Some("argocd") {
+        Map::from([(SYNC_WAVE.to_string(), "1".to_string())])
+    } else {
+        Map::new()
+    }
 }
 
 /// Image of the gate: the Kubernetes project's kubectl (entrypoint `kubectl`, no shell).

@@ -7,6 +7,7 @@
 //! No function here is longer than `clippy.toml`'s `too-many-lines-threshold`.
 #![warn(clippy::too_many_lines)]
 
+mod alb;
 mod autoscaler;
 mod backup;
 mod budget;

@@ -65,7 +65,10 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, out: &mut dyn Sink) {
 fn serving(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, out: &mut dyn Sink) {
     deployment::expand(ctx, name, svc, labels, pod, out);
     services(ctx, name, svc, labels, out);
-    if let Some(pdb) = budget::disruption_budget(ctx, name, labels, svc.pdb.as_ref(), deployment::min_replicas(svc)) {
+    let order = migration::sync_order(ctx, svc);
+    if let Some(pdb) =
+        budget::disruption_budget(ctx, name, labels, svc.pdb.as_ref(), deployment::min_replicas(svc), &order)
+    {
         out.push(pdb);
     }
     ingress::expand(ctx, name, svc, labels, out);

@@ -17,6 +17,8 @@ use std::collections::BTreeSet;
 pub const ALB_ACTIONS: &str = "alb.ingress.kubernetes.io/actions.";
 /// The backend port that tells the AWS Load Balancer Controller to read the action annotation.
 pub const USE_ANNOTATION: &str = "use-annotation";
+const ALB_CERTIFICATE: &str = "alb.ingress.kubernetes.io/certificate-arn";
+const ALB_LISTEN_PORTS: &str = "alb.ingress.kubernetes.io/listen-ports";
 const CANARY_WEIGHT: &str = "nginx.ingress.kubernetes.io/canary-weight";
 
 /// A Service a door sends traffic to.
@@ -101,6 +103,10 @@ impl Cluster {
         let canary = annotations.get(CANARY_WEIGHT).and_then(|w| w.parse::<i64>().ok());
         let tls: BTreeSet<&str> =
             spec.tls.iter().flatten().flat_map(|t| t.hosts.iter().flatten()).map(String::as_str).collect();
+        // An ALB with an ACM certificate serves every host over HTTPS.
+        let alb_https = alb
+            && (annotations.contains_key(ALB_CERTIFICATE)
+                || annotations.get(ALB_LISTEN_PORTS).is_some_and(|p| p.contains("HTTPS")));
         let mut out = Vec::new();
         for r in spec.rules.iter().flatten() {
             let host = r.host.clone().unwrap_or_else(|| "*".into());
@@ -117,7 +123,7 @@ impl Cluster {
                 backends.push(Backend { service: b.name.clone(), port: number.or(named), weight: canary });
             }
             out.push(Door {
-                scheme: Some(if tls.contains(host.as_str()) { "https" } else { "http" }),
+                scheme: Some(if alb_https || tls.contains(host.as_str()) { "https" } else { "http" }),
                 host,
                 kind: "Ingress".into(),
                 name: ing.metadata.name.clone().unwrap_or_default(),
@@ -216,8 +222,9 @@ mod tests {
             {"serviceName": "web", "servicePort": "80", "weight": 90},
             {"serviceName": "web-canary", "servicePort": "http", "weight": 10}]}});
         let ing = json!({"kind": "Ingress", "metadata": {"name": "web", "namespace": "n",
-            "annotations": {"alb.ingress.kubernetes.io/actions.web-weighted": action.to_string()}},
-            "spec": {"ingressClassName": "alb", "tls": [{"hosts": ["a.example"]}], "rules": [{"host": "a.example",
+            "annotations": {"alb.ingress.kubernetes.io/actions.web-weighted": action.to_string(),
+                "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:r:123456789012:certificate/c"}},
+            "spec": {"ingressClassName": "alb", "rules": [{"host": "a.example",
               "http": {"paths": [{"path": "/", "pathType": "Prefix",
                 "backend": {"service": {"name": "web-weighted", "port": {"name": "use-annotation"}}}}]}}]}});
         let doors = cluster(&[service("web", 80), service("web-canary", 8080), ing]).doors();

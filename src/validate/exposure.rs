@@ -101,6 +101,7 @@ impl Checker<'_> {
             }
             self.check_labels(&["services", name, "ingress", "annotations"], &ing.annotations, false);
             self.check_ingress_refs(&["services", name, "ingress"], ing.class.as_deref(), ing.issuer.as_deref());
+            self.check_alb_ingress(spec, name, ing);
         }
     }
 
@@ -202,7 +203,8 @@ impl Checker<'_> {
         }
     }
 
-    /// `rollout`: one of blue_green (live track) or canary (weight, nginx ingress); name length.
+    /// `rollout`: one of blue_green (live track) or canary (weight; a route, or an nginx or alb
+    /// ingress); name length.
     fn check_rollout(&mut self, spec: &Platform, name: &str, svc: &Service) {
         if let Some(r) = &svc.rollout {
             match (&r.blue_green, &r.canary) {
@@ -226,12 +228,12 @@ impl Checker<'_> {
                         );
                     }
                     let class = svc.ingress.as_ref().and_then(|i| i.class.as_deref()).or(spec.ingress.class.as_deref());
-                    if svc.route.is_none() && (svc.ingress.is_none() || class != Some("nginx")) {
+                    if svc.route.is_none() && (svc.ingress.is_none() || !matches!(class, Some("nginx" | "alb"))) {
                         self.svc_err(
                             name,
                             &["rollout", "canary"],
-                            "canary weights are backend weights of a route, or nginx ingress annotations".into(),
-                            "give the service a route: through the platform's gateway (any controller), or an ingress with class nginx",
+                            "canary weights are backend weights of a route, or annotations of an nginx or alb ingress".into(),
+                            "give the service a route: through the platform's gateway (any controller), or an ingress with class nginx or alb",
                         );
                     }
                 }

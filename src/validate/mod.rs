@@ -5,6 +5,7 @@
 
 #![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 
+mod alb;
 mod apply;
 mod cluster;
 mod cron;

@@ -17,6 +17,8 @@ impl Checker<'_> {
         self.check_namespace_meta(spec);
         self.check_labels(&["ingress", "annotations"], &spec.ingress.annotations, false);
         self.check_ingress_refs(&["ingress"], spec.ingress.class.as_deref(), spec.ingress.issuer.as_deref());
+        self.check_alb_defaults(spec);
+        self.check_deploy_tool(spec);
         if let Some(gw) = &spec.gateway {
             self.check_gateway(gw);
         }
