@@ -96,3 +96,15 @@ fn readme_spec_example_lints_clean() {
     assert_eq!(out.status.code(), Some(0), "README example has lint findings: {stdout}");
     assert!(stdout.contains("0 finding(s)"), "{stdout}");
 }
+
+#[test]
+fn readme_graph_example_is_what_graph_draws_for_its_platform() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let body = &readme[readme.find("## Graph").expect("README has a Graph section")..];
+    let platform = body.split('`').nth(1).and_then(|c| c.split("-p ").nth(1)).expect("the section names its command");
+    let open = body.find("```mermaid\n").unwrap() + "```mermaid\n".len();
+    let shown = &body[open..open + body[open..].find("```").unwrap()];
+    let out = Command::cargo_bin("genk8s").unwrap().args(["graph", "prod", "-p", platform]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(shown, String::from_utf8(out.stdout).unwrap(), "README's graph of {platform}");
+}
