@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cluster;
 pub mod collide;
 pub mod confine;
+pub mod conform;
 pub mod crd;
 pub mod diag;
 pub mod diff;

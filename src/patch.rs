@@ -4,6 +4,7 @@
 //! `null`) drops one. Values are read from the merged YAML tree with YAML 1.2 core types
 //! (plain `3` is a number, `true` a boolean), since they go into objects as written.
 
+use crate::conform::{Fault, Seg, What};
 use crate::diag::Diagnostic;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
@@ -16,11 +17,84 @@ pub struct Patch {
     pub name: String,
     pub merge: Option<Value>,
     pub json: Vec<Value>,
+    /// Where the key `Kind/name` was written.
+    pub at: Span,
+    /// The patch as written (`merge:` or `json:`), for the place of a value.
+    pub node: Node,
+}
+
+/// An object of `objects`, as JSON and as written.
+#[derive(Debug, Clone)]
+pub struct Extra {
+    pub value: Value,
+    pub node: Node,
+    /// Where the key `Kind/name` was written.
     pub at: Span,
 }
 
+impl Patch {
+    /// Where this patch wrote the value `fault` is about (or removed it), if it did.
+    pub fn place(&self, fault: &Fault) -> Option<Span> {
+        if let Some(m) = self.node.get("merge") {
+            return written_at(m, fault);
+        }
+        let ops = match self.node.get("json").map(|n| &n.kind) {
+            Some(NodeKind::Seq(ops)) => ops,
+            _ => return None,
+        };
+        ops.iter().rev().find_map(|op| {
+            let tokens: Vec<String> = op.get("path")?.as_str()?.split('/').skip(1).map(unescape).collect();
+            let common = tokens.iter().zip(&fault.path).take_while(|(t, s)| token_is(t, s)).count();
+            if common == tokens.len() {
+                op.get("value")
+                    .and_then(|v| written_at(v, &Fault { path: fault.path[common..].to_vec(), ..fault.clone() }))
+                    .or(Some(op.span))
+            } else if common == fault.path.len() {
+                Some(op.span)
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// The node of `written` at the fault's path, a value written above it that covers it, or
+/// the key of the field it misses; `None` when nothing was written there.
+pub fn written_at(written: &Node, fault: &Fault) -> Option<Span> {
+    let mut at = written;
+    let mut key = None;
+    for seg in &fault.path {
+        let next = match (seg, &at.kind) {
+            (Seg::Key(k), NodeKind::Map(_)) => at.entry(k).map(|e| {
+                key = Some(e.key_span);
+                &e.value
+            }),
+            (Seg::Index(i), NodeKind::Seq(items)) => items.get(*i).inspect(|_| key = None),
+            _ => return Some(at.span),
+        };
+        at = next?;
+    }
+    Some(match &fault.what {
+        What::Unknown => key.unwrap_or(at.span),
+        // A merge patch removes a field with `null`.
+        What::Missing(f) => at.entry(f).map_or(at.span, |e| e.key_span),
+        What::Type => at.span,
+    })
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+fn token_is(token: &str, seg: &Seg) -> bool {
+    match seg {
+        Seg::Key(k) => k == token,
+        Seg::Index(i) => token == "-" || token.parse::<usize>() == Ok(*i),
+    }
+}
+
 /// The patches and extra objects of the merged spec, or what is wrong with them.
-pub fn read(root: &Node) -> Result<(Vec<Patch>, Vec<Value>), Vec<Diagnostic>> {
+pub fn read(root: &Node) -> Result<(Vec<Patch>, Vec<Extra>), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut patches = Vec::new();
     for e in root.get("patches").and_then(Node::entries).unwrap_or_default() {
@@ -43,7 +117,7 @@ pub fn read(root: &Node) -> Result<(Vec<Patch>, Vec<Value>), Vec<Diagnostic>> {
                 .help("write `Kind/name: {apiVersion: …, kind: Kind, metadata: {name: name}, …}`"),
             );
         } else {
-            objects.push(v);
+            objects.push(Extra { value: v, node: e.value.clone(), at: e.key_span });
         }
     }
     if diags.is_empty() { Ok((patches, objects)) } else { Err(diags) }
@@ -78,7 +152,7 @@ fn read_patch(key: &str, at: Span, node: &Node) -> Result<Patch, Diagnostic> {
                 .help("operations are {op: add|remove|replace|move|copy|test, path: /a/b, value: …, from: /c}"));
         }
     }
-    Ok(Patch { kind: kind.to_string(), name: name.to_string(), merge, json, at })
+    Ok(Patch { kind: kind.to_string(), name: name.to_string(), merge, json, at, node: node.clone() })
 }
 
 fn check_op(op: &Value) -> Result<(), String> {

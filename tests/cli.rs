@@ -887,3 +887,14 @@ fn missing_platform_help_names_only_existing_commands() {
         genk8s().args(["init", "--help"]).assert().code(0);
     }
 }
+
+#[test]
+fn every_bundled_platform_writes_all_its_environments_and_one_cluster_tree() {
+    for platform in fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("platforms")).unwrap() {
+        let platform = platform.unwrap().path();
+        let t = TempDir::new().unwrap();
+        let out = t.path().join("deploy");
+        genk8s().args(["build", "--all", "-p", p(&platform), "-o", p(&out)]).assert().code(0);
+        assert!(out.join("prod/kustomization.yaml").is_file(), "{}", platform.display());
+    }
+}

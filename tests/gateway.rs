@@ -119,7 +119,8 @@ fn a_written_gateway_has_a_tls_listener_per_host_and_redirects_http() {
     let solver = &issuer["spec"]["acme"]["solvers"][0]["http01"]["gatewayHTTPRoute"]["parentRefs"][0];
     assert_eq!(
         (&solver["name"], &solver["namespace"], &solver["sectionName"]),
-        (&json!("shop"), &json!("t-dev"), &json!("http"))
+        (&json!("shop"), &serde_json::Value::Null, &json!("http")),
+        "the Certificate's namespace, which is the Gateway's"
     );
     let api = find(&objs, "HTTPRoute", "api");
     let m = &api["spec"]["rules"][0]["matches"][0];
@@ -277,4 +278,23 @@ fn route_mistakes_are_located_with_what_to_write() {
         "{GATEWAY}  x:\n    image: x/x:1\n    ports: {{http: 80}}\n    route: {{hosts: [x], path_type: Exact, path: /a, rewrite: {{path: /b}}}}\n"
     ));
     assert!(err.contains("this route matches an exact path"), "{err}");
+}
+
+#[test]
+fn one_cluster_issuer_serves_the_gateway_of_every_environment() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "platform: shop\ndomain: shop.example.com\nissuers: {le: {email: ops@example.com}}\n\
+         gateway: {class: eg, issuer: le, data_plane_namespace: envoy-gateway-system}\nservices:\n  web:\n    image: x/web:1\n    ports: {http: 3000}\n\
+         \x20   route: {hosts: [www]}\n",
+    );
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: shop\n").unwrap();
+    let out = t.path().join("deploy");
+    let run =
+        Command::cargo_bin("genk8s").unwrap().args(["build", "--all", "-p"]).arg(t.path()).arg("-o").arg(&out).output();
+    let run = run.unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let issuer = std::fs::read_to_string(out.join("cluster/clusterissuer-le.yaml")).unwrap();
+    assert!(issuer.contains("sectionName: http") && !issuer.contains("namespace:"), "{issuer}");
 }

@@ -202,6 +202,23 @@ fn patches_change_generated_objects_and_objects_are_added_verbatim() {
 }
 
 #[test]
+fn patched_and_added_objects_that_are_valid_for_their_kind_build_as_written() {
+    // A number is a quantity to the API server (`cpu: 1`), a custom resource is not checked,
+    // and a patch may remove what the kind does not require.
+    let objs = build(
+        "platform: t\nservices:\n  api:\n    image: x/api:1\n    ports: {http: 8080}\n\
+         patches:\n  Deployment/api:\n    merge: {spec: {template: {spec: {containers: [{name: api, image: x/api:1, \
+         resources: {limits: {cpu: 1, memory: 256Mi}}}]}}}}\n\
+         \x20 Service/api:\n    json: [{op: remove, path: /spec/type}]\n\
+         objects:\n  Widget/w:\n    apiVersion: example.com/v1\n    kind: Widget\n    metadata: {name: w}\n    spec: {any: [1]}\n",
+    );
+    let dep = find(&objs, "Deployment", "api");
+    assert_eq!(text(dep, &["spec", "template", "spec", "containers", "0", "resources", "limits", "cpu"]), Some("1"));
+    assert!(at(find(&objs, "Service", "api"), &["spec", "type"]).is_none());
+    assert_eq!(text(find(&objs, "Widget", "w"), &["spec", "any", "0"]), Some("1"));
+}
+
+#[test]
 fn a_patch_in_an_overlay_changes_that_environment_and_diff_shows_it() {
     let t = tempfile::tempdir().unwrap();
     let base = "platform: t\nservices:\n  api:\n    image: x/api:1\n    ports: {http: 8080}\n";

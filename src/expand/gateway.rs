@@ -60,10 +60,12 @@ pub fn parent_refs(ctx: &Ctx, hosts: &[String]) -> Vec<ParentReference> {
     }
 }
 
-/// The written Gateway's HTTP listener, from anywhere (cert-manager's HTTP-01 solver
-/// routes attach to it from the ClusterIssuer).
+/// The written Gateway's HTTP listener, for cert-manager's HTTP-01 solver routes. They are
+/// created in the namespace of the Certificate, which is the Gateway's, so the reference
+/// names no namespace: the ClusterIssuer is then the same in every environment, as the
+/// one object a cluster holds must be (`build --all -o`).
 pub fn http_listener(ctx: &Ctx) -> ParentReference {
-    parent(name(ctx), Some(ctx.v.namespace.clone()), Some(HTTP_LISTENER.into()))
+    parent(name(ctx), None, Some(HTTP_LISTENER.into()))
 }
 
 /// Every host a service routes, resolved against `domain`, sorted and unique.

@@ -233,7 +233,7 @@ pub fn expand_checked(v: &Valid, out: &mut dyn Sink) -> Vec<crate::diag::Diagnos
     let mut sink = patched::Patched::new(&v.patches, out);
     generate(v, &mut sink);
     for o in &v.objects {
-        sink.push(patched::verbatim(o.clone()));
+        sink.push_extra(o);
     }
     sink.problems()
 }

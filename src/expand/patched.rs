@@ -1,9 +1,11 @@
-//! A [`Sink`] that applies the spec's `patches` to each object on its way out, and the
-//! verbatim `objects` as [`Object`]s.
+//! A [`Sink`] that applies the spec's `patches` to each object on its way out, adds the
+//! verbatim `objects`, and checks every object a patch touched or the spec wrote against
+//! its kind ([`crate::conform`]).
 
 use super::{Object, Sink};
+use crate::conform;
 use crate::diag::Diagnostic;
-use crate::patch::{self, Patch};
+use crate::patch::{self, Extra, Patch};
 
 pub struct Patched<'a> {
     patches: &'a [Patch],
@@ -28,21 +30,63 @@ impl<'a> Patched<'a> {
         }
         out
     }
-}
 
-impl Sink for Patched<'_> {
-    fn push(&mut self, mut o: Object) {
+    /// An object of `objects`: patched like the others, then checked against its kind.
+    pub fn push_extra(&mut self, extra: &Extra) {
+        let mut o = verbatim(extra.value.clone());
+        if let Some(applied) = self.apply(&mut o) {
+            self.conform(&o, &applied, Some(extra));
+        }
+        self.out.push(o);
+    }
+
+    /// Applies the patches addressed to `o`; their indices, or `None` when one failed.
+    fn apply(&mut self, o: &mut Object) -> Option<Vec<usize>> {
+        let mut applied = Vec::new();
+        let mut ok = true;
         for (i, p) in self.patches.iter().enumerate().filter(|(_, p)| p.kind == o.kind && p.name == o.name) {
             self.applied[i] = true;
+            applied.push(i);
             if let Some(m) = &p.merge {
                 patch::merge(&mut o.value, m);
             }
             if let Err(e) = patch::apply_json(&mut o.value, &p.json) {
+                ok = false;
                 self.failed.push(
                     Diagnostic::at(p.at, format!("patch `{}/{}` does not apply: {e}", p.kind, p.name))
                         .help("compare the paths with the object `genk8s build` prints"),
                 );
             }
+        }
+        ok.then_some(applied)
+    }
+
+    /// Reports what makes `o` no longer an object of its kind, at the patch value (or the
+    /// `objects` value) that wrote it.
+    fn conform(&mut self, o: &Object, applied: &[usize], extra: Option<&Extra>) {
+        let Err(fault) = conform::check(&o.value) else { return };
+        let by_patch = applied.iter().rev().find_map(|&i| self.patches[i].place(&fault).map(|s| (s, i)));
+        let (span, what) = match (by_patch, extra) {
+            (Some((span, i)), _) => (span, format!("patch `{}/{}`", self.patches[i].kind, self.patches[i].name)),
+            (None, Some(e)) => {
+                let span = if fault.path.is_empty() { Some(e.at) } else { patch::written_at(&e.node, &fault) };
+                (span.unwrap_or(e.at), format!("object `{}/{}`", o.kind, o.name))
+            }
+            (None, None) => {
+                let last = &self.patches[*applied.last().expect("a generated object is checked only when patched")];
+                (last.at, format!("patch `{}/{}`", last.kind, last.name))
+            }
+        };
+        self.failed.push(Diagnostic::at(span, format!("{what}: {}", fault.message)).help(fault.help));
+    }
+}
+
+impl Sink for Patched<'_> {
+    fn push(&mut self, mut o: Object) {
+        if let Some(applied) = self.apply(&mut o)
+            && !applied.is_empty()
+        {
+            self.conform(&o, &applied, None);
         }
         self.out.push(o);
     }

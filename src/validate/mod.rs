@@ -60,7 +60,7 @@ pub struct Valid {
     /// `patches`, applied to the generated objects.
     pub patches: Vec<crate::patch::Patch>,
     /// `objects`, added verbatim.
-    pub objects: Vec<serde_json::Value>,
+    pub objects: Vec<crate::patch::Extra>,
 }
 
 pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut SourceMap) -> Result<Valid, Diagnostics> {
