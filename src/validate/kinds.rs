@@ -172,6 +172,22 @@ impl Checker<'_> {
                 );
             }
         }
+        let mounted: Vec<&str> = ["/tmp"]
+            .into_iter()
+            .chain(svc.writable.iter().map(String::as_str))
+            .chain(svc.volumes.values().map(|v| v.path.as_str()))
+            .chain(svc.mounts.keys().chain(svc.files.keys()).map(String::as_str))
+            .collect();
+        for (i, p) in svc.host_paths.iter().enumerate() {
+            if mounted.contains(&p.trim_end_matches('/')) {
+                self.svc_err(
+                    name,
+                    &["host_paths", &i.to_string()],
+                    format!("`{p}` is mounted twice (host_paths and the container's other mounts)"),
+                    "a container mounts one volume per path: remove one of them",
+                );
+            }
+        }
         let level = spec.pod_security.as_deref().unwrap_or("restricted");
         if level != "privileged" {
             self.svc_err(

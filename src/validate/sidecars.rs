@@ -45,6 +45,12 @@ impl Checker<'_> {
                 let at: Vec<&str> = base.iter().copied().chain(["mounts", path.as_str()]).collect();
                 if !path.starts_with('/') {
                     self.err(&at, format!("mount path `{path}` is not absolute"), "start it with /");
+                } else if path.trim_end_matches('/') == "/tmp" || sc.shared.contains(path) {
+                    self.err(
+                        &at,
+                        format!("`{path}` is mounted twice (mounts and /tmp or shared)"),
+                        "a container mounts one volume per path: mount this elsewhere, e.g. /etc/<sidecar>",
+                    );
                 }
                 self.check_source(&at, s, spec);
             }
