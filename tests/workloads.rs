@@ -327,3 +327,33 @@ fn the_secrets_listing_names_what_sidecars_migrations_and_databases_read() {
     assert_eq!(row("pg-tls"), "pg-tls t-dev tls.crt, tls.key pg");
     assert_eq!(row("pg-extra"), "pg-extra t-dev a.conf pg");
 }
+
+#[test]
+fn alerts_watch_each_kind_with_its_own_metrics() {
+    let objs = build(&format!("monitoring: {{alerts: true}}\n{}", JOBS.replace("  reindex:", DAEMON_SERVICE)));
+    let rule = find(&objs, "PrometheusRule", "t-alerts");
+    let alerts: Vec<(String, String)> = items(rule, &["spec", "groups"])
+        .iter()
+        .flat_map(|g| items(g, &["rules"]))
+        .map(|r| (text(r, &["alert"]).unwrap().to_string(), text(r, &["expr"]).unwrap().to_string()))
+        .collect();
+    let expr = |a: &str| {
+        alerts.iter().find(|(n, _)| n == a).map(|(_, e)| e.as_str()).unwrap_or_else(|| panic!("{a}: {alerts:?}"))
+    };
+    assert!(
+        expr("ReportFailed")
+            .contains("kube_cronjob_status_last_successful_time{namespace=\"t-dev\",cronjob=\"report\"}")
+    );
+    assert!(expr("ReindexFailed").contains("kube_job_failed{namespace=\"t-dev\",job_name=~\"reindex-[0-9a-f]{10}\""));
+    assert!(
+        expr("NodeLogsPodsNotReady")
+            .contains("kube_daemonset_status_number_ready{namespace=\"t-dev\",daemonset=\"node-logs\"}")
+    );
+    assert!(
+        !alerts.iter().any(|(_, e)| e.contains("kube_deployment") && e.contains("report")),
+        "no Deployment metrics for a cron job"
+    );
+}
+
+/// A daemon set without host paths (the namespace stays restricted), then the reindex job.
+const DAEMON_SERVICE: &str = "  node-logs:\n    kind: daemon_set\n    image: x/agent:1\n  reindex:";
