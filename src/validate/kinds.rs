@@ -6,8 +6,9 @@ use super::Checker;
 use crate::spec::{JobSettings, Kind, POD_SECURITY_LEVELS, Platform, Service};
 
 /// Fields that belong to a Deployment (scaling, rollout, exposure): `(name, set?)`.
-fn deployment_fields(svc: &Service) -> [(&'static str, bool); 7] {
+fn deployment_fields(svc: &Service) -> [(&'static str, bool); 8] {
     [
+        ("spread", svc.spread.is_some()),
         ("replicas", svc.replicas.is_some()),
         ("autoscale", svc.autoscale.is_some()),
         ("strategy", svc.strategy.is_some()),
