@@ -357,3 +357,20 @@ fn alerts_watch_each_kind_with_its_own_metrics() {
 
 /// A daemon set without host paths (the namespace stays restricted), then the reindex job.
 const DAEMON_SERVICE: &str = "  node-logs:\n    kind: daemon_set\n    image: x/agent:1\n  reindex:";
+
+#[test]
+fn a_sidecar_on_latest_is_refused_in_production_only() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &SIDECAR.replace("fluent/fluent-bit:3.2.2", "fluent/fluent-bit:latest"));
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: t-prod\n").unwrap();
+    let run =
+        |env: &str| Command::cargo_bin("genk8s").unwrap().args(["build", env, "-p"]).arg(t.path()).output().unwrap();
+    assert!(run("dev").status.success());
+    let prod = run("prod");
+    assert_eq!(prod.status.code(), Some(2));
+    let err = String::from_utf8(prod.stderr).unwrap();
+    assert!(
+        err.contains(":11:16: image `fluent/fluent-bit:latest` uses the `latest` tag in environment `prod`"),
+        "{err}"
+    );
+}

@@ -38,6 +38,15 @@ impl Checker<'_> {
                     "write registry/name:tag, e.g. fluent/fluent-bit:3.2.2",
                 );
             }
+            if self.production && crate::spec::image_tag(&sc.image) == Some("latest") {
+                let at: Vec<&str> = base.iter().copied().chain(["image"]).collect();
+                let env = self.env;
+                self.err(
+                    &at,
+                    format!("image `{}` uses the `latest` tag in environment `{env}`", sc.image),
+                    "pin a version in production, e.g. fluent/fluent-bit:3.2.2",
+                );
+            }
             for (k, v) in &sc.env {
                 self.check_env(&base, k, v, spec);
             }
