@@ -359,3 +359,50 @@ fn the_node_logging_example_builds_in_a_privileged_namespace_of_its_own() {
         assert_eq!(text(binding, &["subjects", "0", "namespace"]), Some(ns), "{env}");
     }
 }
+
+#[test]
+fn alerts_watch_each_kind_with_its_own_metrics() {
+    let objs = build(&format!("monitoring: {{alerts: true}}\n{}", JOBS.replace("  reindex:", DAEMON_SERVICE)));
+    let rule = find(&objs, "PrometheusRule", "t-alerts");
+    let alerts: Vec<(String, String)> = items(rule, &["spec", "groups"])
+        .iter()
+        .flat_map(|g| items(g, &["rules"]))
+        .map(|r| (text(r, &["alert"]).unwrap().to_string(), text(r, &["expr"]).unwrap().to_string()))
+        .collect();
+    let expr = |a: &str| {
+        alerts.iter().find(|(n, _)| n == a).map(|(_, e)| e.as_str()).unwrap_or_else(|| panic!("{a}: {alerts:?}"))
+    };
+    assert!(
+        expr("ReportFailed")
+            .contains("kube_cronjob_status_last_successful_time{namespace=\"t-dev\",cronjob=\"report\"}")
+    );
+    assert!(expr("ReindexFailed").contains("kube_job_failed{namespace=\"t-dev\",job_name=~\"reindex-[0-9a-f]{10}\""));
+    assert!(
+        expr("NodeLogsPodsNotReady")
+            .contains("kube_daemonset_status_number_ready{namespace=\"t-dev\",daemonset=\"node-logs\"}")
+    );
+    assert!(
+        !alerts.iter().any(|(_, e)| e.contains("kube_deployment") && e.contains("report")),
+        "no Deployment metrics for a cron job"
+    );
+}
+
+/// A daemon set without host paths (the namespace stays restricted), then the reindex job.
+const DAEMON_SERVICE: &str = "  node-logs:\n    kind: daemon_set\n    image: x/agent:1\n  reindex:";
+
+#[test]
+fn a_sidecar_on_latest_is_refused_in_production_only() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), &SIDECAR.replace("fluent/fluent-bit:3.2.2", "fluent/fluent-bit:latest"));
+    std::fs::write(t.path().join("environments/prod.yaml"), "namespace: t-prod\n").unwrap();
+    let run =
+        |env: &str| Command::cargo_bin("genk8s").unwrap().args(["build", env, "-p"]).arg(t.path()).output().unwrap();
+    assert!(run("dev").status.success());
+    let prod = run("prod");
+    assert_eq!(prod.status.code(), Some(2));
+    let err = String::from_utf8(prod.stderr).unwrap();
+    assert!(
+        err.contains(":11:16: image `fluent/fluent-bit:latest` uses the `latest` tag in environment `prod`"),
+        "{err}"
+    );
+}

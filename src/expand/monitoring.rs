@@ -69,11 +69,14 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     out.push(dashboard_config_map(ctx));
 }
 
-/// Pods not ready, restart loops, and a high 5xx ratio when the service has metrics.
+/// Pods not ready (a job: its run failed), restart loops, and a high 5xx ratio when the
+/// service has metrics.
 fn service_rules(ctx: &Ctx, name: &str, svc: &Service) -> RuleGroup {
     let ns = &ctx.v.namespace;
+    let first = super::workload_alerts::alert(ns, name, svc.kind)
+        .map(|a| rule(format!("{}{}", camel(name), a.suffix), a.expr, a.for_, a.severity, a.summary));
     let mut rules = vec![
-        rule(
+        first.unwrap_or_else(|| rule(
             format!("{}PodsNotReady", camel(name)),
             format!(
                 "kube_deployment_status_replicas_available{{namespace=\"{ns}\",deployment=\"{name}\"}} < kube_deployment_spec_replicas{{namespace=\"{ns}\",deployment=\"{name}\"}}"
@@ -81,7 +84,7 @@ fn service_rules(ctx: &Ctx, name: &str, svc: &Service) -> RuleGroup {
             "10m",
             "warning",
             format!("{name} in {ns} has had fewer ready pods than desired for 10 minutes"),
-        ),
+        )),
         restarts(ns, name),
     ];
     if svc.metrics.is_some() {

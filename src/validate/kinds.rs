@@ -6,8 +6,9 @@ use super::Checker;
 use crate::spec::{JobSettings, Kind, POD_SECURITY_LEVELS, Platform, Service};
 
 /// Fields that belong to a Deployment (scaling, rollout, exposure): `(name, set?)`.
-fn deployment_fields(svc: &Service) -> [(&'static str, bool); 7] {
+fn deployment_fields(svc: &Service) -> [(&'static str, bool); 8] {
     [
+        ("spread", svc.spread.is_some()),
         ("replicas", svc.replicas.is_some()),
         ("autoscale", svc.autoscale.is_some()),
         ("strategy", svc.strategy.is_some()),
@@ -169,6 +170,22 @@ impl Checker<'_> {
                     &["host_paths", &i.to_string()],
                     format!("host path `{p}` must be an absolute directory below / without `..`"),
                     "e.g. /var/log",
+                );
+            }
+        }
+        let mounted: Vec<&str> = ["/tmp"]
+            .into_iter()
+            .chain(svc.writable.iter().map(String::as_str))
+            .chain(svc.volumes.values().map(|v| v.path.as_str()))
+            .chain(svc.mounts.keys().chain(svc.files.keys()).map(String::as_str))
+            .collect();
+        for (i, p) in svc.host_paths.iter().enumerate() {
+            if mounted.contains(&p.trim_end_matches('/')) {
+                self.svc_err(
+                    name,
+                    &["host_paths", &i.to_string()],
+                    format!("`{p}` is mounted twice (host_paths and the container's other mounts)"),
+                    "a container mounts one volume per path: remove one of them",
                 );
             }
         }

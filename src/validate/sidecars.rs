@@ -38,6 +38,15 @@ impl Checker<'_> {
                     "write registry/name:tag, e.g. fluent/fluent-bit:3.2.2",
                 );
             }
+            if self.production && crate::spec::image_tag(&sc.image) == Some("latest") {
+                let at: Vec<&str> = base.iter().copied().chain(["image"]).collect();
+                let env = self.env;
+                self.err(
+                    &at,
+                    format!("image `{}` uses the `latest` tag in environment `{env}`", sc.image),
+                    "pin a version in production, e.g. fluent/fluent-bit:3.2.2",
+                );
+            }
             for (k, v) in &sc.env {
                 self.check_env(&base, k, v, spec);
             }
@@ -45,6 +54,12 @@ impl Checker<'_> {
                 let at: Vec<&str> = base.iter().copied().chain(["mounts", path.as_str()]).collect();
                 if !path.starts_with('/') {
                     self.err(&at, format!("mount path `{path}` is not absolute"), "start it with /");
+                } else if path.trim_end_matches('/') == "/tmp" || sc.shared.contains(path) {
+                    self.err(
+                        &at,
+                        format!("`{path}` is mounted twice (mounts and /tmp or shared)"),
+                        "a container mounts one volume per path: mount this elsewhere, e.g. /etc/<sidecar>",
+                    );
                 }
                 self.check_source(&at, s, spec);
             }
