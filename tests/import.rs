@@ -965,6 +965,22 @@ fn kafka_opensearch_clickhouse_and_minio_become_engines_that_their_clients_reach
     let env = items(node_at(sts, &["spec", "template", "spec", "containers", "0", "env"]));
     let mmap = env.iter().find(|e| e.get("name").and_then(Node::as_str) == Some("node.store.allow_mmap"));
     assert_eq!(mmap.and_then(|e| e.get("value")).and_then(Node::as_str), Some("false"));
+    // ClickHouse's XML config is mounted read-only, file by file, from the database's ConfigMap.
+    let ch = find(&objs, "StatefulSet", "analytics").unwrap();
+    let mounts = items(node_at(ch, &["spec", "template", "spec", "containers", "0", "volumeMounts"]));
+    let xml = mounts
+        .iter()
+        .find(|m| m.get("mountPath").and_then(Node::as_str) == Some("/etc/clickhouse-server/config.d/storage.xml"))
+        .expect("the config file is mounted");
+    assert_eq!(xml.get("readOnly").and_then(Node::as_str), Some("true"));
+    let volumes = items(node_at(ch, &["spec", "template", "spec", "volumes"]));
+    let cm = volumes
+        .iter()
+        .find(|v| v.get("name").and_then(Node::as_str) == xml.get("name").and_then(Node::as_str))
+        .and_then(|v| node_at(v, &["configMap", "name"]))
+        .and_then(Node::as_str)
+        .expect("from a ConfigMap");
+    assert!(cm.starts_with("analytics-files-") && find(&objs, "ConfigMap", cm).is_some(), "{cm}");
     let kafka = find(&objs, "StatefulSet", "kafka").unwrap();
     let env = items(node_at(kafka, &["spec", "template", "spec", "containers", "0", "env"]));
     let adv = env.iter().find(|e| e.get("name").and_then(Node::as_str) == Some("KAFKA_ADVERTISED_LISTENERS"));
