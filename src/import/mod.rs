@@ -10,6 +10,7 @@
 
 pub mod compose;
 pub mod interpolate;
+pub mod kube;
 pub mod values;
 pub mod yaml;
 
@@ -117,6 +118,35 @@ when the platform was written (then run `genk8s build dev -p DIR`), 2 on bad inp
         #[arg(long = "profile", value_name = "PROFILE")]
         profiles: Vec<String>,
     },
+    /// Turn existing Kubernetes manifests into a genk8s platform folder
+    #[command(
+        long_about = "Turn existing Kubernetes manifests (files or folders of multi-document YAML, such as \
+hand-written manifests or `helm template` output) into a genk8s platform folder: DIR/platform.yaml, \
+DIR/environments/ENV.yaml and config files under DIR/files/.\n\n\
+Deployments with their Services, Ingresses, HPAs, PDBs, ServiceMonitors and ServiceAccounts become services; \
+StatefulSets (and Deployments) of catalog engine images become databases, backup CronJobs their `backup:`; \
+NetworkPolicies become `uses` and `egress`; ConfigMaps become configs; Secrets become references (their values \
+are never copied); Namespace labels, StorageClasses, cert-manager ClusterIssuers, ResourceQuota and LimitRange \
+become platform settings. Other objects are carried verbatim under `objects:`.\n\n\
+The import then builds the platform and compares every field of the input with the build: it prints each field \
+the build does not reproduce (`reported: FILE:LINE:COL: Kind/name.path: why`) and a summary of how many fields \
+are native, carried and reported. It never overwrites; it exits 0 when the platform was written, 2 on bad input.",
+        after_help = "Examples:\n  genk8s import kubernetes k8s/ -o platforms/shop\n  genk8s import kubernetes deployment.yaml service.yaml --name shop"
+    )]
+    Kubernetes {
+        /// Manifest files or folders (folders are read recursively: *.yaml, *.yml)
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// Folder to write [default: ./<platform name>]
+        #[arg(short = 'o', long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Platform name [default: the first path's folder name, as a DNS label]
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// Environment the manifests are written as (environments/ENV.yaml)
+        #[arg(long = "env-name", value_name = "ENV", default_value = "imported")]
+        env: String,
+    },
 }
 
 /// Runs an import command.
@@ -125,6 +155,9 @@ pub fn run(cmd: ImportCommand) -> Result<(), Error> {
         ImportCommand::Compose { mut files, more, env_files, out, name, profiles } => {
             files.extend(more);
             import_compose(&files, &env_files, out.as_deref(), &conv::Options { name, profiles })
+        }
+        ImportCommand::Kubernetes { paths, out, name, env } => {
+            kube::import(&paths, out.as_deref(), &kube::Options { name, env })
         }
     }
 }

@@ -6,7 +6,7 @@
 #![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 
 mod apply;
-mod cluster;
+pub(crate) mod cluster;
 mod cron;
 mod database;
 mod egress;

@@ -1,0 +1,211 @@
+//! `genk8s import kubernetes`: a platform from existing manifests.
+//!
+//! The manifests are read with the spanned YAML layer ([`read`]), recognised as
+//! services, databases, configs, secret references and platform settings
+//! ([`recognise`] and the modules beside it), written as a platform folder, built,
+//! and every input field is compared with the build ([`compare`]): the summary says
+//! how many fields the spec expresses natively, how many the escape hatch carries,
+//! and each other one is reported with its file:line:col and why.
+
+pub mod compare;
+mod database;
+mod ingress;
+mod network;
+mod platform;
+mod pod;
+pub mod read;
+pub mod recognise;
+mod service;
+
+use super::{Finding, Level, comment, plural, write_files};
+use crate::Error;
+use crate::source::SourceMap;
+use read::Doc;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Choices of the command line.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub name: Option<String>,
+    /// The environment the input is written as.
+    pub env: String,
+}
+
+/// The import's result, before it is written.
+struct Imported {
+    platform: String,
+    rec_spec: Map<String, Value>,
+    namespace: String,
+    findings: Vec<Finding>,
+    secrets: BTreeMap<String, std::collections::BTreeSet<String>>,
+    copies: Vec<(String, String)>,
+}
+
+/// Reads every manifest of `paths`.
+fn read_all(paths: &[PathBuf], sources: &mut SourceMap) -> Result<Vec<Doc>, Error> {
+    let mut docs = Vec::new();
+    for f in read::files(paths)? {
+        let mut d = read::read_file(&f, sources).map_err(|d| super::spec_error(d, sources))?;
+        docs.append(&mut d);
+    }
+    if docs.is_empty() {
+        return Err(Error::Usage("no Kubernetes objects found in the given paths (files ending .yaml or .yml)".into()));
+    }
+    Ok(docs)
+}
+
+/// Runs `genk8s import kubernetes`.
+pub fn import(paths: &[PathBuf], out: Option<&Path>, opts: &Options) -> Result<(), Error> {
+    let mut sources = SourceMap::default();
+    let docs = read_all(paths, &mut sources)?;
+    let rec = recognise::recognise(&docs);
+    let platform = opts.name.clone().unwrap_or_else(|| default_name(paths));
+    let platform = crate::import::values::dns_label(&platform, 40);
+    let namespace = rec.namespace.clone().unwrap_or_else(|| format!("{platform}-{}", opts.env));
+    let mut spec = rec.spec.clone();
+    let objects: Map<String, Value> = docs
+        .iter()
+        .zip(&rec.fates)
+        .filter(|(_, f)| matches!(f, Some(recognise::Fate::Verbatim)))
+        .map(|(d, _)| (d.key(), crate::patch::value(&d.node)))
+        .collect();
+    if !objects.is_empty() {
+        spec.insert("objects".into(), Value::Object(objects));
+    }
+    let mut findings = rec.findings.clone();
+    findings.sort_by(|a, b| (a.span, &a.path).cmp(&(b.span, &b.path)));
+    let imported = Imported {
+        platform,
+        rec_spec: spec,
+        namespace,
+        findings,
+        secrets: rec.secrets.clone(),
+        copies: rec.copies.clone(),
+    };
+    let out: PathBuf = out.map_or_else(|| PathBuf::from(&imported.platform), Path::to_path_buf);
+    let files = render(&imported, &opts.env, &sources);
+    refuse_existing(&out, &files)?;
+    write_files(&out, &files)?;
+    let mut stderr = String::new();
+    for f in &imported.findings {
+        stderr.push_str(&f.render(&sources));
+        stderr.push('\n');
+    }
+    stderr.push_str(&verify(&out, &opts.env, &docs, &rec.fates, &sources, &files));
+    eprint!("{stderr}");
+    Ok(())
+}
+
+/// Builds the written platform and compares it with the input; the report's text.
+fn verify(
+    out: &Path,
+    env: &str,
+    docs: &[Doc],
+    fates: &[Option<recognise::Fate>],
+    sources: &SourceMap,
+    files: &[(PathBuf, String)],
+) -> String {
+    let builds = match crate::build(out, Some(env)) {
+        Ok(b) => b,
+        Err(e) => {
+            let e = e.to_string().replace("; nothing was written", "");
+            return format!("warning: the imported platform does not build yet:\n{e}\n");
+        }
+    };
+    let mut objects = BTreeMap::new();
+    for o in builds.iter().flat_map(|b| &b.objects) {
+        if let Ok(n) = crate::yaml::parse(&o.text, 0) {
+            objects.insert((o.kind.clone(), o.name.clone()), n);
+        }
+    }
+    let built = compare::Built::new(objects);
+    let tally = compare::compare(docs, fates, &built);
+    let mut s = String::new();
+    for r in &tally.residue {
+        let path = if r.path.is_empty() { String::new() } else { format!(".{}", r.path) };
+        let n = if r.leaves == 1 { String::new() } else { format!(" ({} fields)", r.leaves) };
+        s.push_str(&format!("reported: {}: {}{path}: {}{n}\n", sources.locate(r.span), r.object, r.why));
+    }
+    let total = tally.native + tally.carried + tally.reported;
+    let input_lines: usize = docs_lines(sources);
+    let spec_lines: usize = files
+        .iter()
+        .filter(|(p, _)| !p.starts_with("files"))
+        .map(|(_, t)| t.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).count())
+        .sum();
+    s.push_str(&format!(
+        "imported {} object{} into {}: {total} input field{}: {} native, {} carried (objects/patches), {} reported; spec {spec_lines} line{} for {input_lines} input line{} ({:.2})\n",
+        docs.len(),
+        plural(docs.len()),
+        out.display(),
+        plural(total),
+        tally.native,
+        tally.carried,
+        tally.reported,
+        plural(spec_lines),
+        plural(input_lines),
+        spec_lines as f64 / input_lines.max(1) as f64,
+    ));
+    s
+}
+
+/// Non-blank lines of every input file (comments included: they are part of what was written).
+fn docs_lines(sources: &SourceMap) -> usize {
+    (0..sources.paths().count())
+        .map(|id| sources.file(id as crate::source::FileId))
+        .map(|f| f.text.lines().filter(|l| !l.trim().is_empty() && l.trim() != "---").count())
+        .sum()
+}
+
+fn refuse_existing(out: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
+    let existing: Vec<String> =
+        files.iter().map(|(p, _)| out.join(p)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} already exist{}; genk8s import never overwrites a platform (choose another folder with -o DIR)",
+        existing.join(", "),
+        if existing.len() == 1 { "s" } else { "" }
+    )))
+}
+
+/// The first path's folder name (a file's folder), the default platform name.
+fn default_name(paths: &[PathBuf]) -> String {
+    let first = paths.first().map(PathBuf::as_path).unwrap_or(Path::new("."));
+    let abs = std::fs::canonicalize(first).unwrap_or_else(|_| first.to_path_buf());
+    let dir = if abs.is_dir() { abs.as_path() } else { abs.parent().unwrap_or(&abs) };
+    dir.file_name().and_then(|n| n.to_str()).unwrap_or("app").to_string()
+}
+
+/// `platform.yaml`, the environment overlay and the copied config files.
+fn render(imported: &Imported, env: &str, sources: &SourceMap) -> Vec<(PathBuf, String)> {
+    let mut text =
+        "# genk8s platform imported by `genk8s import kubernetes`.\n# Review it before deploying.\n".to_string();
+    if !imported.secrets.is_empty() {
+        text.push_str("#\n# Secrets the cluster must hold (no secret value was copied):\n");
+        for (s, keys) in &imported.secrets {
+            text.push_str(&format!("#   {s}: {}\n", keys.iter().cloned().collect::<Vec<_>>().join(", ")));
+        }
+    }
+    let warnings: Vec<&Finding> = imported.findings.iter().filter(|f| f.level == Level::Warning).collect();
+    if !warnings.is_empty() {
+        text.push_str("#\n# Changed on import:\n");
+        for f in warnings {
+            text.push_str(&format!("#   {}: {}: {}\n", sources.locate(f.span), f.path, comment(&f.message)));
+        }
+    }
+    text.push('\n');
+    let mut spec = Map::new();
+    spec.insert("platform".into(), json!(imported.platform));
+    spec.extend(imported.rec_spec.clone());
+    crate::yaml::emit::emit(&Value::Object(spec), &mut text);
+    let mut files = vec![(PathBuf::from(crate::load::BASE_FILE), text)];
+    files.extend(imported.copies.iter().map(|(p, t)| (PathBuf::from(p), t.clone())));
+    let mut overlay = format!("# Environment {env}: the imported manifests' namespace.\n");
+    crate::yaml::emit::emit(&json!({"namespace": imported.namespace}), &mut overlay);
+    files.push((Path::new(crate::load::ENV_DIR).join(format!("{env}.yaml")), overlay));
+    files
+}

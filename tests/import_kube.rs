@@ -1,0 +1,117 @@
+//! `genk8s import kubernetes`: runs the binary on the manifests of the seed
+//! documents (tests/fixtures/kube/<seed>/, extracted from their YAML blocks) and
+//! checks that the imported platform builds, that every input field is accounted
+//! for (native, carried or reported with its place), and that no Secret value is copied.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+use tempfile::TempDir;
+
+mod common;
+
+const SEEDS: &[&str] = &["ai-workflow-engine", "workflow-automation", "flexdesk"];
+
+fn genk8s() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_genk8s"))
+}
+
+/// Imports `tests/fixtures/kube/<seed>` into a new folder; returns it and stderr.
+fn import(seed: &str) -> (TempDir, String) {
+    let tmp = TempDir::new().unwrap();
+    let out = genk8s()
+        .args(["import", "kubernetes", &format!("tests/fixtures/kube/{seed}"), "-o"])
+        .arg(tmp.path().join("p"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{seed}: {stderr}");
+    (tmp, stderr)
+}
+
+/// The numbers of the summary line: (total, native, carried, reported).
+fn tally(stderr: &str) -> (usize, usize, usize, usize) {
+    let line = stderr.lines().find(|l| l.starts_with("imported ")).expect("a summary line");
+    let num = |after: &str| -> usize {
+        let rest = &line[line.find(after).unwrap_or_else(|| panic!("{after} in {line}")) + after.len()..];
+        rest.split(|c: char| !c.is_ascii_digit()).next().unwrap().parse().unwrap()
+    };
+    let total: usize = line.split(": ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    (total, num("fields: "), num("native, "), num("carried (objects/patches), "))
+}
+
+#[test]
+fn every_seed_imports_into_a_platform_that_builds() {
+    for seed in SEEDS {
+        let (tmp, stderr) = import(seed);
+        assert!(!stderr.contains("does not build"), "{seed}: {stderr}");
+        let dir = tmp.path().join("p");
+        let built = genk8s().args(["build", "imported", "-p"]).arg(&dir).output().unwrap();
+        assert!(built.status.success(), "{seed}: {}", String::from_utf8_lossy(&built.stderr));
+        let (total, native, carried, reported) = tally(&stderr);
+        assert_eq!(native + carried + reported, total, "{seed}: {stderr}");
+        assert!(native * 2 > total, "{seed}: most fields should be native: {stderr}");
+        // Every reported field is named with the place it was written.
+        for l in stderr.lines().filter(|l| l.starts_with("reported: ")) {
+            assert!(l.contains(&format!("tests/fixtures/kube/{seed}/")), "{l}");
+        }
+    }
+}
+
+#[test]
+fn flexdesk_becomes_one_service_with_its_objects_folded_in() {
+    let (tmp, stderr) = import("flexdesk");
+    let spec = fs::read_to_string(tmp.path().join("p/platform.yaml")).unwrap();
+    let node = genk8s::yaml::parse(&spec, 0).unwrap();
+    let svc = node.get("services").and_then(|s| s.get("flexdesk-backend")).expect("the service");
+    let get = |path: &[&str]| path.iter().try_fold(svc, |n, k| n.get(k)).and_then(|n| n.as_str()).map(str::to_string);
+    assert_eq!(get(&["service_name"]).as_deref(), Some("flexdesk-backend-service"));
+    assert_eq!(get(&["ports", "http", "service"]).as_deref(), Some("80"));
+    assert_eq!(get(&["autoscale", "max"]).as_deref(), Some("10"));
+    assert_eq!(get(&["pdb", "min_available"]).as_deref(), Some("2"));
+    assert_eq!(get(&["metrics", "path"]).as_deref(), Some("/api/v2/metrics"));
+    assert_eq!(get(&["probes", "startup", "failure_threshold"]).as_deref(), Some("30"));
+    assert_eq!(get(&["ingress", "class"]).as_deref(), Some("alb"));
+    // The Secret is a reference: its name is listed, its values are nowhere.
+    assert!(spec.contains("flexdesk-secrets: DB_CONNECTION_STRING, JWT_SECRET, REDIS_PASSWORD"), "{spec}");
+    assert!(!spec.contains("base64-encoded"), "{spec}");
+    assert!(stderr.contains("01-secret.yaml:3:1: Secret/flexdesk-secrets"), "{stderr}");
+    let secrets = genk8s().args(["secrets", "imported", "-p"]).arg(tmp.path().join("p")).output().unwrap();
+    assert!(String::from_utf8_lossy(&secrets.stdout).contains("flexdesk-secrets"));
+}
+
+#[test]
+fn databases_keep_engine_version_storage_and_their_service() {
+    let (tmp, _) = import("ai-workflow-engine");
+    let spec = genk8s::yaml::parse(&fs::read_to_string(tmp.path().join("p/platform.yaml")).unwrap(), 0).unwrap();
+    let db = spec.get("databases").and_then(|d| d.get("postgres")).expect("database postgres");
+    let s = |k: &[&str]| k.iter().try_fold(db, |n, k| n.get(k)).and_then(|n| n.as_str()).map(str::to_string);
+    assert_eq!(s(&["engine"]).as_deref(), Some("postgres"));
+    assert_eq!(s(&["version"]).as_deref(), Some("15-alpine"));
+    assert_eq!(s(&["storage", "size"]).as_deref(), Some("50Gi"));
+    assert_eq!(s(&["storage", "class"]).as_deref(), Some("ai-workflow-engine-ssd"));
+    assert_eq!(s(&["resources", "memory"]).as_deref(), Some("1Gi/4Gi"));
+    // The uses of the api come from its NetworkPolicy.
+    let uses = spec.get("services").and_then(|s| s.get("api")).and_then(|a| a.get("uses")).expect("uses of api");
+    assert!(format!("{uses:?}").contains("postgres"));
+    assert!(Path::new(&tmp.path().join("p/environments/imported.yaml")).is_file());
+}
+
+#[test]
+fn a_document_without_kind_is_refused_at_its_line() {
+    let tmp = TempDir::new().unwrap();
+    fs::write(tmp.path().join("a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nfoo: bar\n")
+        .unwrap();
+    let out = genk8s()
+        .args(["import", "kubernetes"])
+        .arg(tmp.path().join("a.yaml"))
+        .arg("-o")
+        .arg(tmp.path().join("p"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a.yaml:5:1: this document has no apiVersion or kind"), "{stderr}");
+    assert!(!tmp.path().join("p").exists());
+    let _ = common::write;
+}
