@@ -1,15 +1,28 @@
 //! The proof of an import: every field of every input object is compared with the
 //! object genk8s builds from the imported spec. A field is native when the build
-//! writes the same value at the same place, carried when the escape hatch
-//! (`objects:`) holds it, and reported otherwise, with why.
+//! writes the same value at the same place; carried when the escape hatch holds it
+//! (the object verbatim under `objects:`, or a JSON patch operation under `patches:`
+//! that [`super::residue`] writes from the [`Op`] found here); and reported
+//! otherwise, with why.
 
 use super::read::Doc;
 use super::recognise::Fate;
+use super::residue::deliberate;
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A field (or a whole subtree) of the input the build does not reproduce.
+/// A JSON patch operation that makes the built object carry an input field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Op {
+    /// `add` (a map member, or `/-` to append) or `replace` (a list item).
+    pub op: &'static str,
+    pub pointer: String,
+    pub value: Value,
+}
+
+/// A field (or a whole subtree) of the input the build does not write as is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Residue {
     pub span: Span,
@@ -20,6 +33,9 @@ pub struct Residue {
     /// Input fields (leaves) it covers.
     pub leaves: usize,
     pub why: String,
+    /// The patch that carries it (`Kind/name` of the built object and the operation),
+    /// or `None` when it is reported.
+    pub carry: Option<(String, Op)>,
 }
 
 /// How many input fields each way reached the build.
@@ -31,7 +47,7 @@ pub struct Tally {
     pub residue: Vec<Residue>,
 }
 
-/// The built objects by (kind, name), and every named container port's number.
+/// The built objects by (kind, name), and every named port's numbers.
 pub struct Built {
     pub objects: BTreeMap<(String, String), Node>,
     pub ports: BTreeMap<String, BTreeSet<String>>,
@@ -46,12 +62,12 @@ impl Built {
         Built { objects, ports }
     }
 
-    /// The object genk8s built for (kind, name); a config's name carries a content hash.
-    fn find(&self, kind: &str, name: &str) -> Option<&Node> {
-        self.objects.get(&(kind.to_string(), name.to_string())).or_else(|| {
-            (kind == "ConfigMap")
-                .then(|| self.objects.iter().find(|((k, n), _)| k == kind && hashed_name(n, name)).map(|(_, o)| o))?
-        })
+    /// The object genk8s built for (kind, name) and its name; a config's name carries a content hash.
+    pub fn find(&self, kind: &str, name: &str) -> Option<(&str, &Node)> {
+        self.objects
+            .iter()
+            .find(|((k, n), _)| k == kind && (n == name || (kind == "ConfigMap" && hashed_name(n, name))))
+            .map(|((_, n), o)| (n.as_str(), o))
     }
 }
 
@@ -81,28 +97,48 @@ fn collect_ports(n: &Node, out: &mut BTreeMap<String, BTreeSet<String>>) {
 }
 
 /// Compares every input object with what became of it.
-pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built) -> Tally {
+pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built, changed: &BTreeMap<Span, String>) -> Tally {
     let mut t = Tally::default();
     for (d, fate) in docs.iter().zip(fates) {
         let leaves = count(&d.node);
         match fate.as_ref().unwrap_or(&Fate::Verbatim) {
-            Fate::Verbatim => t.carried += leaves,
+            Fate::Verbatim => match built.find(&d.kind, &d.name) {
+                Some(_) => t.carried += leaves,
+                None => {
+                    t.reported += leaves;
+                    let why = format!("carried under objects, but the build has no {}", d.key());
+                    t.residue.push(Residue {
+                        span: d.span(),
+                        object: d.key(),
+                        path: String::new(),
+                        leaves,
+                        why,
+                        carry: None,
+                    });
+                }
+            },
             Fate::Derived(why) | Fate::Reported(why) => {
                 t.reported += leaves;
-                t.residue.push(Residue {
-                    span: d.span(),
-                    object: d.key(),
-                    path: String::new(),
-                    leaves,
-                    why: why.clone(),
-                });
+                let (span, object, why) = (d.span(), d.key(), why.clone());
+                t.residue.push(Residue { span, object, path: String::new(), leaves, why, carry: None });
             }
             Fate::Native(kind, name) => match built.find(kind, name) {
-                Some(out) => Walk { t: &mut t, doc: d, built }.node(&d.node, Some(out), &mut String::new()),
+                Some((built_name, out)) => {
+                    let target = format!("{kind}/{built_name}");
+                    let mut w = Walk { t: &mut t, doc: d, built, target, kind, changed };
+                    w.node(&d.node, out, &mut String::new(), &mut String::new());
+                }
                 None => {
                     t.reported += leaves;
                     let why = format!("the build has no {kind}/{name} to compare it with");
-                    t.residue.push(Residue { span: d.span(), object: d.key(), path: String::new(), leaves, why });
+                    t.residue.push(Residue {
+                        span: d.span(),
+                        object: d.key(),
+                        path: String::new(),
+                        leaves,
+                        why,
+                        carry: None,
+                    });
                 }
             },
         }
@@ -123,65 +159,119 @@ struct Walk<'a> {
     t: &'a mut Tally,
     doc: &'a Doc,
     built: &'a Built,
+    /// `Kind/name` of the built object (the patch key).
+    target: String,
+    /// Kind of the built object.
+    kind: &'a str,
+    /// Input places the import changed on purpose (its warnings), with why.
+    changed: &'a BTreeMap<Span, String>,
 }
 
 impl Walk<'_> {
-    fn node(&mut self, input: &Node, out: Option<&Node>, path: &mut String) {
-        match (&input.kind, out.map(|o| &o.kind)) {
-            (NodeKind::Map(es), Some(NodeKind::Map(_))) if !es.is_empty() => {
+    /// Compares `input` with `out`; `path` is the input's field path, `ptr` the
+    /// JSON pointer of `out` in the built object.
+    fn node(&mut self, input: &Node, out: &Node, path: &mut String, ptr: &mut String) {
+        match (&input.kind, &out.kind) {
+            (NodeKind::Map(es), NodeKind::Map(_)) if !es.is_empty() => {
                 for e in es {
-                    let len = path.len();
+                    let (len, plen) = (path.len(), ptr.len());
                     push_key(path, &e.key);
-                    let at = if matches!(e.value.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
-                        e.key_span
-                    } else {
-                        e.value.span
-                    };
-                    let sub = out.and_then(|o| o.get(&e.key));
-                    if sub.is_none() {
-                        self.differs(at, path, &e.value, None);
-                    } else {
-                        self.node(&e.value, sub, path);
+                    ptr.push('/');
+                    ptr.push_str(&e.key.replace('~', "~0").replace('/', "~1"));
+                    let span = if is_collection(&e.value) { e.key_span } else { e.value.span };
+                    match out.get(&e.key) {
+                        Some(sub) => self.node(&e.value, sub, path, ptr),
+                        // A backend port by number, where genk8s names it.
+                        None if e.key == "number"
+                            && out
+                                .get("name")
+                                .and_then(Node::as_str)
+                                .zip(e.value.as_str())
+                                .is_some_and(|(n, v)| self.same(v, n)) =>
+                        {
+                            self.t.native += 1;
+                        }
+                        None => self.differs(span, path, &e.value, None, Some(("add", ptr.clone()))),
                     }
                     path.truncate(len);
+                    ptr.truncate(plen);
                 }
             }
-            (NodeKind::Seq(items), Some(NodeKind::Seq(outs))) if !items.is_empty() => self.seq(items, outs, path),
-            (NodeKind::Scalar { text, .. }, Some(NodeKind::Scalar { text: o, .. })) if self.same(text, o) => {
+            (NodeKind::Seq(items), NodeKind::Seq(outs))
+                if items.iter().all(|i| matches!(i.kind, NodeKind::Map(_))) && !items.is_empty() =>
+            {
+                self.seq(items, outs, path, ptr);
+            }
+            (NodeKind::Seq(a), NodeKind::Seq(b))
+                if a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.equal(x, y)) =>
+            {
+                self.t.native += count(input);
+            }
+            (NodeKind::Scalar { text, .. }, NodeKind::Scalar { text: o, .. }) if self.same(text, o) => {
                 self.t.native += 1
             }
-            (NodeKind::Null, Some(NodeKind::Null)) => self.t.native += 1,
-            (NodeKind::Map(a), Some(NodeKind::Map(b))) if a.is_empty() && b.is_empty() => self.t.native += 1,
-            _ => self.differs(input.span, path, input, out),
+            (NodeKind::Null, NodeKind::Null) => self.t.native += 1,
+            (NodeKind::Map(a), NodeKind::Map(b)) if a.is_empty() && b.is_empty() => self.t.native += 1,
+            _ => {
+                let op =
+                    if ptr.rsplit('/').next().is_some_and(|s| s.parse::<usize>().is_ok()) { "replace" } else { "add" };
+                self.differs(input.span, path, input, Some(out), Some((op, ptr.clone())));
+            }
         }
     }
 
-    /// List items matched by `name` (or `mountPath`), else by position; a one-item list
-    /// matches the other's only item.
-    fn seq(&mut self, items: &[Node], outs: &[Node], path: &mut String) {
+    /// List items matched by `mountPath` or `name`, by the volume source, by content,
+    /// or (one item each side) with each other; unmatched ones are appended.
+    fn seq(&mut self, items: &[Node], outs: &[Node], path: &mut String, ptr: &mut String) {
         let key =
             ["mountPath", "name"].into_iter().find(|k| items.iter().all(|i| i.get(k).and_then(Node::as_str).is_some()));
+        let mut used = vec![false; outs.len()];
         for (idx, item) in items.iter().enumerate() {
-            let len = path.len();
-            let matched = match key {
-                Some(k) => {
-                    let v = item.get(k).and_then(Node::as_str);
-                    path.push_str(&format!("[{}]", v.unwrap_or_default()));
-                    outs.iter()
-                        .find(|o| o.get(k).and_then(Node::as_str) == v)
-                        .or_else(|| outs.iter().find(|o| self.same_source(item, o)))
-                        .or((items.len() == 1 && outs.len() == 1).then(|| &outs[0]))
+            let (len, plen) = (path.len(), ptr.len());
+            let label = key.and_then(|k| item.get(k)).and_then(Node::as_str).map_or(idx.to_string(), str::to_string);
+            path.push_str(&format!("[{label}]"));
+            let free = |j: usize| !used[j];
+            let matched = (0..outs.len())
+                .filter(|&j| free(j))
+                .find(|&j| {
+                    key.is_some_and(|k| outs[j].get(k).and_then(Node::as_str) == item.get(k).and_then(Node::as_str))
+                })
+                .or_else(|| (0..outs.len()).filter(|&j| free(j)).find(|&j| self.same_source(item, &outs[j])))
+                .or_else(|| (0..outs.len()).filter(|&j| free(j)).find(|&j| self.equal(item, &outs[j])))
+                .or_else(|| {
+                    (key.is_none())
+                        .then(|| (0..outs.len()).filter(|&j| free(j)).find(|&j| same_keys(item, &outs[j])))
+                        .flatten()
+                })
+                .or_else(|| (items.len() == 1 && outs.len() == 1).then_some(0));
+            match matched {
+                Some(j) => {
+                    used[j] = true;
+                    ptr.push_str(&format!("/{j}"));
+                    self.node(item, &outs[j], path, ptr);
                 }
                 None => {
-                    path.push_str(&format!("[{idx}]"));
-                    outs.get(idx)
+                    ptr.push_str("/-");
+                    self.differs(item.span, path, item, None, Some(("add", ptr.clone())));
                 }
-            };
-            match matched {
-                Some(o) => self.node(item, Some(o), path),
-                None => self.differs(item.span, path, item, None),
             }
             path.truncate(len);
+            ptr.truncate(plen);
+        }
+    }
+
+    /// Whole-tree equality under [`Walk::same`].
+    fn equal(&self, a: &Node, b: &Node) -> bool {
+        match (&a.kind, &b.kind) {
+            (NodeKind::Scalar { text, .. }, NodeKind::Scalar { text: o, .. }) => self.same(text, o),
+            (NodeKind::Seq(x), NodeKind::Seq(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| self.equal(p, q))
+            }
+            (NodeKind::Map(x), NodeKind::Map(_)) => {
+                x.iter().all(|e| b.get(&e.key).is_some_and(|v| self.equal(&e.value, v)))
+            }
+            (NodeKind::Null, NodeKind::Null) => true,
+            _ => false,
         }
     }
 
@@ -210,12 +300,44 @@ impl Walk<'_> {
         }
     }
 
-    fn differs(&mut self, span: Span, path: &str, input: &Node, out: Option<&Node>) {
+    /// A difference: carried by a patch operation unless it is one genk8s makes on purpose.
+    fn differs(
+        &mut self,
+        span: Span,
+        path: &str,
+        input: &Node,
+        out: Option<&Node>,
+        op: Option<(&'static str, String)>,
+    ) {
         let leaves = count(input);
-        self.t.reported += leaves;
-        let why = why(path, out);
-        self.t.residue.push(Residue { span, object: self.doc.key(), path: path.to_string(), leaves, why });
+        let reason =
+            self.changed.get(&span).cloned().or_else(|| deliberate(self.kind, &self.doc.kind, path, input, out));
+        let (why, carry) = match (reason, op) {
+            (None, Some((op, pointer))) => {
+                self.t.carried += leaves;
+                let why = match out {
+                    Some(o) => format!("genk8s writes {}; patched to the input's value", short(o)),
+                    None => "genk8s does not write it; added by a patch".to_string(),
+                };
+                (why, Some((self.target.clone(), Op { op, pointer, value: crate::patch::value(input) })))
+            }
+            (reason, _) => {
+                self.t.reported += leaves;
+                (reason.unwrap_or_else(|| "genk8s does not write it".into()), None)
+            }
+        };
+        self.t.residue.push(Residue { span, object: self.doc.key(), path: path.to_string(), leaves, why, carry });
     }
+}
+
+fn is_collection(n: &Node) -> bool {
+    matches!(n.kind, NodeKind::Map(_) | NodeKind::Seq(_))
+}
+
+/// Maps with the same keys (two env sources of one kind, two metrics of one type).
+fn same_keys(a: &Node, b: &Node) -> bool {
+    let keys = |n: &Node| n.entries().map(|es| es.iter().map(|e| e.key.clone()).collect::<BTreeSet<_>>());
+    keys(a).is_some() && keys(a) == keys(b)
 }
 
 fn push_key(path: &mut String, key: &str) {
@@ -225,25 +347,8 @@ fn push_key(path: &mut String, key: &str) {
     path.push_str(key);
 }
 
-/// Why the build differs at `path`.
-fn why(path: &str, out: Option<&Node>) -> String {
-    let shown = out.map(short);
-    if path.contains("selector") {
-        return "genk8s selects pods by app.kubernetes.io/name and part-of (a live object's selector cannot change: delete it with --cascade=orphan, then apply)".into();
-    }
-    if path == "spec.replicas" && out.is_none() {
-        return "the HorizontalPodAutoscaler owns the replicas (genk8s writes none beside an autoscaler)".into();
-    }
-    if path == "metadata.name" {
-        return format!("genk8s names it {}", shown.unwrap_or_default());
-    }
-    match shown {
-        Some(s) => format!("genk8s writes {s}"),
-        None => "genk8s does not write this field".into(),
-    }
-}
-
-fn short(n: &Node) -> String {
+/// A value as shown in a message.
+pub fn short(n: &Node) -> String {
     let s = match &n.kind {
         NodeKind::Scalar { text, .. } => text.clone(),
         NodeKind::Null => "null".into(),

@@ -15,7 +15,9 @@ mod platform;
 mod pod;
 pub mod read;
 pub mod recognise;
+mod residue;
 mod service;
+mod size;
 
 use super::{Finding, Level, comment, plural, write_files};
 use crate::Error;
@@ -61,6 +63,40 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>, opts: &Options) -> Result<(
     let mut sources = SourceMap::default();
     let docs = read_all(paths, &mut sources)?;
     let rec = recognise::recognise(&docs);
+    let mut imported = imported(&docs, &rec, paths, opts);
+    let out: PathBuf = out.map_or_else(|| PathBuf::from(&imported.platform), Path::to_path_buf);
+    let mut files = render(&imported, &opts.env, &sources);
+    refuse_existing(&out, &files)?;
+    write_files(&out, &files)?;
+    let mut stderr = String::new();
+    for f in &imported.findings {
+        stderr.push_str(&f.render(&sources));
+        stderr.push('\n');
+    }
+    let changed: BTreeMap<crate::source::Span, String> =
+        imported.findings.iter().filter(|f| f.level == Level::Warning).map(|f| (f.span, f.message.clone())).collect();
+    match build_and_compare(&out, &opts.env, &docs, &rec.fates, &changed) {
+        Err(e) => stderr.push_str(&format!("warning: the imported platform does not build yet:\n{e}\n")),
+        Ok(tally) => {
+            let patches = residue::patches(&tally.residue);
+            if !patches.is_empty() {
+                imported.rec_spec.insert("patches".into(), Value::Object(patches));
+                files = render(&imported, &opts.env, &sources);
+                let base = out.join(crate::load::BASE_FILE);
+                std::fs::write(&base, &files[0].1)
+                    .map_err(|e| Error::Output(format!("cannot write {}: {e}", base.display())))?;
+            }
+            stderr.push_str(&report(&tally, &sources));
+            stderr.push_str(&recheck(&out, &opts.env, &docs, &rec.fates, &changed, &tally));
+            stderr.push_str(&summary(&tally, &docs, &out, &sources, &files));
+        }
+    }
+    eprint!("{stderr}");
+    Ok(())
+}
+
+/// The platform to write: the recognised spec, verbatim objects, findings sorted.
+fn imported(docs: &[Doc], rec: &recognise::Rec, paths: &[PathBuf], opts: &Options) -> Imported {
     let platform = opts.name.clone().unwrap_or_else(|| default_name(paths));
     let platform = crate::import::values::dns_label(&platform, 40);
     let namespace = rec.namespace.clone().unwrap_or_else(|| format!("{platform}-{}", opts.env));
@@ -76,67 +112,89 @@ pub fn import(paths: &[PathBuf], out: Option<&Path>, opts: &Options) -> Result<(
     }
     let mut findings = rec.findings.clone();
     findings.sort_by(|a, b| (a.span, &a.path).cmp(&(b.span, &b.path)));
-    let imported = Imported {
-        platform,
-        rec_spec: spec,
-        namespace,
-        findings,
-        secrets: rec.secrets.clone(),
-        copies: rec.copies.clone(),
-    };
-    let out: PathBuf = out.map_or_else(|| PathBuf::from(&imported.platform), Path::to_path_buf);
-    let files = render(&imported, &opts.env, &sources);
-    refuse_existing(&out, &files)?;
-    write_files(&out, &files)?;
-    let mut stderr = String::new();
-    for f in &imported.findings {
-        stderr.push_str(&f.render(&sources));
-        stderr.push('\n');
-    }
-    stderr.push_str(&verify(&out, &opts.env, &docs, &rec.fates, &sources, &files));
-    eprint!("{stderr}");
-    Ok(())
+    Imported { platform, rec_spec: spec, namespace, findings, secrets: rec.secrets.clone(), copies: rec.copies.clone() }
 }
 
-/// Builds the written platform and compares it with the input; the report's text.
-fn verify(
+/// Builds the written platform and compares every input field with the build.
+fn build_and_compare(
     out: &Path,
     env: &str,
     docs: &[Doc],
     fates: &[Option<recognise::Fate>],
-    sources: &SourceMap,
-    files: &[(PathBuf, String)],
-) -> String {
-    let builds = match crate::build(out, Some(env)) {
-        Ok(b) => b,
-        Err(e) => {
-            let e = e.to_string().replace("; nothing was written", "");
-            return format!("warning: the imported platform does not build yet:\n{e}\n");
-        }
-    };
+    changed: &BTreeMap<crate::source::Span, String>,
+) -> Result<compare::Tally, String> {
+    let builds = crate::build(out, Some(env)).map_err(|e| e.to_string().replace("; nothing was written", ""))?;
     let mut objects = BTreeMap::new();
     for o in builds.iter().flat_map(|b| &b.objects) {
         if let Ok(n) = crate::yaml::parse(&o.text, 0) {
             objects.insert((o.kind.clone(), o.name.clone()), n);
         }
     }
-    let built = compare::Built::new(objects);
-    let tally = compare::compare(docs, fates, &built);
+    Ok(compare::compare(docs, fates, &compare::Built::new(objects), changed))
+}
+
+/// Builds again with the patches and checks that every carried field is now as in the input.
+fn recheck(
+    out: &Path,
+    env: &str,
+    docs: &[Doc],
+    fates: &[Option<recognise::Fate>],
+    changed: &BTreeMap<crate::source::Span, String>,
+    first: &compare::Tally,
+) -> String {
+    if first.residue.iter().all(|r| r.carry.is_none()) {
+        return String::new();
+    }
+    match build_and_compare(out, env, docs, fates, changed) {
+        Err(e) => format!("warning: the platform does not build with the patches the import wrote:\n{e}\n"),
+        Ok(second) => {
+            let left: Vec<&compare::Residue> = second.residue.iter().filter(|r| r.carry.is_some()).collect();
+            if left.is_empty() {
+                "verified: built again with its patches, the platform writes every carried field as the input does\n"
+                    .into()
+            } else {
+                let list: Vec<String> = left.iter().map(|r| format!("{}.{}", r.object, r.path)).collect();
+                format!(
+                    "warning: {} carried field(s) still differ after the patches: {}\n",
+                    left.len(),
+                    list.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// One line per field the build does not write as the input does.
+fn report(tally: &compare::Tally, sources: &SourceMap) -> String {
     let mut s = String::new();
     for r in &tally.residue {
         let path = if r.path.is_empty() { String::new() } else { format!(".{}", r.path) };
         let n = if r.leaves == 1 { String::new() } else { format!(" ({} fields)", r.leaves) };
-        s.push_str(&format!("reported: {}: {}{path}: {}{n}\n", sources.locate(r.span), r.object, r.why));
+        let how = if r.carry.is_some() { "carried" } else { "reported" };
+        s.push_str(&format!("{how}: {}: {}{path}: {}{n}\n", sources.locate(r.span), r.object, r.why));
     }
+    s
+}
+
+/// The closing line: fields native, carried and reported, and the spec's size against the input's.
+fn summary(
+    tally: &compare::Tally,
+    docs: &[Doc],
+    out: &Path,
+    sources: &SourceMap,
+    files: &[(PathBuf, String)],
+) -> String {
     let total = tally.native + tally.carried + tally.reported;
-    let input_lines: usize = docs_lines(sources);
-    let spec_lines: usize = files
-        .iter()
-        .filter(|(p, _)| !p.starts_with("files"))
-        .map(|(_, t)| t.lines().filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).count())
-        .sum();
-    s.push_str(&format!(
-        "imported {} object{} into {}: {total} input field{}: {} native, {} carried (objects/patches), {} reported; spec {spec_lines} line{} for {input_lines} input line{} ({:.2})\n",
+    let input: Vec<&str> =
+        (0..sources.paths().count()).map(|id| sources.file(id as crate::source::FileId).text.as_str()).collect();
+    let spec: Vec<&str> = files.iter().filter(|(p, _)| !p.starts_with("files")).map(|(_, t)| t.as_str()).collect();
+    let (i, s) = (
+        input.iter().map(|t| size::structure_lines(t)).sum::<usize>(),
+        spec.iter().map(|t| size::structure_lines(t)).sum::<usize>(),
+    );
+    format!(
+        "imported {} object{} into {}: {total} input field{}: {} native, {} carried (objects/patches), {} reported; \
+         spec {s} line{} for {i} input line{} ({:.2}; YAML structure: no blank lines, comments or block-scalar contents)\n",
         docs.len(),
         plural(docs.len()),
         out.display(),
@@ -144,19 +202,10 @@ fn verify(
         tally.native,
         tally.carried,
         tally.reported,
-        plural(spec_lines),
-        plural(input_lines),
-        spec_lines as f64 / input_lines.max(1) as f64,
-    ));
-    s
-}
-
-/// Non-blank lines of every input file (comments included: they are part of what was written).
-fn docs_lines(sources: &SourceMap) -> usize {
-    (0..sources.paths().count())
-        .map(|id| sources.file(id as crate::source::FileId))
-        .map(|f| f.text.lines().filter(|l| !l.trim().is_empty() && l.trim() != "---").count())
-        .sum()
+        plural(s),
+        plural(i),
+        s as f64 / i.max(1) as f64,
+    )
 }
 
 fn refuse_existing(out: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {

@@ -59,6 +59,9 @@ impl Rec<'_> {
         if let Some(r) = int(at(&d.node, &["spec", "replicas"])) {
             svc.insert("replicas".into(), json!(r));
         }
+        if let Some(m) = migration(d, c) {
+            svc.insert("migrate".into(), m);
+        }
         let ports = self.ports(i, c, &name, &mut svc);
         self.container(c, &ports, &mut svc);
         self.pod(d, c, &name, &mut svc);
@@ -96,6 +99,25 @@ impl Rec<'_> {
                 _ => json!(number),
             };
             spec_ports.insert(pname.clone(), entry);
+            ports.push(Port { name: pname, number });
+        }
+        for sp in &svc_ports {
+            // A Service targets a port the container does not declare: the app listens there.
+            let Some(number) = int(sp.get("targetPort").or(sp.get("port"))).and_then(|n| u16::try_from(n).ok()) else {
+                continue;
+            };
+            if ports.iter().any(|p: &Port| p.number == number) {
+                continue;
+            }
+            let pname = sp.get("name").and_then(Node::as_str).map_or_else(
+                || if ports.is_empty() { "http".to_string() } else { format!("port-{number}") },
+                |n| dns_label(n, 15),
+            );
+            let service_port = int(sp.get("port")).filter(|p| *p != i64::from(number));
+            spec_ports.insert(
+                pname.clone(),
+                service_port.map_or(json!(number), |p| json!({"container": number, "service": p})),
+            );
             ports.push(Port { name: pname, number });
         }
         if !spec_ports.is_empty() {
@@ -280,6 +302,29 @@ impl Rec<'_> {
         svc.insert("metrics".into(), Value::Object(m));
         self.settle(j, Fate::Native("ServiceMonitor".into(), name.to_string()));
     }
+}
+
+/// Whether an init container named so runs the app's migrations.
+pub fn is_migration(name: &str) -> bool {
+    name.contains("migrat")
+}
+
+/// The first migration init container as `migrate:` (its image only when it is not the app's).
+fn migration(d: &Doc, main: &Node) -> Option<Value> {
+    let inits = items(at(&d.node, &["spec", "template", "spec", "initContainers"]));
+    let m = inits.iter().find(|c| c.get("name").and_then(Node::as_str).is_some_and(is_migration))?;
+    let mut command = strings(m.get("command")).unwrap_or_default();
+    command.extend(strings(m.get("args")).unwrap_or_default());
+    if command.is_empty() {
+        return None;
+    }
+    let mut out = Map::new();
+    out.insert("command".into(), json!(command));
+    let image = m.get("image").and_then(Node::as_str);
+    if image.is_some() && image != main.get("image").and_then(Node::as_str) {
+        out.insert("image".into(), json!(image));
+    }
+    Some(Value::Object(out))
 }
 
 /// The container port a Service port targets (by number or by the container port's name).
