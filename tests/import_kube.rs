@@ -75,7 +75,9 @@ fn flexdesk_becomes_one_service_with_its_objects_folded_in() {
     assert_eq!(get(&["pdb", "min_available"]).as_deref(), Some("2"));
     assert_eq!(get(&["metrics", "path"]).as_deref(), Some("/api/v2/metrics"));
     assert_eq!(get(&["probes", "startup", "failure_threshold"]).as_deref(), Some("30"));
-    assert_eq!(get(&["ingress", "class"]).as_deref(), Some("alb"));
+    assert_eq!(get(&["ingress", "hosts"]), None, "a list, not a scalar");
+    // The class every Ingress shares is the platform's.
+    assert_eq!(node.get("ingress").and_then(|i| i.get("class")).and_then(|c| c.as_str()), Some("alb"));
     // The Secret is a reference: its name is listed, its values are nowhere.
     assert!(spec.contains("flexdesk-secrets: DB_CONNECTION_STRING, JWT_SECRET, REDIS_PASSWORD"), "{spec}");
     assert!(!spec.contains("base64-encoded"), "{spec}");

@@ -18,6 +18,7 @@ pub mod recognise;
 mod residue;
 mod service;
 mod size;
+mod tidy;
 
 use super::{Finding, Level, comment, plural, write_files};
 use crate::Error;
@@ -101,6 +102,7 @@ fn imported(docs: &[Doc], rec: &recognise::Rec, paths: &[PathBuf], opts: &Option
     let platform = crate::import::values::dns_label(&platform, 40);
     let namespace = rec.namespace.clone().unwrap_or_else(|| format!("{platform}-{}", opts.env));
     let mut spec = rec.spec.clone();
+    tidy::tidy(&mut spec);
     let objects: Map<String, Value> = docs
         .iter()
         .zip(&rec.fates)
@@ -250,7 +252,7 @@ fn render(imported: &Imported, env: &str, sources: &SourceMap) -> Vec<(PathBuf, 
     let mut spec = Map::new();
     spec.insert("platform".into(), json!(imported.platform));
     spec.extend(imported.rec_spec.clone());
-    crate::yaml::emit::emit(&Value::Object(spec), &mut text);
+    crate::yaml::emit::emit_compact(&Value::Object(spec), 100, &mut text);
     let mut files = vec![(PathBuf::from(crate::load::BASE_FILE), text)];
     files.extend(imported.copies.iter().map(|(p, t)| (PathBuf::from(p), t.clone())));
     let mut overlay = format!("# Environment {env}: the imported manifests' namespace.\n");

@@ -198,6 +198,7 @@ pub fn recognise(docs: &[Doc]) -> Rec<'_> {
     rec.databases();
     rec.services();
     rec.network_policies();
+    rec.uses_from_env();
     rec.backups();
     rec.platform_objects();
     for (i, d) in docs.iter().enumerate() {
