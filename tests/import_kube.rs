@@ -10,7 +10,8 @@ use tempfile::TempDir;
 
 mod common;
 
-const SEEDS: &[&str] = &["ai-workflow-engine", "workflow-automation", "flexdesk"];
+/// The seeds' manifests, and one in the shape of `helm template` output.
+const SEEDS: &[&str] = &["ai-workflow-engine", "workflow-automation", "flexdesk", "helm-web"];
 
 fn genk8s() -> Command {
     Command::new(env!("CARGO_BIN_EXE_genk8s"))
@@ -120,4 +121,32 @@ fn a_document_without_kind_is_refused_at_its_line() {
     assert!(stderr.contains("a.yaml:5:1: this document has no apiVersion or kind"), "{stderr}");
     assert!(!tmp.path().join("p").exists());
     let _ = common::write;
+}
+
+#[test]
+fn helm_output_keeps_its_release_label_and_reports_what_only_helm_reads() {
+    let (tmp, stderr) = import("helm-web");
+    let spec = fs::read_to_string(tmp.path().join("p/platform.yaml")).unwrap();
+    let node = genk8s::yaml::parse(&spec, 0).unwrap();
+    // The label every object shares is the platform's; helm's own are not carried.
+    let labels = node.get("labels").expect("platform labels");
+    assert_eq!(labels.get("app.kubernetes.io/instance").and_then(|v| v.as_str()), Some("shop"));
+    assert!(!spec.contains("helm.sh/chart"), "{spec}");
+    assert!(
+        stderr
+            .contains("rendered.yaml:8:20: ServiceAccount/shop-web.metadata.labels.helm.sh/chart: describes the tool"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(".metadata.annotations.checksum/config: genk8s rolls pods through content-hashed config names"),
+        "{stderr}"
+    );
+    // The StatefulSet of the redis image is a database; its Service keeps its name.
+    let db = node.get("databases").and_then(|d| d.get("shop-redis")).expect("database");
+    assert_eq!(db.get("engine").and_then(|v| v.as_str()), Some("redis"));
+    // The emptyDir mounted at /var/cache/web is genk8s's writable directory, not a patched-in volume.
+    assert!(!spec.contains("/spec/template/spec/volumes/-"), "{spec}");
+    // The session key is a reference; its base64 value is nowhere in the platform.
+    assert!(!spec.contains("c3VwZXItc2VjcmV0"), "{spec}");
+    assert!(fs::read_dir(tmp.path().join("p/files/shop-web")).unwrap().count() == 1);
 }

@@ -96,6 +96,30 @@ fn collect_ports(n: &Node, out: &mut BTreeMap<String, BTreeSet<String>>) {
     }
 }
 
+/// Volume names of the input and of the build that are mounted at the same path.
+fn volume_renames(input: &Node, out: &Node) -> BTreeMap<String, String> {
+    fn mounts(n: &Node, acc: &mut Vec<(String, String)>) {
+        match &n.kind {
+            NodeKind::Map(es) => {
+                if let (Some(name), Some(path)) =
+                    (n.get("name").and_then(Node::as_str), n.get("mountPath").and_then(Node::as_str))
+                {
+                    acc.push((path.to_string(), name.to_string()));
+                }
+                es.iter().for_each(|e| mounts(&e.value, acc));
+            }
+            NodeKind::Seq(items) => items.iter().for_each(|i| mounts(i, acc)),
+            _ => {}
+        }
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    mounts(input, &mut a);
+    mounts(out, &mut b);
+    a.into_iter()
+        .filter_map(|(path, name)| b.iter().find(|(p, _)| *p == path).map(|(_, n)| (name, n.clone())))
+        .collect()
+}
+
 /// Compares every input object with what became of it.
 pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built, changed: &BTreeMap<Span, String>) -> Tally {
     let mut t = Tally::default();
@@ -125,7 +149,8 @@ pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built, changed: &BT
             Fate::Native(kind, name) => match built.find(kind, name) {
                 Some((built_name, out)) => {
                     let target = format!("{kind}/{built_name}");
-                    let mut w = Walk { t: &mut t, doc: d, built, target, kind, changed };
+                    let renames = volume_renames(&d.node, out);
+                    let mut w = Walk { t: &mut t, doc: d, built, target, kind, changed, renames };
                     w.node(&d.node, out, &mut String::new(), &mut String::new());
                 }
                 None => {
@@ -165,6 +190,8 @@ struct Walk<'a> {
     kind: &'a str,
     /// Input places the import changed on purpose (its warnings), with why.
     changed: &'a BTreeMap<Span, String>,
+    /// Input volume name → the built one, found through mounts at the same path.
+    renames: BTreeMap<String, String>,
 }
 
 impl Walk<'_> {
@@ -226,6 +253,7 @@ impl Walk<'_> {
         let key =
             ["mountPath", "name"].into_iter().find(|k| items.iter().all(|i| i.get(k).and_then(Node::as_str).is_some()));
         let mut used = vec![false; outs.len()];
+        let volumes = path.ends_with("volumes");
         for (idx, item) in items.iter().enumerate() {
             let (len, plen) = (path.len(), ptr.len());
             let label = key.and_then(|k| item.get(k)).and_then(Node::as_str).map_or(idx.to_string(), str::to_string);
@@ -234,7 +262,12 @@ impl Walk<'_> {
             let matched = (0..outs.len())
                 .filter(|&j| free(j))
                 .find(|&j| {
-                    key.is_some_and(|k| outs[j].get(k).and_then(Node::as_str) == item.get(k).and_then(Node::as_str))
+                    key.is_some_and(|k| {
+                        let want = item.get(k).and_then(Node::as_str);
+                        let renamed = want.and_then(|w| self.renames.get(w)).map(String::as_str);
+                        let have = outs[j].get(k).and_then(Node::as_str);
+                        have == want || (volumes && have.is_some() && have == renamed)
+                    })
                 })
                 .or_else(|| (0..outs.len()).filter(|&j| free(j)).find(|&j| self.same_source(item, &outs[j])))
                 .or_else(|| (0..outs.len()).filter(|&j| free(j)).find(|&j| self.equal(item, &outs[j])))
@@ -300,6 +333,47 @@ impl Walk<'_> {
         }
     }
 
+    /// A map the build lacks, entry by entry: deliberate ones reported, the rest one `add`.
+    fn split(&mut self, span: Span, path: &str, es: &[crate::yaml::node::Entry], pointer: &str) {
+        let mut carried = serde_json::Map::new();
+        for e in es {
+            let sub = format!("{path}.{}", e.key);
+            match deliberate(self.kind, &self.doc.kind, &sub, &e.value, None) {
+                Some(why) => {
+                    let leaves = count(&e.value);
+                    self.t.reported += leaves;
+                    let at = if is_collection(&e.value) { e.key_span } else { e.value.span };
+                    self.t.residue.push(Residue {
+                        span: at,
+                        object: self.doc.key(),
+                        path: sub,
+                        leaves,
+                        why,
+                        carry: None,
+                    });
+                }
+                None => {
+                    carried.insert(e.key.clone(), crate::patch::value(&e.value));
+                }
+            }
+        }
+        if carried.is_empty() {
+            return;
+        }
+        let leaves: usize = es.iter().filter(|e| carried.contains_key(&e.key)).map(|e| count(&e.value)).sum();
+        self.t.carried += leaves;
+        let op = Op { op: "add", pointer: pointer.to_string(), value: Value::Object(carried) };
+        let why = "genk8s does not write it; added by a patch".to_string();
+        self.t.residue.push(Residue {
+            span,
+            object: self.doc.key(),
+            path: path.to_string(),
+            leaves,
+            why,
+            carry: Some((self.target.clone(), op)),
+        });
+    }
+
     /// A difference: carried by a patch operation unless it is one genk8s makes on purpose.
     fn differs(
         &mut self,
@@ -310,8 +384,24 @@ impl Walk<'_> {
         op: Option<(&'static str, String)>,
     ) {
         let leaves = count(input);
-        let reason =
+        let mut reason =
             self.changed.get(&span).cloned().or_else(|| deliberate(self.kind, &self.doc.kind, path, input, out));
+        if reason.is_none() && self.kind == "ConfigMap" && self.target != self.doc.key() {
+            reason = Some(format!(
+                "{} carries a content hash, which no patch can address for long; set it in the config",
+                self.target
+            ));
+        }
+        // A map the build lacks: carry what genk8s does not write on purpose, report the rest.
+        if let (None, Some(es), Some((_, pointer))) = (&reason, input.entries(), &op)
+            && out.is_none()
+            && es
+                .iter()
+                .any(|e| deliberate(self.kind, &self.doc.kind, &format!("{path}.{}", e.key), &e.value, None).is_some())
+        {
+            let pointer = pointer.clone();
+            return self.split(span, path, es, &pointer);
+        }
         let (why, carry) = match (reason, op) {
             (None, Some((op, pointer))) => {
                 self.t.carried += leaves;

@@ -138,6 +138,36 @@ fn main_namespace(docs: &[Doc]) -> Option<String> {
     counts.into_iter().find(|(_, c)| *c == best).map(|(n, _)| n)
 }
 
+impl Rec<'_> {
+    /// A label every object the spec expresses carries with one value (helm's
+    /// `app.kubernetes.io/instance`) becomes the platform's `labels:`.
+    fn shared_labels(&mut self) {
+        let native: Vec<&Doc> = self
+            .docs
+            .iter()
+            .zip(&self.fates)
+            .filter(|(_, f)| matches!(f, Some(Fate::Native(..))))
+            .map(|(d, _)| d)
+            .collect();
+        let Some(first) = native.first() else { return };
+        let mut shared = labels(at(&first.node, &["metadata", "labels"]));
+        for d in &native[1..] {
+            let l = labels(at(&d.node, &["metadata", "labels"]));
+            shared.retain(|k, v| l.get(k) == Some(v));
+        }
+        let own = [
+            "app.kubernetes.io/name",
+            "app.kubernetes.io/component",
+            "app.kubernetes.io/part-of",
+            "app.kubernetes.io/version",
+        ];
+        shared.retain(|k, _| !own.contains(&k.as_str()) && !super::residue::is_tool_key(k));
+        if !shared.is_empty() {
+            self.spec.insert("labels".into(), serde_json::json!(shared));
+        }
+    }
+}
+
 /// A map of scalars (labels, a selector's matchLabels).
 pub fn labels(n: Option<&Node>) -> BTreeMap<String, String> {
     n.and_then(Node::entries)
@@ -201,6 +231,7 @@ pub fn recognise(docs: &[Doc]) -> Rec<'_> {
     rec.uses_from_env();
     rec.backups();
     rec.platform_objects();
+    rec.shared_labels();
     for (i, d) in docs.iter().enumerate() {
         if rec.open(i) {
             let why = if rec.in_main(d) {

@@ -11,6 +11,11 @@ use serde_json::{Map, Value, json};
 /// Labels and annotations that describe the tool that wrote the input.
 const TOOL_KEYS: &[&str] = &["app.kubernetes.io/managed-by", "helm.sh/chart", "heritage", "chart", "release"];
 
+/// Whether a label or annotation key only describes the tool that wrote the input.
+pub fn is_tool_key(key: &str) -> bool {
+    TOOL_KEYS.contains(&key) || key.starts_with("meta.helm.sh/")
+}
+
 /// Fields the API server writes: cluster state, never part of a spec.
 const CLUSTER_STATE: &[&str] = &[
     "status",
@@ -69,7 +74,7 @@ fn is_metadata(path: &str) -> bool {
 /// A label or annotation genk8s writes its own way.
 fn metadata_key(path: &str, out: Option<&Node>) -> Option<String> {
     let (_, key) = ["labels.", "annotations."].iter().find_map(|m| path.split_once(m))?;
-    if TOOL_KEYS.contains(&key) {
+    if is_tool_key(key) {
         return Some(
             "describes the tool that wrote the input (genk8s writes app.kubernetes.io/managed-by: genk8s)".into(),
         );
