@@ -150,3 +150,24 @@ fn helm_output_keeps_its_release_label_and_reports_what_only_helm_reads() {
     assert!(!spec.contains("c3VwZXItc2VjcmV0"), "{spec}");
     assert!(fs::read_dir(tmp.path().join("p/files/shop-web")).unwrap().count() == 1);
 }
+
+#[test]
+fn a_kustomize_folder_is_built_with_kubectl_and_imported() {
+    let tmp = TempDir::new().unwrap();
+    let out = genk8s()
+        .args(["import", "kubernetes", "tests/fixtures/kube/kustomize/overlays/prod", "--name", "shop", "-o"])
+        .arg(tmp.path().join("p"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    // Findings point into what kubectl kustomize printed.
+    assert!(stderr.contains("tests/fixtures/kube/kustomize/overlays/prod (kubectl kustomize):"), "{stderr}");
+    let spec = genk8s::yaml::parse(&fs::read_to_string(tmp.path().join("p/platform.yaml")).unwrap(), 0).unwrap();
+    let api = spec.get("services").and_then(|s| s.get("api")).expect("service api");
+    // The overlay's image tag and replicas, not the base's.
+    assert_eq!(api.get("image").and_then(|v| v.as_str()), Some("ghcr.io/acme/api:1.4.2"));
+    assert_eq!(api.get("replicas").and_then(|v| v.as_str()), Some("3"));
+    let env = fs::read_to_string(tmp.path().join("p/environments/imported.yaml")).unwrap();
+    assert!(env.contains("namespace: shop-prod"), "{env}");
+}

@@ -49,8 +49,11 @@ struct Imported {
 /// Reads every manifest of `paths`.
 fn read_all(paths: &[PathBuf], sources: &mut SourceMap) -> Result<Vec<Doc>, Error> {
     let mut docs = Vec::new();
-    for f in read::files(paths)? {
-        let mut d = read::read_file(&f, sources).map_err(|d| super::spec_error(d, sources))?;
+    for input in read::files(paths)? {
+        let mut d = match input {
+            read::Input::File(f) => read::read_file(&f, sources).map_err(|d| super::spec_error(d, sources))?,
+            read::Input::Kustomize(dir) => read::read_kustomize(&dir, sources)?,
+        };
         docs.append(&mut d);
     }
     if docs.is_empty() {

@@ -40,14 +40,27 @@ pub fn at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n Node> {
     path.iter().try_fold(node, |n, k| n.get(k))
 }
 
-/// Every `.yaml`/`.yml` file of the given paths (folders walked in name order).
-pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, crate::Error> {
+/// Where manifests come from: a file, or a kustomize folder built with `kubectl kustomize`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    File(PathBuf),
+    Kustomize(PathBuf),
+}
+
+/// A folder holding a kustomization (built with `kubectl kustomize`, not read file by file).
+fn is_kustomization(dir: &Path) -> bool {
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"].iter().any(|f| dir.join(f).is_file())
+}
+
+/// Every `.yaml`/`.yml` file of the given paths (folders walked in name order), and
+/// every kustomize folder among them.
+pub fn files(paths: &[PathBuf]) -> Result<Vec<Input>, crate::Error> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
             walk(p, &mut out)?;
         } else if p.is_file() {
-            out.push(p.clone());
+            out.push(Input::File(p.clone()));
         } else {
             return Err(crate::Error::Usage(format!("{} is neither a file nor a folder", p.display())));
         }
@@ -55,7 +68,11 @@ pub fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, crate::Error> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), crate::Error> {
+fn walk(dir: &Path, out: &mut Vec<Input>) -> Result<(), crate::Error> {
+    if is_kustomization(dir) {
+        out.push(Input::Kustomize(dir.to_path_buf()));
+        return Ok(());
+    }
     let entries =
         std::fs::read_dir(dir).map_err(|e| crate::Error::Usage(format!("cannot read {}: {e}", dir.display())))?;
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
@@ -64,10 +81,37 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), crate::Error> {
         if p.is_dir() {
             walk(&p, out)?;
         } else if p.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml") {
-            out.push(p);
+            out.push(Input::File(p));
         }
     }
     Ok(())
+}
+
+/// The objects `kubectl kustomize DIR` prints, as if read from `DIR (kubectl kustomize)`:
+/// findings point at the lines of that output.
+pub fn read_kustomize(dir: &Path, sources: &mut SourceMap) -> Result<Vec<Doc>, crate::Error> {
+    let run = std::process::Command::new("kubectl").arg("kustomize").arg(dir).output().map_err(|e| {
+        crate::Error::Usage(format!(
+            "{} is a kustomize folder, and running `kubectl kustomize` failed: {e} (is kubectl installed?)",
+            dir.display()
+        ))
+    })?;
+    if !run.status.success() {
+        return Err(crate::Error::Usage(format!(
+            "kubectl kustomize {} failed:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&run.stderr).trim_end()
+        )));
+    }
+    let text = String::from_utf8(run.stdout).map_err(|_| {
+        crate::Error::Usage(format!("kubectl kustomize {} printed text that is not UTF-8", dir.display()))
+    })?;
+    let shown = PathBuf::from(format!("{} (kubectl kustomize)", dir.display()));
+    read_text(&shown, text, sources).map_err(|d| {
+        let mut ds = crate::diag::Diagnostics::default();
+        ds.push(d);
+        crate::Error::Spec(ds.render(sources))
+    })
 }
 
 /// Reads and parses every document of `path`. Empty documents are skipped; a
