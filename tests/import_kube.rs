@@ -171,3 +171,46 @@ fn a_kustomize_folder_is_built_with_kubectl_and_imported() {
     let env = fs::read_to_string(tmp.path().join("p/environments/imported.yaml")).unwrap();
     assert!(env.contains("namespace: shop-prod"), "{env}");
 }
+
+#[test]
+fn one_tree_per_environment_becomes_a_base_and_overlays_that_build() {
+    let tmp = TempDir::new().unwrap();
+    let p = tmp.path().join("p");
+    let out = genk8s()
+        .args([
+            "import",
+            "kubernetes",
+            "--env",
+            "dev=tests/fixtures/kube/envs/dev",
+            "--env",
+            "prod=tests/fixtures/kube/envs/prod",
+        ])
+        .arg("-o")
+        .arg(&p)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("\nverified: ").count(), 2, "{stderr}");
+    let base = fs::read_to_string(p.join("platform.yaml")).unwrap();
+    let prod = fs::read_to_string(p.join("environments/prod.yaml")).unwrap();
+    let dev = fs::read_to_string(p.join("environments/dev.yaml")).unwrap();
+    // What both share is in the base once; what differs is in the overlay only.
+    assert!(base.contains("FEATURE_X"), "{base}");
+    assert!(!prod.contains("FEATURE_X") && !prod.contains("postgres"), "{prod}");
+    assert!(prod.contains("image: ghcr.io/acme/web:2.1.0") && prod.contains("pdb:"), "{prod}");
+    assert!(prod.contains("namespace: shop-prod") && dev.contains("namespace: shop-dev"), "{dev}");
+    // Each environment builds to its own tree's values.
+    for (env, image) in [("dev", "web:2.2.0-rc1"), ("prod", "web:2.1.0")] {
+        let built = genk8s().args(["build", env, "-p"]).arg(&p).output().unwrap();
+        assert!(built.status.success(), "{env}: {}", String::from_utf8_lossy(&built.stderr));
+        assert!(String::from_utf8_lossy(&built.stdout).contains(image), "{env}");
+    }
+}
+
+#[test]
+fn an_env_without_a_path_is_a_usage_error() {
+    let out = genk8s().args(["import", "kubernetes", "--env", "prod"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not NAME=PATH"));
+}

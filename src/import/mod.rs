@@ -134,9 +134,13 @@ are native, carried and reported. It never overwrites; it exits 0 when the platf
         after_help = "Examples:\n  genk8s import kubernetes k8s/ -o platforms/shop\n  genk8s import kubernetes deployment.yaml service.yaml --name shop"
     )]
     Kubernetes {
-        /// Manifest files or folders (folders are read recursively: *.yaml, *.yml)
-        #[arg(value_name = "PATH", required = true)]
+        /// Manifest files or folders (folders are read recursively: *.yaml, *.yml; a folder with a
+        /// kustomization.yaml is built with `kubectl kustomize`)
+        #[arg(value_name = "PATH", required_unless_present = "envs", conflicts_with = "envs")]
         paths: Vec<PathBuf>,
+        /// One tree per environment, NAME=PATH (repeatable): the base holds what all share, each overlay the rest
+        #[arg(long = "env", value_name = "NAME=PATH", value_parser = env_tree)]
+        envs: Vec<(String, PathBuf)>,
         /// Folder to write [default: ./<platform name>]
         #[arg(short = 'o', long = "out", value_name = "DIR")]
         out: Option<PathBuf>,
@@ -156,10 +160,20 @@ pub fn run(cmd: ImportCommand) -> Result<(), Error> {
             files.extend(more);
             import_compose(&files, &env_files, out.as_deref(), &conv::Options { name, profiles })
         }
-        ImportCommand::Kubernetes { paths, out, name, env } => {
-            kube::import(&paths, out.as_deref(), &kube::Options { name, env })
+        ImportCommand::Kubernetes { paths, envs, out, name, env } => {
+            kube::import(&paths, &envs, out.as_deref(), &kube::Options { name, env })
         }
     }
+}
+
+/// `--env NAME=PATH`: an environment name (a DNS label) and its tree.
+fn env_tree(s: &str) -> Result<(String, PathBuf), String> {
+    let (name, path) =
+        s.split_once('=').ok_or_else(|| format!("`{s}` is not NAME=PATH (e.g. --env prod=deploy/prod)"))?;
+    if values::dns_label(name, 63) != name || name.is_empty() {
+        return Err(format!("environment name `{name}` must be a DNS label (lowercase letters, digits, '-')"));
+    }
+    Ok((name.to_string(), PathBuf::from(path)))
 }
 
 fn spec_error(d: crate::diag::Diagnostic, sources: &SourceMap) -> Error {

@@ -9,6 +9,7 @@
 
 pub mod compare;
 mod database;
+mod envs;
 mod ingress;
 mod network;
 mod platform;
@@ -22,7 +23,7 @@ mod tidy;
 
 use super::{Finding, Level, comment, plural, write_files};
 use crate::Error;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use read::Doc;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -37,6 +38,7 @@ pub struct Options {
 }
 
 /// The import's result, before it is written.
+#[derive(Clone)]
 struct Imported {
     platform: String,
     rec_spec: Map<String, Value>,
@@ -62,41 +64,73 @@ fn read_all(paths: &[PathBuf], sources: &mut SourceMap) -> Result<Vec<Doc>, Erro
     Ok(docs)
 }
 
-/// Runs `genk8s import kubernetes`.
-pub fn import(paths: &[PathBuf], out: Option<&Path>, opts: &Options) -> Result<(), Error> {
+/// Runs `genk8s import kubernetes`: the manifests of `paths` as one environment, or
+/// one tree per environment (`envs`) as a base and overlays.
+pub fn import(paths: &[PathBuf], envs: &[(String, PathBuf)], out: Option<&Path>, opts: &Options) -> Result<(), Error> {
+    if !envs.is_empty() {
+        return envs::import_envs(envs, out, opts);
+    }
     let mut sources = SourceMap::default();
     let docs = read_all(paths, &mut sources)?;
     let rec = recognise::recognise(&docs);
-    let mut imported = imported(&docs, &rec, paths, opts);
+    let imported = imported(&docs, &rec, paths, opts);
     let out: PathBuf = out.map_or_else(|| PathBuf::from(&imported.platform), Path::to_path_buf);
-    let mut files = render(&imported, &opts.env, &sources);
-    refuse_existing(&out, &files)?;
-    write_files(&out, &files)?;
-    let mut stderr = String::new();
-    for f in &imported.findings {
-        stderr.push_str(&f.render(&sources));
-        stderr.push('\n');
-    }
-    let changed: BTreeMap<crate::source::Span, String> =
-        imported.findings.iter().filter(|f| f.level == Level::Warning).map(|f| (f.span, f.message.clone())).collect();
-    match build_and_compare(&out, &opts.env, &docs, &rec.fates, &changed) {
+    refuse_existing(&out, &render(&imported, &opts.env, &sources))?;
+    let staged = stage(imported, &docs, &rec.fates, &out, &opts.env, &sources)?;
+    let mut stderr = findings_text(&staged.imported.findings, &sources);
+    match &staged.tally {
         Err(e) => stderr.push_str(&format!("warning: the imported platform does not build yet:\n{e}\n")),
         Ok(tally) => {
-            let patches = residue::patches(&tally.residue);
-            if !patches.is_empty() {
-                imported.rec_spec.insert("patches".into(), Value::Object(patches));
-                files = render(&imported, &opts.env, &sources);
-                let base = out.join(crate::load::BASE_FILE);
-                std::fs::write(&base, &files[0].1)
-                    .map_err(|e| Error::Output(format!("cannot write {}: {e}", base.display())))?;
-            }
-            stderr.push_str(&report(&tally, &sources));
-            stderr.push_str(&recheck(&out, &opts.env, &docs, &rec.fates, &changed, &tally));
-            stderr.push_str(&summary(&tally, &docs, &out, &sources, &files));
+            stderr.push_str(&report(tally, &sources));
+            stderr.push_str(&recheck(&out, &opts.env, &docs, &rec.fates, &staged.changed, tally));
+            let inputs: Vec<&str> =
+                (0..sources.paths().count()).map(|id| sources.file(id as FileId).text.as_str()).collect();
+            stderr.push_str(&summary(tally, &docs, &opts.env, &inputs, &staged.files));
         }
     }
     eprint!("{stderr}");
     Ok(())
+}
+
+/// An environment written, built and compared with its input; its patches in place.
+struct Staged {
+    imported: Imported,
+    files: Vec<(PathBuf, String)>,
+    tally: Result<compare::Tally, String>,
+    /// Input places the import changed on purpose, with why.
+    changed: BTreeMap<crate::source::Span, String>,
+}
+
+/// Writes `imported` as a platform in `dir`, builds environment `env`, compares it with
+/// the input, and rewrites platform.yaml with the patches that carry what differs.
+fn stage(
+    mut imported: Imported,
+    docs: &[Doc],
+    fates: &[Option<recognise::Fate>],
+    dir: &Path,
+    env: &str,
+    sources: &SourceMap,
+) -> Result<Staged, Error> {
+    let mut files = render(&imported, env, sources);
+    write_files(dir, &files)?;
+    let changed: BTreeMap<crate::source::Span, String> =
+        imported.findings.iter().filter(|f| f.level == Level::Warning).map(|f| (f.span, f.message.clone())).collect();
+    let tally = build_and_compare(dir, env, docs, fates, &changed);
+    if let Ok(t) = &tally {
+        let patches = residue::patches(&t.residue);
+        if !patches.is_empty() {
+            imported.rec_spec.insert("patches".into(), Value::Object(patches));
+            files = render(&imported, env, sources);
+            let base = dir.join(crate::load::BASE_FILE);
+            std::fs::write(&base, &files[0].1)
+                .map_err(|e| Error::Output(format!("cannot write {}: {e}", base.display())))?;
+        }
+    }
+    Ok(Staged { imported, files, tally, changed })
+}
+
+fn findings_text(findings: &[Finding], sources: &SourceMap) -> String {
+    findings.iter().map(|f| format!("{}\n", f.render(sources))).collect()
 }
 
 /// The platform to write: the recognised spec, verbatim objects, findings sorted.
@@ -182,27 +216,18 @@ fn report(tally: &compare::Tally, sources: &SourceMap) -> String {
 }
 
 /// The closing line: fields native, carried and reported, and the spec's size against the input's.
-fn summary(
-    tally: &compare::Tally,
-    docs: &[Doc],
-    out: &Path,
-    sources: &SourceMap,
-    files: &[(PathBuf, String)],
-) -> String {
+fn summary(tally: &compare::Tally, docs: &[Doc], env: &str, input: &[&str], files: &[(PathBuf, String)]) -> String {
     let total = tally.native + tally.carried + tally.reported;
-    let input: Vec<&str> =
-        (0..sources.paths().count()).map(|id| sources.file(id as crate::source::FileId).text.as_str()).collect();
     let spec: Vec<&str> = files.iter().filter(|(p, _)| !p.starts_with("files")).map(|(_, t)| t.as_str()).collect();
     let (i, s) = (
         input.iter().map(|t| size::structure_lines(t)).sum::<usize>(),
         spec.iter().map(|t| size::structure_lines(t)).sum::<usize>(),
     );
     format!(
-        "imported {} object{} into {}: {total} input field{}: {} native, {} carried (objects/patches), {} reported; \
+        "imported {} object{} as environment {env}: {total} input field{}: {} native, {} carried (objects/patches), {} reported; \
          spec {s} line{} for {i} input line{} ({:.2}; YAML structure: no blank lines, comments or block-scalar contents)\n",
         docs.len(),
         plural(docs.len()),
-        out.display(),
         plural(total),
         tally.native,
         tally.carried,
