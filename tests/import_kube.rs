@@ -214,3 +214,28 @@ fn an_env_without_a_path_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not NAME=PATH"));
 }
+
+#[test]
+fn verify_shows_the_build_against_the_input_with_field_paths() {
+    let tmp = TempDir::new().unwrap();
+    let out = genk8s()
+        .args(["import", "kubernetes", "tests/fixtures/kube/flexdesk", "--verify", "-o"])
+        .arg(tmp.path().join("p"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // What genk8s adds: its policies and the restricted security context.
+    assert!(stdout.contains("  added    NetworkPolicy/default-deny (networkpolicy-default-deny.yaml)"), "{stdout}");
+    assert!(stdout.contains("  changed  Deployment/flexdesk-backend: spec.template.spec.containers[flexdesk-backend].securityContext (absent) → {allowPrivilegeEscalation: false"), "{stdout}");
+    // What differs, under the build's name for a renamed object.
+    assert!(
+        stdout.contains(
+            "  changed  HorizontalPodAutoscaler/flexdesk-backend: metadata.name flexdesk-hpa → flexdesk-backend"
+        ),
+        "{stdout}"
+    );
+    // The input's policy, derived into genk8s's own, and the Secret, never copied.
+    assert!(stdout.contains("  removed  NetworkPolicy/flexdesk-netpol"), "{stdout}");
+    assert!(stdout.contains("  removed  Secret/flexdesk-secrets"), "{stdout}");
+}

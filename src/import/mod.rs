@@ -150,6 +150,9 @@ are native, carried and reported. It never overwrites; it exits 0 when the platf
         /// Environment the manifests are written as (environments/ENV.yaml)
         #[arg(long = "env-name", value_name = "ENV", default_value = "imported")]
         env: String,
+        /// Print the build against the input with `genk8s diff`'s object-aware diff (stdout)
+        #[arg(long)]
+        verify: bool,
     },
 }
 
@@ -160,8 +163,8 @@ pub fn run(cmd: ImportCommand) -> Result<(), Error> {
             files.extend(more);
             import_compose(&files, &env_files, out.as_deref(), &conv::Options { name, profiles })
         }
-        ImportCommand::Kubernetes { paths, envs, out, name, env } => {
-            kube::import(&paths, &envs, out.as_deref(), &kube::Options { name, env })
+        ImportCommand::Kubernetes { paths, envs, out, name, env, verify } => {
+            kube::import(&paths, &envs, out.as_deref(), &kube::Options { name, env, verify })
         }
     }
 }

@@ -18,7 +18,7 @@ pub fn import_envs(envs: &[(String, PathBuf)], out: Option<&Path>, opts: &Option
         let first = sources.paths().count();
         let docs = read_all(std::slice::from_ref(dir), &mut sources)?;
         let rec = recognise::recognise(&docs);
-        let o = Options { name: name.clone(), env: env.clone() };
+        let o = Options { name: name.clone(), env: env.clone(), verify: opts.verify };
         let imported = super::imported(&docs, &rec, std::slice::from_ref(dir), &o);
         let fates = rec.fates.clone();
         drop(rec);
@@ -54,6 +54,11 @@ pub fn import_envs(envs: &[(String, PathBuf)], out: Option<&Path>, opts: &Option
         stderr.push_str(&summary(tally, docs, env, &inputs, &files));
     }
     eprint!("{stderr}");
+    if opts.verify {
+        for (env, docs, fates, _, _) in &runs {
+            super::print_verify(&out, env, docs, fates);
+        }
+    }
     Ok(())
 }
 

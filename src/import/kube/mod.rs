@@ -20,6 +20,7 @@ mod residue;
 mod service;
 mod size;
 mod tidy;
+mod verify;
 
 use super::{Finding, Level, comment, plural, write_files};
 use crate::Error;
@@ -35,6 +36,8 @@ pub struct Options {
     pub name: Option<String>,
     /// The environment the input is written as.
     pub env: String,
+    /// Print the object-aware diff of the build against the input.
+    pub verify: bool,
 }
 
 /// The import's result, before it is written.
@@ -89,6 +92,9 @@ pub fn import(paths: &[PathBuf], envs: &[(String, PathBuf)], out: Option<&Path>,
         }
     }
     eprint!("{stderr}");
+    if opts.verify {
+        print_verify(&out, &opts.env, &docs, &rec.fates);
+    }
     Ok(())
 }
 
@@ -127,6 +133,13 @@ fn stage(
         }
     }
     Ok(Staged { imported, files, tally, changed })
+}
+
+/// `--verify`'s diff on stdout (a build failure was reported already).
+fn print_verify(out: &Path, env: &str, docs: &[Doc], fates: &[Option<recognise::Fate>]) {
+    if let Ok(text) = verify::verify(out, env, docs, fates) {
+        print!("{text}");
+    }
 }
 
 fn findings_text(findings: &[Finding], sources: &SourceMap) -> String {
