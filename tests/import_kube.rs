@@ -82,7 +82,10 @@ fn flexdesk_becomes_one_service_with_its_objects_folded_in() {
     // The Secret is a reference: its name is listed, its values are nowhere.
     assert!(spec.contains("flexdesk-secrets: DB_CONNECTION_STRING, JWT_SECRET, REDIS_PASSWORD"), "{spec}");
     assert!(!spec.contains("base64-encoded"), "{spec}");
-    assert!(stderr.contains("01-secret.yaml:3:1: Secret/flexdesk-secrets"), "{stderr}");
+    assert!(
+        stderr.contains("reported: tests/fixtures/kube/flexdesk/01-secret.yaml:3:1: Secret/flexdesk-secrets: values are never copied"),
+        "{stderr}"
+    );
     let secrets = genk8s().args(["secrets", "imported", "-p"]).arg(tmp.path().join("p")).output().unwrap();
     assert!(String::from_utf8_lossy(&secrets.stdout).contains("flexdesk-secrets"));
 }
@@ -238,4 +241,48 @@ fn verify_shows_the_build_against_the_input_with_field_paths() {
     // The input's policy, derived into genk8s's own, and the Secret, never copied.
     assert!(stdout.contains("  removed  NetworkPolicy/flexdesk-netpol"), "{stdout}");
     assert!(stdout.contains("  removed  Secret/flexdesk-secrets"), "{stdout}");
+}
+
+/// The README's section on this command.
+fn readme_section() -> String {
+    let readme = fs::read_to_string("README.md").unwrap();
+    let start = readme.find("## Importing Kubernetes manifests").expect("README has the section");
+    let end = start + readme[start..].find("\n## Lint").unwrap();
+    readme[start..end].to_string()
+}
+
+#[test]
+fn the_readme_example_is_what_the_import_writes() {
+    let section = readme_section();
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let shown = &section[start..start + section[start..].find("```").unwrap()];
+    let (tmp, _) = import("flexdesk");
+    let written = fs::read_to_string(tmp.path().join("p/platform.yaml")).unwrap();
+    assert_eq!(&written[written.find("platform:").unwrap()..], shown);
+}
+
+#[test]
+fn the_readme_table_is_what_the_import_measures() {
+    let section = readme_section();
+    for seed in SEEDS {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| {seed} ")))
+            .unwrap_or_else(|| panic!("a row for {seed}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        let (_, stderr) = import(seed);
+        let (total, native, carried, reported) = tally(&stderr);
+        assert_eq!(
+            cells[3..7],
+            [total.to_string(), native.to_string(), carried.to_string(), reported.to_string()],
+            "{seed}: {row}"
+        );
+        let line = stderr.lines().find(|l| l.starts_with("imported ")).unwrap();
+        let sizes = cells[7].split(" (").next().unwrap().replace(" / ", " line for ");
+        let spec_lines = sizes.split(' ').next().unwrap();
+        assert!(
+            line.contains(&format!("spec {spec_lines} lines for {} input lines", sizes.rsplit(' ').next().unwrap())),
+            "{seed}: {line} vs {row}"
+        );
+    }
 }

@@ -309,6 +309,21 @@ mod tests {
         s
     }
 
+    /// A parsed document as JSON: plain `true`, `null` and integers typed, the rest text.
+    fn typed(n: &crate::yaml::Node) -> Value {
+        use crate::yaml::NodeKind;
+        match &n.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Scalar { text, plain: true } if text == "true" => Value::Bool(true),
+            NodeKind::Scalar { text, plain: true } if text.parse::<i64>().is_ok() => {
+                json!(text.parse::<i64>().unwrap())
+            }
+            NodeKind::Scalar { text, .. } => json!(text),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(typed).collect()),
+            NodeKind::Map(es) => Value::Object(es.iter().map(|e| (e.key.clone(), typed(&e.value))).collect()),
+        }
+    }
+
     #[test]
     fn compact_output_is_flow_where_it_fits_and_reads_back_the_same() {
         let v = serde_json::json!({
@@ -325,8 +340,7 @@ mod tests {
         assert!(out.contains("hosts: [a.example.com, \"b,c\", \"{x}\"]\n"), "{out}");
         assert!(out.contains("text:\n  file: |\n"), "{out}");
         assert!(out.lines().all(|l| l.len() <= 60), "{out}");
-        let back = crate::patch::value(&crate::yaml::parse(&out, 0).unwrap());
-        assert_eq!(back, v);
+        assert_eq!(typed(&crate::yaml::parse(&out, 0).unwrap()), v);
     }
 
     #[test]

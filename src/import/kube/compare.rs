@@ -2,12 +2,12 @@
 //! object genk8s builds from the imported spec. A field is native when the build
 //! writes the same value at the same place; carried when the escape hatch holds it
 //! (the object verbatim under `objects:`, or a JSON patch operation under `patches:`
-//! that [`super::residue`] writes from the [`Op`] found here); and reported
+//! that [`patches`] writes from the [`Op`] found here); and reported
 //! otherwise, with why.
 
 use super::read::Doc;
 use super::recognise::Fate;
-use super::residue::deliberate;
+use super::residue::{deliberate, short};
 use crate::source::Span;
 use crate::yaml::{Node, NodeKind};
 use serde_json::Value;
@@ -94,6 +94,18 @@ fn collect_ports(n: &Node, out: &mut BTreeMap<String, BTreeSet<String>>) {
         NodeKind::Seq(items) => items.iter().for_each(|i| collect_ports(i, out)),
         _ => {}
     }
+}
+
+/// `patches:` of the spec: the carried operations grouped by built object.
+pub fn patches(residue: &[Residue]) -> serde_json::Map<String, Value> {
+    let mut by_target = serde_json::Map::new();
+    for (target, op) in residue.iter().filter_map(|r| r.carry.as_ref()) {
+        let entry = by_target.entry(target.clone()).or_insert_with(|| serde_json::json!({"json": []}));
+        if let Some(Value::Array(ops)) = entry.get_mut("json") {
+            ops.push(serde_json::json!({"op": op.op, "path": op.pointer, "value": op.value}));
+        }
+    }
+    by_target
 }
 
 /// Volume names of the input and of the build that are mounted at the same path.
@@ -435,18 +447,6 @@ fn push_key(path: &mut String, key: &str) {
         path.push('.');
     }
     path.push_str(key);
-}
-
-/// A value as shown in a message.
-pub fn short(n: &Node) -> String {
-    let s = match &n.kind {
-        NodeKind::Scalar { text, .. } => text.clone(),
-        NodeKind::Null => "null".into(),
-        NodeKind::Seq(items) => format!("a list of {}", items.len()),
-        NodeKind::Map(_) => "a map".into(),
-    };
-    let s = s.replace('\n', " ");
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
 }
 
 #[cfg(test)]

@@ -82,9 +82,11 @@ impl Rec<'_> {
             Some(issuer) => {
                 ing.insert("issuer".into(), json!(issuer));
             }
-            None => {
-                ing.insert("tls".into(), json!(at(&d.node, &["spec", "tls"]).is_some()));
+            // Without an issuer TLS is off unless the Ingress names a certificate Secret.
+            None if at(&d.node, &["spec", "tls"]).is_some() => {
+                ing.insert("tls".into(), json!(true));
             }
+            None => {}
         }
         if let Some(s) =
             items(at(&d.node, &["spec", "tls"])).first().and_then(|t| t.get("secretName")).and_then(Node::as_str)

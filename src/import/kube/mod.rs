@@ -123,7 +123,7 @@ fn stage(
         imported.findings.iter().filter(|f| f.level == Level::Warning).map(|f| (f.span, f.message.clone())).collect();
     let tally = build_and_compare(dir, env, docs, fates, &changed);
     if let Ok(t) = &tally {
-        let patches = residue::patches(&t.residue);
+        let patches = compare::patches(&t.residue);
         if !patches.is_empty() {
             imported.rec_spec.insert("patches".into(), Value::Object(patches));
             files = render(&imported, env, sources);

@@ -181,12 +181,11 @@ impl Rec<'_> {
             for k in &keys {
                 self.secret(&name, Some(k));
             }
-            let span = d.span();
-            self.note(span, d.key(), format!("values are never copied: the cluster must hold Secret {name} with keys {} (genk8s secrets lists it where the platform reads it)", keys.join(", ")));
-            self.settle(
-                i,
-                Fate::Reported(format!("Secret values are never copied; the cluster must hold Secret {name}")),
+            let why = format!(
+                "values are never copied: the cluster must hold Secret {name} with keys {} (genk8s secrets lists it where the platform reads it)",
+                keys.join(", ")
             );
+            self.settle(i, Fate::Reported(why));
         }
     }
 }

@@ -4,12 +4,15 @@
 //! names and labels, the restricted security profile, the database engine's pod,
 //! cluster state — and say why.
 
-use super::compare::{Residue, short};
-use crate::yaml::Node;
-use serde_json::{Map, Value, json};
+use crate::yaml::{Node, NodeKind};
 
 /// Labels and annotations that describe the tool that wrote the input.
 const TOOL_KEYS: &[&str] = &["app.kubernetes.io/managed-by", "helm.sh/chart", "heritage", "chart", "release"];
+
+/// Whether an init container named so runs the app's migrations (the spec's `migrate:`).
+pub fn is_migration(name: &str) -> bool {
+    name.contains("migrat")
+}
 
 /// Whether a label or annotation key only describes the tool that wrote the input.
 pub fn is_tool_key(key: &str) -> bool {
@@ -111,7 +114,7 @@ fn pod_field(path: &str, input: &Node, shown: Option<String>) -> Option<String> 
         if name.starts_with("wait-for-") {
             return Some("genk8s writes its own wait-for init container for each database in uses".into());
         }
-        if super::service::is_migration(name) {
+        if is_migration(name) {
             return Some(
                 "the spec's migrate: step runs it as a Job (<service>-migrate-<hash>) the pods wait for".into(),
             );
@@ -127,14 +130,14 @@ fn pod_field(path: &str, input: &Node, shown: Option<String>) -> Option<String> 
     None
 }
 
-/// `patches:` of the spec: the carried operations grouped by built object.
-pub fn patches(residue: &[Residue]) -> Map<String, Value> {
-    let mut by_target: Map<String, Value> = Map::new();
-    for (target, op) in residue.iter().filter_map(|r| r.carry.as_ref()) {
-        let entry = by_target.entry(target.clone()).or_insert_with(|| json!({"json": []}));
-        if let Some(Value::Array(ops)) = entry.get_mut("json") {
-            ops.push(json!({"op": op.op, "path": op.pointer, "value": op.value}));
-        }
-    }
-    by_target
+/// A value as shown in a message.
+pub fn short(n: &Node) -> String {
+    let s = match &n.kind {
+        NodeKind::Scalar { text, .. } => text.clone(),
+        NodeKind::Null => "null".into(),
+        NodeKind::Seq(items) => format!("a list of {}", items.len()),
+        NodeKind::Map(_) => "a map".into(),
+    };
+    let s = s.replace('\n', " ");
+    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
 }

@@ -304,15 +304,10 @@ impl Rec<'_> {
     }
 }
 
-/// Whether an init container named so runs the app's migrations.
-pub fn is_migration(name: &str) -> bool {
-    name.contains("migrat")
-}
-
 /// The first migration init container as `migrate:` (its image only when it is not the app's).
 fn migration(d: &Doc, main: &Node) -> Option<Value> {
     let inits = items(at(&d.node, &["spec", "template", "spec", "initContainers"]));
-    let m = inits.iter().find(|c| c.get("name").and_then(Node::as_str).is_some_and(is_migration))?;
+    let m = inits.iter().find(|c| c.get("name").and_then(Node::as_str).is_some_and(super::residue::is_migration))?;
     let mut command = strings(m.get("command")).unwrap_or_default();
     command.extend(strings(m.get("args")).unwrap_or_default());
     if command.is_empty() {
