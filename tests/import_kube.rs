@@ -286,3 +286,23 @@ fn the_readme_table_is_what_the_import_measures() {
         );
     }
 }
+
+#[test]
+fn the_import_is_deterministic() {
+    let read = |dir: &Path| -> Vec<(String, String)> {
+        let mut files = Vec::new();
+        for sub in ["", "environments"] {
+            for e in fs::read_dir(dir.join(sub)).unwrap().flatten().filter(|e| e.path().is_file()) {
+                files.push((e.file_name().to_string_lossy().to_string(), fs::read_to_string(e.path()).unwrap()));
+            }
+        }
+        files.sort();
+        files
+    };
+    for seed in ["ai-workflow-engine", "helm-web"] {
+        let (a, err_a) = import(seed);
+        let (b, err_b) = import(seed);
+        assert_eq!(err_a, err_b, "{seed}");
+        assert_eq!(read(&a.path().join("p")), read(&b.path().join("p")), "{seed}");
+    }
+}

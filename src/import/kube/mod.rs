@@ -121,18 +121,42 @@ fn stage(
     write_files(dir, &files)?;
     let changed: BTreeMap<crate::source::Span, String> =
         imported.findings.iter().filter(|f| f.level == Level::Warning).map(|f| (f.span, f.message.clone())).collect();
-    let tally = build_and_compare(dir, env, docs, fates, &changed);
-    if let Ok(t) = &tally {
+    let mut tally = build_and_compare(dir, env, docs, fates, &changed);
+    if let Ok(t) = &mut tally {
         let patches = compare::patches(&t.residue);
         if !patches.is_empty() {
             imported.rec_spec.insert("patches".into(), Value::Object(patches));
             files = render(&imported, env, sources);
-            let base = dir.join(crate::load::BASE_FILE);
-            std::fs::write(&base, &files[0].1)
-                .map_err(|e| Error::Output(format!("cannot write {}: {e}", base.display())))?;
+            rewrite_base(dir, &files)?;
+            if let Err(e) = crate::build(dir, Some(env)) {
+                // Patches that would break the build are not written: their fields are reported.
+                imported.rec_spec.remove("patches");
+                files = render(&imported, env, sources);
+                rewrite_base(dir, &files)?;
+                let why = format!(
+                    "a patch carrying it would not apply ({})",
+                    e.to_string().lines().next().unwrap_or_default()
+                );
+                uncarry(t, &why);
+            }
         }
     }
     Ok(Staged { imported, files, tally, changed })
+}
+
+fn rewrite_base(dir: &Path, files: &[(PathBuf, String)]) -> Result<(), Error> {
+    let base = dir.join(crate::load::BASE_FILE);
+    std::fs::write(&base, &files[0].1).map_err(|e| Error::Output(format!("cannot write {}: {e}", base.display())))
+}
+
+/// Every carried field of `t` reported instead, with `why`.
+fn uncarry(t: &mut compare::Tally, why: &str) {
+    for r in t.residue.iter_mut().filter(|r| r.carry.is_some()) {
+        r.carry = None;
+        r.why = why.to_string();
+        t.carried -= r.leaves;
+        t.reported += r.leaves;
+    }
 }
 
 /// `--verify`'s diff on stdout (a build failure was reported already).
