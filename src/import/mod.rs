@@ -1,10 +1,12 @@
 //! `genk8s import`: write a genk8s platform folder from another format.
 //!
-//! Only Docker Compose for now ([`compose`]). The import reads the Compose file,
+//! From Docker Compose ([`compose`]): the import reads the Compose file,
 //! converts what has a genk8s equivalent, reports every field it could not carry
 //! over (file:line:col and a reason), writes `platform.yaml` and
 //! `environments/{dev,staging,prod}.yaml`, and then checks that the new platform
-//! builds.
+//! builds. From Kubernetes manifests ([`kube`]): the objects are recognised as
+//! services, databases and platform settings, and every input field is compared
+//! with the build (native, carried by `patches:`/`objects:`, or reported).
 
 #![warn(clippy::too_many_lines)] // clippy.toml: at most 80 lines per function
 

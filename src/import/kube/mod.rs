@@ -4,8 +4,11 @@
 //! services, databases, configs, secret references and platform settings
 //! ([`recognise`] and the modules beside it), written as a platform folder, built,
 //! and every input field is compared with the build ([`compare`]): the summary says
-//! how many fields the spec expresses natively, how many the escape hatch carries,
-//! and each other one is reported with its file:line:col and why.
+//! how many fields the spec expresses natively, how many the escape hatch carries
+//! (`objects:`, and the JSON patches [`compare::patches`] writes, checked by a second
+//! build), and each other one is reported with its file:line:col and why
+//! ([`residue`]). `envs` factors one tree per environment into a base and overlays;
+//! `verify` prints the build against the input with `genk8s diff`'s object diff.
 
 pub mod compare;
 mod database;

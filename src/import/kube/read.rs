@@ -3,7 +3,7 @@
 //! name the file, line and column of the input.
 
 use crate::diag::Diagnostic;
-use crate::source::{FileId, SourceMap, Span};
+use crate::source::{SourceMap, Span};
 use crate::yaml::Node;
 use std::path::{Path, PathBuf};
 
@@ -135,17 +135,17 @@ pub fn read_text(path: &Path, text: String, sources: &mut SourceMap) -> Result<V
         if node.get("kind").and_then(Node::as_str) == Some("List") {
             if let Some(crate::yaml::NodeKind::Seq(items)) = node.get("items").map(|n| &n.kind) {
                 for item in items {
-                    docs.push(doc(item.clone(), id, helm_source.clone())?);
+                    docs.push(doc(item.clone(), helm_source.clone())?);
                 }
             }
             continue;
         }
-        docs.push(doc(node, id, helm_source)?);
+        docs.push(doc(node, helm_source)?);
     }
     Ok(docs)
 }
 
-fn doc(node: Node, _file: FileId, helm_source: Option<String>) -> Result<Doc, Diagnostic> {
+fn doc(node: Node, helm_source: Option<String>) -> Result<Doc, Diagnostic> {
     if node.entries().is_none() {
         return Err(Diagnostic::at(
             node.span,
