@@ -7,7 +7,7 @@
 
 mod alb;
 mod apply;
-mod cluster;
+pub(crate) mod cluster;
 mod cron;
 mod database;
 mod database_files;

@@ -9,9 +9,90 @@ use std::fmt::Write as _;
 
 /// Appends `value` as a YAML document body (no `---`) to `out`.
 pub fn emit(value: &Value, out: &mut String) {
+    emit_with(value, Width(0), out);
+}
+
+/// As [`emit`], but a map or list whose flow form (`{a: 1, b: [x, y]}`) keeps its
+/// line within `width` characters is written in flow style: for specs people read
+/// and edit (`genk8s import`), not for generated manifests.
+pub fn emit_compact(value: &Value, width: usize, out: &mut String) {
+    emit_with(value, Width(width), out);
+}
+
+/// Widest line a flow collection may make; 0: always block style.
+#[derive(Clone, Copy)]
+struct Width(usize);
+
+impl Width {
+    /// The flow form of `v` when it fits after `used` characters of its line.
+    fn flow(self, v: &Value, used: usize) -> Option<String> {
+        if self.0 == 0
+            || !matches!(v, Value::Object(m) if !m.is_empty()) && !matches!(v, Value::Array(a) if !a.is_empty())
+        {
+            return None;
+        }
+        let mut s = String::new();
+        write_flow(v, &mut s).then_some(())?;
+        (used + s.len() <= self.0).then_some(s)
+    }
+}
+
+/// Writes `v` in flow style; false when it holds a multi-line string.
+fn write_flow(v: &Value, out: &mut String) -> bool {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('{');
+            for (i, (k, val)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow_str(k, out);
+                out.push_str(": ");
+                if !write_flow(val, out) {
+                    return false;
+                }
+            }
+            out.push('}');
+            true
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push('[');
+            for (i, val) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if !write_flow(val, out) {
+                    return false;
+                }
+            }
+            out.push(']');
+            true
+        }
+        Value::String(s) if s.contains('\n') => false,
+        Value::String(s) => {
+            write_flow_str(s, out);
+            true
+        }
+        other => {
+            write_inline(other, 0, out);
+            true
+        }
+    }
+}
+
+/// A string in flow context: plain only without flow indicators.
+fn write_flow_str(s: &str, out: &mut String) {
+    if s.contains([',', '[', ']', '{', '}']) && is_plain_safe(s) {
+        write_quoted(s, out);
+    } else {
+        write_str_inline(s, out);
+    }
+}
+
+fn emit_with(value: &Value, w: Width, out: &mut String) {
     match value {
-        Value::Object(m) if !m.is_empty() => write_map(m, 0, out),
-        Value::Array(a) if !a.is_empty() => write_seq(a, 0, out),
+        Value::Object(m) if !m.is_empty() => write_map(m, 0, w, out),
+        Value::Array(a) if !a.is_empty() => write_seq(a, 0, w, out),
         other => {
             write_inline(other, 0, out);
             out.push('\n');
@@ -25,19 +106,27 @@ fn indent(n: usize, out: &mut String) {
     }
 }
 
-fn write_map(m: &serde_json::Map<String, Value>, ind: usize, out: &mut String) {
+fn write_map(m: &serde_json::Map<String, Value>, ind: usize, w: Width, out: &mut String) {
     for (k, v) in m {
         indent(ind, out);
+        let start = out.len();
         write_str_inline(k, out);
         out.push(':');
-        write_after_key(v, ind, out);
+        let used = ind + out.len() - start + 1;
+        write_after_key(v, ind, used, w, out);
     }
 }
 
-fn write_seq(a: &[Value], ind: usize, out: &mut String) {
+fn write_seq(a: &[Value], ind: usize, w: Width, out: &mut String) {
     for v in a {
         indent(ind, out);
         out.push('-');
+        if let Some(flow) = w.flow(v, ind + 2) {
+            out.push(' ');
+            out.push_str(&flow);
+            out.push('\n');
+            continue;
+        }
         match v {
             Value::Object(m) if !m.is_empty() => {
                 // First key on the dash line, the rest aligned under it.
@@ -48,14 +137,16 @@ fn write_seq(a: &[Value], ind: usize, out: &mut String) {
                         indent(ind + 2, out);
                     }
                     first = false;
+                    let start = out.len();
                     write_str_inline(k, out);
                     out.push(':');
-                    write_after_key(val, ind + 2, out);
+                    let used = ind + 2 + out.len() - start + 1;
+                    write_after_key(val, ind + 2, used, w, out);
                 }
             }
             Value::Array(inner) if !inner.is_empty() => {
                 out.push('\n');
-                write_seq(inner, ind + 2, out);
+                write_seq(inner, ind + 2, w, out);
             }
             other => {
                 out.push(' ');
@@ -66,16 +157,23 @@ fn write_seq(a: &[Value], ind: usize, out: &mut String) {
     }
 }
 
-/// Writes what follows `key:` for a value nested at indentation `ind`.
-fn write_after_key(v: &Value, ind: usize, out: &mut String) {
+/// Writes what follows `key:` for a value nested at indentation `ind`; `used` is
+/// the width of the line so far.
+fn write_after_key(v: &Value, ind: usize, used: usize, w: Width, out: &mut String) {
+    if let Some(flow) = w.flow(v, used) {
+        out.push(' ');
+        out.push_str(&flow);
+        out.push('\n');
+        return;
+    }
     match v {
         Value::Object(m) if !m.is_empty() => {
             out.push('\n');
-            write_map(m, ind + 2, out);
+            write_map(m, ind + 2, w, out);
         }
         Value::Array(a) if !a.is_empty() => {
             out.push('\n');
-            write_seq(a, ind, out);
+            write_seq(a, ind, w, out);
         }
         other => {
             out.push(' ');
@@ -137,6 +235,10 @@ fn write_str_inline(s: &str, out: &mut String) {
         out.push_str(s);
         return;
     }
+    write_quoted(s, out);
+}
+
+fn write_quoted(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -205,6 +307,40 @@ mod tests {
         let mut s = String::new();
         emit(&v, &mut s);
         s
+    }
+
+    /// A parsed document as JSON: plain `true`, `null` and integers typed, the rest text.
+    fn typed(n: &crate::yaml::Node) -> Value {
+        use crate::yaml::NodeKind;
+        match &n.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Scalar { text, plain: true } if text == "true" => Value::Bool(true),
+            NodeKind::Scalar { text, plain: true } if text.parse::<i64>().is_ok() => {
+                json!(text.parse::<i64>().unwrap())
+            }
+            NodeKind::Scalar { text, .. } => json!(text),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(typed).collect()),
+            NodeKind::Map(es) => Value::Object(es.iter().map(|e| (e.key.clone(), typed(&e.value))).collect()),
+        }
+    }
+
+    #[test]
+    fn compact_output_is_flow_where_it_fits_and_reads_back_the_same() {
+        let v = serde_json::json!({
+            "resources": {"cpu": "500m/2", "memory": "1Gi/4Gi"},
+            "hosts": ["a.example.com", "b,c", "{x}"],
+            "ports": {"http": 8000, "grpc": {"container": 9090, "service": "90"}},
+            "long": ["aaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbb", "cccccccccccccccccccccccccc", "dddddddddddddddd"],
+            "text": {"file": "line 1\nline 2\n"},
+            "items": [{"a": 1, "b": [true, null]}, "on"],
+        });
+        let mut out = String::new();
+        emit_compact(&v, 60, &mut out);
+        assert!(out.contains("resources: {cpu: \"500m/2\", memory: \"1Gi/4Gi\"}\n"), "{out}");
+        assert!(out.contains("hosts: [a.example.com, \"b,c\", \"{x}\"]\n"), "{out}");
+        assert!(out.contains("text:\n  file: |\n"), "{out}");
+        assert!(out.lines().all(|l| l.len() <= 60), "{out}");
+        assert_eq!(typed(&crate::yaml::parse(&out, 0).unwrap()), v);
     }
 
     #[test]
