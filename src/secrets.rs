@@ -34,7 +34,7 @@ pub fn needs(v: &Valid) -> BTreeMap<String, Need> {
         n.users.insert(user.to_string());
     };
     for (name, svc) in &v.spec.services {
-        for e in svc.env.values() {
+        for (_, e) in crate::wiring::service_env(&v.spec, &v.engines, &v.env, name, svc) {
             if let (Some(s), Some(k)) = (&e.secret, &e.key) {
                 add(s, Some(k), name);
             }

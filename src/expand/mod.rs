@@ -30,6 +30,7 @@ mod secrets;
 mod service;
 mod service_account;
 mod service_object;
+mod wired_egress;
 
 use crate::spec::Map;
 use crate::validate::Valid;

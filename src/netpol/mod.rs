@@ -26,6 +26,7 @@ pub mod ip;
 mod model;
 pub mod paths;
 pub mod selector;
+pub mod wired;
 
 pub use model::{Cluster, ContainerPort, Pod, Service, ServicePort};
 pub use selector::Labels;
