@@ -295,3 +295,39 @@ fn monitoring_objects_carry_the_release_label_and_the_dashboard_goes_where_grafa
     let json = text(dash, &["data", "shop.json"]).unwrap();
     assert!(json.contains("\"title\": \"queue depth\"") && json.contains("sum(queue_depth)"), "{json}");
 }
+
+#[test]
+fn lint_reads_the_collector_endpoint_and_finds_it_blocked_without_its_egress() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), AGENTS);
+    let (code, out, err) = run(t.path(), &["lint", "dev"]);
+    assert_eq!(code, 0, "wired agents lint clean: {out}{err}");
+    // A patch that drops the collector rule: GK015 (wired agent) and GK018 (the endpoint value) see it.
+    let spec = AGENTS.replace(
+        "services:\n",
+        "patches:\n  NetworkPolicy/api:\n    json: [{op: remove, path: /spec/egress/2}]\nservices:\n",
+    );
+    write(t.path(), &spec);
+    let (code, out, _) = run(t.path(), &["lint", "dev"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("[GK015 error] api is wired to OpenTelemetry collector otel-collector.observability:4317, but the NetworkPolicies block it on tcp/4317"), "{out}");
+    assert!(
+        out.contains("[GK018 warning]")
+            && out.contains("platform.yaml:4:20: OTEL_EXPORTER_OTLP_ENDPOINT names otel-collector.observability:4317"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_migration_job_reports_to_datadog_as_its_service() {
+    let t = tempfile::tempdir().unwrap();
+    let spec = AGENTS.replace("    observability: {service: shop-api}\n", "    migrate: {command: [migrate]}\n");
+    write(t.path(), &spec);
+    let objs = build(t.path());
+    let job = objs.iter().find(|o| o.get("kind").and_then(Node::as_str) == Some("Job")).expect("the migration Job");
+    let labels = node(job, &["spec", "template", "metadata", "labels"]).unwrap();
+    assert_eq!(labels.get("tags.datadoghq.com/service").and_then(Node::as_str), Some("api"));
+    assert_eq!(labels.get("tags.datadoghq.com/version").and_then(Node::as_str), Some("1.4.2"));
+    let e = env(job);
+    assert!(e.iter().any(|v| text(v, &["name"]) == Some("DD_AGENT_HOST")), "the app's env: {e:?}");
+}

@@ -50,8 +50,12 @@ pub fn job(
 ) -> Object {
     let job = migrate_name(name);
     let labels = ctx.labels(&job, "migration");
+    // The migration reports to Datadog as its service, at the version it migrates to.
+    let mut pod_labels = labels.clone();
+    let image = migrate.image.clone().unwrap_or_default();
+    pod_labels.extend(crate::wiring::datadog_labels(&ctx.v.spec, &ctx.v.env, name, svc, &image));
     let pod = Pod {
-        labels: labels.clone(),
+        labels: pod_labels,
         run_as,
         restart: Some("Never"),
         init: waits.to_vec(),

@@ -31,6 +31,16 @@ fn vars(v: &Valid, name: &str, svc: &Service) -> Vec<Var> {
             set(k, val, vec!["configs", c, "data", k]);
         }
     }
+    // The collector endpoint `observability.otel` sets, where it is written (the spec's env wins).
+    if let Some(otel) = crate::wiring::agents(&v.spec, svc).and_then(|a| a.otel) {
+        let own = svc.observability.as_ref().is_some_and(|o| o.otel.is_some());
+        let at = if own {
+            vec!["services", name, "observability", "otel", "endpoint"]
+        } else {
+            vec!["observability", "otel", "endpoint"]
+        };
+        set("OTEL_EXPORTER_OTLP_ENDPOINT", &otel.endpoint, at);
+    }
     // A database or endpoint reference reads as the value it resolves to (a URL, a host).
     let wired: std::collections::BTreeMap<String, crate::spec::EnvValue> =
         crate::wiring::service_env(&v.spec, &v.engines, &v.env, name, svc).into_iter().collect();
