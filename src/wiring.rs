@@ -331,6 +331,49 @@ mod tests {
         assert_eq!(helper_name("web-pg", "password"), "GENK8S_WEB_PG_PASSWORD");
     }
 
+    fn parse<T: serde::de::DeserializeOwned>(yaml: &str) -> T {
+        crate::yaml::de::from_node(&crate::yaml::parse(yaml, 0).unwrap()).unwrap()
+    }
+
+    fn engine() -> Engine {
+        parse(concat!(
+            "{image: pg, port: {name: pg, number: 5432}, data_path: /d, run_as_user: 1, wait: 'true', resources: {}, storage: 1Gi,\n",
+            " connection: {host: pg, port: '5432', database: 'a$b', user: {secret: pg-credentials, key: username},\n",
+            "  password: {secret: pg-credentials, key: password}, url: 'postgresql://{user}:{password}@{host}:{port}/{database}'}}"
+        ))
+    }
+
+    fn names(vars: &[Var]) -> Vec<&str> {
+        vars.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    #[test]
+    fn what_a_url_refers_to_comes_first_and_literals_are_escaped() {
+        let spec: Platform = parse("platform: p\nservices: {}\n");
+        let engines = BTreeMap::from([("pg".to_string(), engine())]);
+        let svc: Service = parse("image: a:1\nenv: {A_URL: {db: pg, value: url}, Z_PASS: {db: pg, value: password}}\n");
+        let vars = service_env(&spec, &engines, "dev", "api", &svc);
+        // Z_PASS carries the URL's password, so it moves before A_URL; the user has a helper.
+        assert_eq!(names(&vars), ["GENK8S_PG_USER", "Z_PASS", "A_URL"]);
+        assert_eq!(vars[2].1.value.as_deref(), Some("postgresql://$(GENK8S_PG_USER):$(Z_PASS)@pg:5432/a$$b"));
+        assert_eq!(vars[1].1.secret.as_deref(), Some("pg-credentials"));
+        assert_eq!(implied_uses(&svc), ["pg"]);
+    }
+
+    #[test]
+    fn the_spec_env_wins_over_an_agent_and_a_service_can_turn_agents_off() {
+        let spec: Platform = parse("platform: p\nobservability: {otel: {endpoint: 'http://c:4317'}}\nservices: {}\n");
+        let svc: Service = parse("image: a:1\nenv: {OTEL_SERVICE_NAME: mine}\n");
+        let vars = service_env(&spec, &BTreeMap::new(), "dev", "api", &svc);
+        let get = |k: &str| vars.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.value.clone());
+        assert_eq!(get("OTEL_SERVICE_NAME").as_deref(), Some("mine"));
+        let pos = |k: &str| vars.iter().position(|(n, _)| n == k);
+        assert!(pos("GENK8S_SERVICE_VERSION") < pos("OTEL_RESOURCE_ATTRIBUTES"), "{vars:?}");
+        let off: Service = parse("image: a:1\nobservability: {enabled: false}\n");
+        assert!(service_env(&spec, &BTreeMap::new(), "dev", "api", &off).is_empty());
+        assert!(datadog_labels(&spec, "dev", "api", &off, "a:1").is_empty());
+    }
+
     #[test]
     fn endpoint_facts_from_host_and_port_or_from_the_url() {
         let smtp = Endpoint { host: Some("smtp.example.com".into()), port: Some(587), ..Endpoint::default() };

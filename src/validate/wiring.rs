@@ -8,7 +8,7 @@ use super::names::*;
 use crate::catalog::Engine;
 use crate::diag::suggest;
 use crate::spec::{EnvValue, Observability, Platform, Short};
-use crate::wiring::{ENDPOINT_FACTS, EndpointFacts, url_host_port};
+use crate::wiring::{ENDPOINT_FACTS, EndpointFacts, placeholders, url_host_port};
 use std::collections::BTreeMap;
 
 /// OTLP protocols the SDKs accept in `OTEL_EXPORTER_OTLP_PROTOCOL`.
@@ -81,11 +81,18 @@ impl Checker<'_> {
                     continue;
                 };
                 let Some(e) = engines.get(db) else { continue };
-                if e.connection.contains_key(fact) {
-                    continue;
-                }
                 let engine = &spec.databases[db].engine;
                 let at: Vec<&str> = base.iter().copied().chain(["value"]).collect();
+                if let Some(f) = e.connection.get(fact) {
+                    let text = f.value.as_deref().unwrap_or_default();
+                    if let Some(bad) = placeholders(text).into_iter().find(|p| !e.connection.contains_key(*p)) {
+                        let help = format!(
+                            "in the engine template {engine}.yaml.j2, name one of its connection facts in {{…}}"
+                        );
+                        self.err(&at, format!("connection fact `{fact}` of engine `{engine}` refers to `{{{bad}}}`, which the engine does not declare"), help);
+                    }
+                    continue;
+                }
                 if e.connection.is_empty() {
                     let help = format!(
                         "add a `connection:` map to the engine template {engine}.yaml.j2 (see the engine catalog in the README)"
