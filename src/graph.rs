@@ -123,6 +123,15 @@ fn model(v: &Valid, objects: &[Object]) -> Graph {
     for (name, _) in v.spec.databases.iter().filter(|(_, d)| d.external.is_some()) {
         g.nodes.push(node(v, &c, &End::External(name.clone())));
     }
+    // Endpoints and agents the services are wired to, each edge on the ports the policies allow.
+    for t in crate::netpol::wired::targets(v) {
+        let ports = crate::netpol::wired::reached(&c, &t);
+        if !ports.is_empty() {
+            let label = ports.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+            g.edges.push((id("svc", &t.workload), t.id.clone(), label));
+        }
+        g.nodes.push((t.id, t.label, Shape::External));
+    }
     for p in &paths {
         let (from, to) = (node(v, &c, &p.from), node(v, &c, &p.to));
         g.edges.push((from.0.clone(), to.0.clone(), p.ports.join(",")));
@@ -231,10 +240,10 @@ mod tests {
         let (v, objects) = platform("ai-imutis");
         let g = render(&v, &objects, Format::Mermaid);
         assert!(g.contains("  job_postgres_backup -->|tcp/5432| db_postgres\n"), "{g}");
-        assert!(
-            g.contains("  svc_api -->|tcp/4317,tcp/443,tcp/6443| internet\n"),
-            "the tracing collector, sentry, firebase and the API server: {g}"
-        );
+        assert!(g.contains("  svc_api -->|tcp/443,tcp/6443| internet\n"), "sentry, firebase and the API server: {g}");
+        // The OpenTelemetry collector is wired (observability.otel) to its namespace's pods only.
+        assert!(g.contains("  agent_otel[/\"OpenTelemetry collector jaeger-collector.observability:4317\"/]\n"), "{g}");
+        assert!(g.contains("  svc_api -->|tcp/4317| agent_otel\n"), "{g}");
         assert!(g.contains("  svc_api -->|tcp/53,udp/53| dns\n"), "{g}");
         assert!(g.contains("  ns_monitoring -->|tcp/8000| svc_api\n"), "{g}");
     }

@@ -43,6 +43,7 @@ pub mod spec;
 pub mod target;
 pub mod template_lines;
 pub mod validate;
+pub mod wiring;
 pub mod yaml;
 
 use diag::Diagnostics;

@@ -49,9 +49,14 @@ fn add_source(out: &mut Needs, src: &crate::spec::Source, user: &str) {
 pub fn needs(v: &Valid) -> BTreeMap<String, Need> {
     let mut out: Needs = BTreeMap::new();
     for (name, svc) in &v.spec.services {
-        // The app's, its migration's and its sidecars' variables and mounts alike.
-        let envs = svc.env.values().chain(svc.migrate.iter().flat_map(|m| m.env.values()));
-        for e in envs.chain(svc.sidecars.values().flat_map(|s| s.env.values())) {
+        for (_, e) in crate::wiring::service_env(&v.spec, &v.engines, &v.env, name, svc) {
+            if let (Some(s), Some(k)) = (&e.secret, &e.key) {
+                add(&mut out, s, Some(k), name);
+            }
+        }
+        // Its migration's and its sidecars' own variables too.
+        let own = svc.migrate.iter().flat_map(|m| m.env.values());
+        for e in own.chain(svc.sidecars.values().flat_map(|s| s.env.values())) {
             if let (Some(s), Some(k)) = (&e.secret, &e.key) {
                 add(&mut out, s, Some(k), name);
             }

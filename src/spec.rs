@@ -125,6 +125,13 @@ pub struct Platform {
     pub limits: Option<Limits>,
     #[serde(default)]
     pub monitoring: MonitoringDefaults,
+    /// Named services outside the platform (SMTP, S3, an OAuth issuer), declared once:
+    /// services reach one with `uses: [smtp]` or an env reference `{endpoint: smtp, value: host}`.
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, Endpoint>,
+    /// Observability agents every service reports to (Datadog, OpenTelemetry); a service's
+    /// own `observability` overrides it.
+    pub observability: Option<Observability>,
     /// An External Secrets Operator store: every Secret the platform reads becomes an ExternalSecret.
     pub secret_store: Option<SecretStore>,
     /// Development-only Secret values (Secret name → key → value), refused in production
@@ -232,6 +239,89 @@ pub struct MonitoringDefaults {
     /// Extra alerts by name.
     #[serde(default)]
     pub rules: BTreeMap<String, AlertSpec>,
+    /// Labels on every ServiceMonitor and the PrometheusRule, for the selectors of the
+    /// Prometheus that should load them (kube-prometheus-stack: `{release: <its Helm release>}`).
+    #[serde(default)]
+    pub labels: Map,
+    /// The Grafana dashboard ConfigMap: its namespace and extra panels.
+    pub dashboard: Option<Dashboard>,
+}
+
+/// Where the Grafana dashboard goes and what it shows besides the default panels.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dashboard {
+    /// Namespace of the ConfigMap (default: the platform's), e.g. the one Grafana's
+    /// dashboard sidecar watches.
+    pub namespace: Option<String>,
+    /// Labels of the ConfigMap besides `grafana_dashboard: "1"`.
+    #[serde(default)]
+    pub labels: Map,
+    /// Extra panels: title → PromQL expression (a time series each).
+    #[serde(default)]
+    pub panels: Map,
+}
+
+/// An external endpoint: `{host: smtp.example.com, port: 587}` or `{url: https://…}`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    /// Host name or address (default: the host of `url`).
+    pub host: Option<String>,
+    /// Port (default: the port of `url`, or its scheme's: https 443, http 80, smtp 25, …).
+    pub port: Option<u16>,
+    /// The endpoint as a URL; read with `{endpoint: NAME, value: url}`.
+    pub url: Option<String>,
+    /// The endpoint's addresses: egress goes only to these instead of any address.
+    #[serde(default)]
+    pub cidrs: Vec<String>,
+}
+
+/// Agents a service reports to. At the platform level, every service's default; in a
+/// service, each agent given replaces the platform's, and `enabled: false` turns all off.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Observability {
+    /// `false` in a service: no agent env, labels or egress for it.
+    pub enabled: Option<bool>,
+    /// Service name reported to the agents (default: the service's name).
+    pub service: Option<String>,
+    pub datadog: Option<Datadog>,
+    pub otel: Option<Otel>,
+}
+
+/// The Datadog node agent (DaemonSet with host ports): traces to 8126/TCP, DogStatsD to
+/// 8125/UDP on the node's address.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Datadog {
+    /// The nodes' addresses (CIDRs): egress to the agent goes only there. Default: any
+    /// address on the agent's ports (a node IP is no pod, so no pod selector matches it).
+    #[serde(default)]
+    pub node_cidrs: Vec<String>,
+    /// `DD_ENV` (default: the environment's name).
+    pub env: Option<String>,
+    /// APM port (default 8126).
+    pub apm_port: Option<u16>,
+    /// DogStatsD port (default 8125).
+    pub statsd_port: Option<u16>,
+}
+
+/// An OpenTelemetry collector that receives OTLP.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Otel {
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`, e.g. `http://otel-collector.observability:4317`.
+    pub endpoint: String,
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL`: grpc, http/protobuf or http/json (default: the SDK's).
+    pub protocol: Option<String>,
+    /// Namespace the collector runs in: egress goes to its pods only (default: any address
+    /// on the endpoint's port).
+    pub namespace: Option<String>,
+    /// Extra `OTEL_RESOURCE_ATTRIBUTES`, besides service.namespace, service.version and
+    /// deployment.environment.name.
+    #[serde(default)]
+    pub attributes: Map,
 }
 
 /// A user alert: PromQL expression, how long it must hold, severity and summary.
@@ -457,9 +547,12 @@ pub struct Service {
     #[serde(default)]
     pub access_wildcards: Map,
     pub lint: Option<LintSpec>,
-    /// Services and databases this one talks to.
+    /// Services, databases and endpoints this one talks to (an env reference to a database
+    /// or endpoint adds it).
     #[serde(default)]
     pub uses: Vec<String>,
+    /// Agents this service reports to, replacing the platform's `observability` per agent.
+    pub observability: Option<Observability>,
     /// A command run before the app starts (same image and env), e.g. migrations.
     pub migrate: Option<Migrate>,
     /// Of a `job` or `cron_job`: its schedule and limits.
@@ -630,11 +723,17 @@ pub enum Protocol {
     SCTP,
 }
 
-/// An environment variable: a literal, or `{secret: NAME, key: KEY}`, `{config: NAME, key: KEY}`, `{field: PATH}`.
+/// An environment variable: a literal, or `{secret: NAME, key: KEY}`, `{config: NAME, key: KEY}`,
+/// `{field: PATH}`, or a connection fact: `{db: NAME, value: url}`, `{endpoint: NAME, value: host}`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnvValue {
+    /// The literal value; with `db` or `endpoint`, the fact to read (host, port, url, …).
     pub value: Option<String>,
+    /// A database of the platform whose connection fact `value` names.
+    pub db: Option<String>,
+    /// An endpoint of the platform whose fact (host, port, url) `value` names.
+    pub endpoint: Option<String>,
     pub secret: Option<String>,
     pub config: Option<String>,
     pub key: Option<String>,

@@ -89,11 +89,13 @@ fn bundled_platforms_keep_what_current_clusters_do() {
     assert!(awe.contains("kind: Gateway\n") && !awe.contains("/rate-limit"));
     let imutis = std::fs::read_to_string("snapshots/ai-imutis/prod.yaml").unwrap();
     assert!(!imutis.contains("snippet"), "ai-imutis still writes a snippet annotation");
-    // The API's NetworkPolicy lets it reach the OTLP endpoint its config names.
+    // The API's NetworkPolicy lets it reach the OTLP endpoint its env names (observability.otel).
     let api_policy = imutis
         .split("---\n")
         .find(|d| d.contains("kind: NetworkPolicy") && d.contains("name: api\n"))
         .expect("ai-imutis has a NetworkPolicy for the api");
     assert!(api_policy.contains("port: 4317"), "{api_policy}");
-    assert!(imutis.contains("OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger-collector.observability:4317"));
+    assert!(imutis.contains(
+        "- name: OTEL_EXPORTER_OTLP_ENDPOINT\n          value: http://jaeger-collector.observability:4317\n"
+    ));
 }

@@ -29,9 +29,11 @@ fn graph_draws_hosts_services_databases_and_allowed_paths() {
     assert!(out.contains("db_flexdesk_db[/\"flexdesk-db (postgres, external flexdesk-db.cluster-example.af-south-1.rds.amazonaws.com:5432)\"/]"), "{out}");
     assert!(out.contains("  svc_flexdesk_backend -->|tcp/6379| db_flexdesk_redis\n"), "{out}");
     assert!(
-        out.contains("  svc_flexdesk_backend -->|tcp/5432,tcp/6379| internet\n"),
-        "external databases: any address: {out}"
+        out.contains("  svc_flexdesk_backend -->|tcp/5432,tcp/6379,tcp/8126,udp/8125| internet\n"),
+        "external databases and the Datadog node agent (no node_cidrs): any address: {out}"
     );
+    assert!(out.contains("  agent_datadog[/\"Datadog node agent (node address)\"/]\n"), "{out}");
+    assert!(out.contains("  svc_flexdesk_backend -->|tcp/8126,udp/8125| agent_datadog\n"), "{out}");
     assert!(out.contains("  svc_flexdesk_backend -->|tcp/53,udp/53| dns\n"), "{out}");
     let (code, dot, _) = run(&["graph", "prod", "--format", "dot", "-p", "platforms/ai-workflow-engine"]);
     assert_eq!(code, 0);

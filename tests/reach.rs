@@ -7,7 +7,10 @@
 //! CIDR on that CIDR's ports. A pod's ingress is allowed exactly from: the pods that use it, on
 //! its ports; the ingress controller's namespace on the exposed port (any source for an ALB);
 //! the monitoring namespace on the metrics port. Migration Jobs use their service's databases;
-//! backups use their database. Nothing else, and every `uses` edge reaches its Service.
+//! backups use their database. An endpoint a service uses (in `uses` or through an env
+//! reference) opens its port to any address, or to its `cidrs`; the Datadog agent opens TCP
+//! 8126 and UDP 8125 to the nodes' CIDR for every service. Nothing else, and every `uses`
+//! edge reaches its Service.
 
 use genk8s::netpol::{Cluster, Peer, Port, Proto};
 use proptest::prelude::*;
@@ -19,6 +22,10 @@ const SERVICES: &[&str] = &["api", "web", "worker", "auth"];
 const DATABASES: &[(&str, &str)] =
     &[("db", "postgres"), ("cache", "redis"), ("docs", "mongodb"), ("vectors", "qdrant")];
 const EGRESS_PORTS: &[u16] = &[443, 8443, 9200, 5432];
+/// Endpoints: name, port, second octet of its CIDR (10.N.0.0/16) if it declares one.
+const ENDPOINTS: &[(&str, u16, Option<u8>)] = &[("smtp", 587, None), ("s3", 443, Some(5)), ("idp", 8443, Some(6))];
+/// Second octet of the nodes' CIDR the Datadog agent is reached in.
+const NODES: u8 = 9;
 
 #[derive(Clone, Debug)]
 struct Svc {
@@ -31,6 +38,9 @@ struct Svc {
     cidrs: Vec<(u8, u16)>,
     access: bool,
     migrate_job: bool,
+    /// Endpoints (indexes into ENDPOINTS) in `uses`, and one read through env.
+    endpoints: Vec<usize>,
+    endpoint_env: Option<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -45,6 +55,7 @@ struct Spec {
     databases: BTreeMap<String, (String, Db)>,
     controller: Option<String>,
     monitoring: Option<String>,
+    datadog: bool,
 }
 
 fn svc() -> impl Strategy<Value = Svc> {
@@ -57,17 +68,22 @@ fn svc() -> impl Strategy<Value = Svc> {
         prop::collection::vec((1u8..4, prop::sample::select(EGRESS_PORTS)), 0..2),
         any::<bool>(),
         any::<bool>(),
+        (prop::collection::vec(0usize..3, 0..2), prop::option::of(0usize..3)),
     )
-        .prop_map(|(ports, uses, ingress, metrics, hosts, cidrs, access, migrate_job)| Svc {
-            ports: ports.into_iter().collect(),
-            uses,
-            ingress,
-            metrics,
-            hosts,
-            cidrs,
-            access,
-            migrate_job,
-        })
+        .prop_map(
+            |(ports, uses, ingress, metrics, hosts, cidrs, access, migrate_job, (endpoints, endpoint_env))| Svc {
+                ports: ports.into_iter().collect(),
+                uses,
+                ingress,
+                metrics,
+                hosts,
+                cidrs,
+                access,
+                migrate_job,
+                endpoints,
+                endpoint_env,
+            },
+        )
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
@@ -78,8 +94,9 @@ fn spec() -> impl Strategy<Value = Spec> {
         prop::collection::vec((any::<bool>(), prop::option::of(1000u16..2000)), 4),
         prop::option::of(Just("edge".to_string())),
         prop::option::of(Just("observability".to_string())),
+        any::<bool>(),
     )
-        .prop_map(|(names, svcs, dbs, db_opts, controller, monitoring)| {
+        .prop_map(|(names, svcs, dbs, db_opts, controller, monitoring, datadog)| {
             let services = names.iter().zip(svcs).map(|(n, s)| (n.to_string(), s)).collect();
             let databases = dbs
                 .iter()
@@ -91,7 +108,7 @@ fn spec() -> impl Strategy<Value = Spec> {
                     )
                 })
                 .collect();
-            Spec { services, databases, controller, monitoring }
+            Spec { services, databases, controller, monitoring, datadog }
         })
 }
 
@@ -113,6 +130,12 @@ impl Spec {
         out
     }
 
+    /// The endpoints a service reaches: those in `uses` and the one its env reads.
+    fn endpoints(&self, name: &str) -> BTreeSet<usize> {
+        let s = &self.services[name];
+        s.endpoints.iter().copied().chain(s.endpoint_env).collect()
+    }
+
     fn yaml(&self) -> String {
         let mut y = String::from("platform: demo\ndomain: demo.example.com\n");
         if let Some(c) = &self.controller {
@@ -121,6 +144,14 @@ impl Spec {
         if let Some(m) = &self.monitoring {
             let _ = writeln!(y, "monitoring: {{namespace: {m}}}");
         }
+        y.push_str("endpoints:\n");
+        for (name, port, cidr) in ENDPOINTS {
+            let cidrs = cidr.map(|n| format!(", cidrs: [10.{n}.0.0/16]")).unwrap_or_default();
+            let _ = writeln!(y, "  {name}: {{host: {name}.example.com, port: {port}{cidrs}}}");
+        }
+        if self.datadog {
+            let _ = writeln!(y, "observability: {{datadog: {{node_cidrs: [10.{NODES}.0.0/16]}}}}");
+        }
         y.push_str("services:\n");
         for (name, s) in &self.services {
             let _ = writeln!(y, "  {name}:\n    image: ghcr.io/acme/{name}:1.0");
@@ -128,9 +159,14 @@ impl Spec {
                 let ports: Vec<String> = s.ports.iter().enumerate().map(|(i, p)| format!("p{i}: {p}")).collect();
                 let _ = writeln!(y, "    ports: {{{}}}", ports.join(", "));
             }
-            let uses = self.uses(name);
+            let mut uses = self.uses(name);
+            uses.extend(s.endpoints.iter().map(|i| ENDPOINTS[*i].0.to_string()));
+            uses.dedup();
             if !uses.is_empty() {
                 let _ = writeln!(y, "    uses: [{}]", uses.join(", "));
+            }
+            if let Some(i) = s.endpoint_env {
+                let _ = writeln!(y, "    env: {{ENDPOINT_HOST: {{endpoint: {}, value: host}}}}", ENDPOINTS[i].0);
             }
             if let (Some((alb, i)), false) = (s.ingress, s.ports.is_empty()) {
                 let class = if alb { "alb" } else { "nginx" };
@@ -176,6 +212,8 @@ struct Asked {
     anywhere: BTreeMap<String, BTreeSet<u16>>,
     /// (CIDR second octet, port) each workload may send to.
     cidrs: BTreeMap<String, BTreeSet<(u8, u16)>>,
+    /// Services that reach the Datadog agent (TCP 8126, UDP 8125 in the nodes' CIDR).
+    agent: BTreeSet<String>,
     /// Exposed port and whether any source may connect (ALB).
     exposed: BTreeMap<String, (u16, bool)>,
     metrics: BTreeMap<String, u16>,
@@ -186,6 +224,7 @@ fn asked(spec: &Spec) -> Asked {
         uses: BTreeMap::new(),
         anywhere: BTreeMap::new(),
         cidrs: BTreeMap::new(),
+        agent: BTreeSet::new(),
         exposed: BTreeMap::new(),
         metrics: BTreeMap::new(),
     };
@@ -205,9 +244,19 @@ fn asked(spec: &Spec) -> Asked {
             let ext = uses.iter().filter(|u| spec.databases.contains_key(u.as_str())).filter_map(|u| external(u));
             a.anywhere.insert(format!("{name}-migrate"), ext.collect());
         }
+        let mut cidrs: BTreeSet<(u8, u16)> = s.cidrs.iter().copied().collect();
+        for (_, port, cidr) in spec.endpoints(name).into_iter().map(|i| ENDPOINTS[i]) {
+            match cidr {
+                Some(n) => cidrs.insert((n, port)),
+                None => any.insert(port),
+            };
+        }
+        if spec.datadog {
+            a.agent.insert(name.clone());
+        }
         a.uses.insert(name.clone(), inside);
         a.anywhere.insert(name.clone(), any);
-        a.cidrs.insert(name.clone(), s.cidrs.iter().copied().collect());
+        a.cidrs.insert(name.clone(), cidrs);
         if let (Some((alb, i)), false) = (s.ingress, s.ports.is_empty()) {
             a.exposed.insert(name.clone(), (s.ports[i % s.ports.len()], alb));
         }
@@ -242,7 +291,10 @@ fn egress_asked(a: &Asked, w: &str, to: &(Option<String>, Peer), port: Port) -> 
         }
         _ => false,
     };
-    dns || used || anywhere || cidr
+    let agent = a.agent.contains(w)
+        && matches!(&to.1, Peer::Address(IpAddr::V4(ip)) if ip.octets()[..2] == [10, NODES])
+        && (port == Port::tcp(8126) || port == Port { proto: Proto::Udp, number: 8125 });
+    dns || used || anywhere || cidr || agent
 }
 
 /// The ingress the spec asks for to workload `w` from `from` on `port`.
@@ -277,10 +329,10 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
     peers.push((None, Peer::pod(ns.1, &[])));
     peers.push((None, Peer::pod("elsewhere", &[("app", "x")])));
     peers.push((None, Peer::Internet));
-    for n in 1..4u8 {
+    for n in [1, 2, 3, 5, 6, NODES] {
         peers.push((None, Peer::Address(IpAddr::from([10, n, 0, 7]))));
     }
-    let mut probe: BTreeSet<u16> = [53, 443, 6443, 1, 8443, 9200, 5432].into_iter().collect();
+    let mut probe: BTreeSet<u16> = [53, 443, 6443, 1, 8443, 9200, 5432, 587, 8125, 8126].into_iter().collect();
     probe.extend(c.pods.iter().flat_map(|p| p.pod.ports.iter().map(|c| c.number)));
     probe.extend(spec.databases.values().filter_map(|(_, d)| d.external));
     let ports: Vec<Port> = probe.iter().flat_map(|n| [Port::tcp(*n), Port { proto: Proto::Udp, number: *n }]).collect();

@@ -249,7 +249,9 @@ fn a_migration_has_its_own_env_over_the_apps_and_its_own_retries() {
         .map(|e| (text(e, &["name"]).unwrap().to_string(), text(e, &["value"]).unwrap().to_string()))
         .collect();
     let pairs: Vec<(&str, &str)> = env.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    assert_eq!(pairs, [("DB_HOST", "db-service"), ("DB_NAME", "app"), ("LOG", "debug")]);
+    // The app's order (a `$(VAR)` expands only to an earlier variable), LOG replaced where it
+    // stands, then the migration's own.
+    assert_eq!(pairs, [("DB_NAME", "app"), ("LOG", "debug"), ("DB_HOST", "db-service")]);
     let app = &items(find(&objs, "Deployment", "api"), &["spec", "template", "spec", "containers"])[0];
     let app_env: Vec<_> = items(app, &["env"]).iter().filter_map(|e| text(e, &["value"])).collect();
     assert_eq!(app_env, ["app", "info"], "the app keeps its own values");

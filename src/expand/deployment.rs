@@ -15,6 +15,7 @@ pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, out
     let order = super::migration::sync_order(ctx, svc);
     for track in rollout::tracks(name, svc) {
         let mut dep_labels = labels.clone();
+        dep_labels.extend(crate::wiring::datadog_labels(&ctx.v.spec, &ctx.v.env, name, svc, &track.image));
         if let Some(t) = track.label {
             dep_labels.insert(rollout::TRACK.into(), t.into());
         }
@@ -97,6 +98,7 @@ fn track_pod(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, pod: &Pod, trac
     if let Some(tag) = crate::spec::image_tag(&track.image).filter(|t| t.len() <= 63) {
         pod.labels.insert(VERSION.into(), tag.to_string());
     }
+    pod.labels.extend(crate::wiring::datadog_labels(&ctx.v.spec, &ctx.v.env, name, svc, &track.image));
     pod.annotations = svc.pod_annotations.clone();
     // The track's image runs the app and, unless migrate names its own, the migration.
     let image = svc.image_ref();

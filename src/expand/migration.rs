@@ -28,19 +28,28 @@ pub fn migrate_name(name: &str) -> String {
 /// The migration container: the app's image (unless `migrate` names one), environment
 /// (with the migration's own `env` over it), resources and mounts, running the migration command.
 pub fn container(ctx: &Ctx, m: &Migrate, app: &Container) -> Container {
-    let own = pod::env(ctx, &m.env);
-    let mut env: Vec<EnvVar> =
-        app.env.iter().flatten().filter(|e| !own.iter().any(|o| o.name == e.name)).cloned().collect();
-    env.extend(own);
-    env.sort_by(|a, b| a.name.cmp(&b.name));
     Container {
         command: m.command.clone(),
-        env: super::non_empty(env),
+        env: super::non_empty(layered_env(app.env.as_deref().unwrap_or_default(), pod::env(ctx, &m.env))),
         env_from: app.env_from.clone(),
         resources: app.resources.clone(),
         volume_mounts: app.volume_mounts.clone(),
         ..pod::container("migrate", m.image.clone().or_else(|| app.image.clone()).unwrap_or_default())
     }
+}
+
+/// The app's variables in the app's order (a `$(VAR)` reference expands only to a variable
+/// listed before it, and wiring placed them so), each the migration sets replaced where it
+/// stands, then the migration's other variables.
+fn layered_env(app: &[EnvVar], own: Vec<EnvVar>) -> Vec<EnvVar> {
+    let mut env: Vec<EnvVar> = app.to_vec();
+    for var in own {
+        match env.iter_mut().find(|e| e.name == var.name) {
+            Some(slot) => *slot = var,
+            None => env.push(var),
+        }
+    }
+    env
 }
 
 /// Retries of a migration that sets no `backoff_limit`.
@@ -59,8 +68,12 @@ pub fn job(
 ) -> Object {
     let job = migrate_name(name);
     let labels = ctx.labels(&job, "migration");
+    // The migration reports to Datadog as its service, at the version it migrates to.
+    let mut pod_labels = labels.clone();
+    let image = migrate.image.clone().unwrap_or_default();
+    pod_labels.extend(crate::wiring::datadog_labels(&ctx.v.spec, &ctx.v.env, name, svc, &image));
     let pod = Pod {
-        labels: labels.clone(),
+        labels: pod_labels,
         run_as,
         restart: Some("Never"),
         init: waits.to_vec(),

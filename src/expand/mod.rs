@@ -35,6 +35,7 @@ mod service;
 mod service_account;
 mod service_object;
 mod sidecar;
+mod wired_egress;
 mod workload_alerts;
 mod workload_job;
 

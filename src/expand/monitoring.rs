@@ -14,8 +14,10 @@ use serde_json::{Value, json};
 
 /// The Prometheus Operator ServiceMonitor of service `name`, scraping `port`.
 pub fn service_monitor(ctx: &Ctx, name: &str, labels: &Map, port: &str, m: &Metrics) -> Object {
+    let mut labels = labels.clone();
+    labels.extend(ctx.v.spec.monitoring.labels.clone());
     Object::new(ServiceMonitor {
-        metadata: ctx.meta(name, labels.clone(), &Map::new()),
+        metadata: ctx.meta(name, labels, &Map::new()),
         spec: ServiceMonitorSpec {
             selector: LabelSelector { match_labels: Some(ctx.selector(name)), ..LabelSelector::default() },
             endpoints: vec![Endpoint {
@@ -62,8 +64,11 @@ pub fn expand(ctx: &Ctx, out: &mut dyn Sink) {
     let databases = spec.databases.iter().filter(|(_, d)| d.external.is_none());
     groups.extend(databases.map(|(name, db)| database_rules(ctx, name, db)));
     groups.extend(custom_rules(ctx));
+    // The labels the Prometheus' ruleSelector matches (kube-prometheus-stack: `release`).
+    let mut labels = ctx.platform_labels();
+    labels.extend(spec.monitoring.labels.clone());
     out.push(Object::new(PrometheusRule {
-        metadata: ctx.meta(format!("{}-alerts", spec.platform), ctx.platform_labels(), &Map::new()),
+        metadata: ctx.meta(format!("{}-alerts", spec.platform), labels, &Map::new()),
         spec: PrometheusRuleSpec { groups },
     }));
     out.push(dashboard_config_map(ctx));
@@ -165,14 +170,21 @@ fn custom_rules(ctx: &Ctx) -> Option<RuleGroup> {
     Some(RuleGroup { name: format!("{}.custom.rules", spec.platform), rules })
 }
 
-/// `ConfigMap <platform>-dashboard`, labelled for Grafana's sidecar to load.
+/// `ConfigMap <platform>-dashboard`, labelled for Grafana's sidecar to load, in the
+/// namespace `monitoring.dashboard.namespace` names (default the platform's).
 fn dashboard_config_map(ctx: &Ctx) -> Object {
     let platform = &ctx.v.spec.platform;
+    let dash = ctx.v.spec.monitoring.dashboard.as_ref();
     let mut labels = ctx.platform_labels();
     labels.insert("grafana_dashboard".into(), "1".into());
+    labels.extend(dash.map(|d| d.labels.clone()).unwrap_or_default());
     let json = serde_json::to_string_pretty(&dashboard(ctx)).expect("dashboards are JSON") + "\n";
+    let mut metadata = ctx.meta(format!("{platform}-dashboard"), labels, &Map::new());
+    if let Some(ns) = dash.and_then(|d| d.namespace.clone()) {
+        metadata.namespace = Some(ns);
+    }
     Object::new(ConfigMap {
-        metadata: ctx.meta(format!("{platform}-dashboard"), labels, &Map::new()),
+        metadata,
         data: Some(Map::from([(format!("{platform}.json"), json)])),
         ..ConfigMap::default()
     })
@@ -231,6 +243,12 @@ fn dashboard(ctx: &Ctx) -> Value {
                 "reqps",
             ));
         }
+    }
+    // The spec's own panels, after the default ones, by title.
+    for (title, expr) in ctx.v.spec.monitoring.dashboard.iter().flat_map(|d| &d.panels) {
+        let mut p = panel(panels.len(), title.clone(), expr.clone(), "short");
+        p["targets"][0].as_object_mut().map(|t| t.shift_remove("legendFormat"));
+        panels.push(p);
     }
     json!({
         "title": format!("{} ({})", ctx.v.spec.platform, ctx.v.env),

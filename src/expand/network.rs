@@ -33,6 +33,8 @@ struct Workload {
     api: bool,
     /// Declared destinations outside the platform: CIDR (None: any address) and ports.
     outside: Vec<(Option<String>, Vec<u16>)>,
+    /// Endpoints and observability agents it reaches (see [`super::wired_egress`]).
+    wired: Vec<NetworkPolicyEgressRule>,
 }
 
 fn tcp(port: u16, protocol: &str) -> NetworkPolicyPort {
@@ -139,7 +141,8 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         .map(|r| svc.ports[r.port_name(svc).expect("validated: routed services have ports")].container);
     let ingress_class = svc.ingress.as_ref().and_then(|i| i.class.clone()).or_else(|| ctx.v.spec.ingress.class.clone());
     let metrics = svc.metrics.as_ref().map(|m| svc.ports[super::service::metrics_port(svc, m)].container);
-    let mut uses = svc.uses.clone();
+    // Endpoints are reached by egress rules of their own, not as workloads.
+    let mut uses: Vec<String> = svc.uses.iter().filter(|u| !ctx.v.spec.endpoints.contains_key(*u)).cloned().collect();
     uses.sort();
     uses.dedup();
     Workload {
@@ -153,6 +156,7 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         // The migration gate asks the API server whether the Job has completed.
         api: !svc.access.is_empty() || svc.migrate.as_ref().is_some_and(crate::spec::Migrate::as_job),
         outside: svc.egress.iter().flat_map(super::egress::targets).collect(),
+        wired: super::wired_egress::rules(ctx, svc),
     }
 }
 
@@ -291,6 +295,7 @@ fn egress(ctx: &Ctx, w: &Workload, workloads: &BTreeMap<String, Workload>) -> Ve
             ports: Some(ports.iter().map(|p| tcp(*p, "TCP")).collect()),
         });
     }
+    egress.extend(w.wired.iter().cloned());
     if w.api {
         // The API server is outside the pod network (its address is the cluster's own).
         egress.push(super::egress::api_server(ctx.v.spec.api_server.as_ref()));

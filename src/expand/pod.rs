@@ -275,7 +275,12 @@ pub fn probe(p: &Probe, default_port: Option<&str>) -> KProbe {
 
 /// Environment variables, sorted by name.
 pub fn env(ctx: &Ctx, vars: &EnvVars) -> Vec<EnvVar> {
-    vars.iter()
+    env_list(ctx, vars.iter().map(|(k, v)| (k, &v.0)))
+}
+
+/// Environment variables in the order given (a `$(VAR)` in a value names an earlier one).
+pub fn env_list<'a>(ctx: &Ctx, vars: impl IntoIterator<Item = (&'a String, &'a EnvValue)>) -> Vec<EnvVar> {
+    vars.into_iter()
         .map(|(name, v)| {
             let value_from = if let Some(secret) = &v.secret {
                 Some(EnvVarSource {

@@ -124,7 +124,10 @@ fn app_container(ctx: &Ctx, name: &str, svc: &Service, mounts: Vec<VolumeMount>)
         command: svc.command.clone(),
         args: svc.args.clone(),
         ports: non_empty(container_ports(svc)),
-        env: non_empty(pod::env(ctx, &svc.env)),
+        env: non_empty(pod::env_list(
+            ctx,
+            crate::wiring::service_env(&ctx.v.spec, &ctx.v.engines, &ctx.v.env, name, svc).iter().map(|(k, v)| (k, v)),
+        )),
         env_from: non_empty(env_from(ctx, svc)),
         resources: Some(pod::resources(svc.resources.as_ref(), &pod::default_resources(), svc.gpu)),
         liveness_probe: liveness.as_ref().map(|p| pod::probe(p, first_port)),

@@ -1,6 +1,7 @@
 //! Checks that the emitted NetworkPolicies allow what the spec asks for, run by `lint`:
 //!
-//! - GK015: every `uses` path (and each migration Job's and backup's path to its database);
+//! - GK015: every `uses` path (and each migration Job's and backup's path to its database),
+//!   and every endpoint and observability agent a service is wired to, on each of its ports;
 //! - GK016: DNS for every pod;
 //! - GK017: each Ingress backend from the ingress controller (any address for an ALB), each
 //!   HTTPRoute and GRPCRoute backend from the gateway's data plane, and each ServiceMonitor's
@@ -22,6 +23,7 @@ pub fn check(v: &Valid, objects: &[Object]) -> Vec<Finding> {
     let c = Cluster::from_objects(objects);
     let mut out = Vec::new();
     uses(v, &c, &mut out);
+    wired(v, &c, &mut out);
     dns_for_every_pod(&c, &mut out);
     exposure(v, &c, &mut out);
     metrics(v, &c, objects, &mut out);
@@ -46,7 +48,7 @@ fn uses(v: &Valid, c: &Cluster, out: &mut Vec<Finding>) {
     };
     let mut asks: Vec<(String, String)> = Vec::new();
     for (name, svc) in &spec.services {
-        asks.extend(svc.uses.iter().map(|u| (name.clone(), u.clone())));
+        asks.extend(svc.uses.iter().filter(|u| !spec.endpoints.contains_key(*u)).map(|u| (name.clone(), u.clone())));
         // README: the migration Job `<svc>-migrate-…` reaches the databases its service uses.
         let dbs = svc.uses.iter().filter(|u| spec.databases.contains_key(*u));
         asks.extend(dbs.map(|u| (format!("{name}-migrate"), u.clone())));
@@ -69,6 +71,28 @@ fn uses(v: &Valid, c: &Cluster, out: &mut Vec<Finding>) {
                     ),
                 });
             }
+        }
+    }
+}
+
+/// Each wired target (endpoint, agent) reachable on every port it listens on.
+fn wired(v: &Valid, c: &Cluster, out: &mut Vec<Finding>) {
+    for t in super::wired::targets(v) {
+        let reached = super::wired::reached(c, &t);
+        let blocked: Vec<String> = t.ports.iter().filter(|p| !reached.contains(p)).map(ToString::to_string).collect();
+        let Some(pod) = pods_of(c, &t.workload).next() else { continue };
+        if !blocked.is_empty() {
+            out.push(Finding {
+                workload: t.workload.clone(),
+                object: pod.object.clone(),
+                rule: "GK015",
+                message: format!(
+                    "{} is wired to {}, but the NetworkPolicies block it on {}",
+                    t.workload,
+                    t.label,
+                    blocked.join(", ")
+                ),
+            });
         }
     }
 }

@@ -31,8 +31,22 @@ fn vars(v: &Valid, name: &str, svc: &Service) -> Vec<Var> {
             set(k, val, vec!["configs", c, "data", k]);
         }
     }
+    // The collector endpoint `observability.otel` sets, where it is written (the spec's env wins).
+    if let Some(otel) = crate::wiring::agents(&v.spec, svc).and_then(|a| a.otel) {
+        let own = svc.observability.as_ref().is_some_and(|o| o.otel.is_some());
+        let at = if own {
+            vec!["services", name, "observability", "otel", "endpoint"]
+        } else {
+            vec!["observability", "otel", "endpoint"]
+        };
+        set("OTEL_EXPORTER_OTLP_ENDPOINT", &otel.endpoint, at);
+    }
+    // A database or endpoint reference reads as the value it resolves to (a URL, a host).
+    let wired: std::collections::BTreeMap<String, crate::spec::EnvValue> =
+        crate::wiring::service_env(&v.spec, &v.engines, &v.env, name, svc).into_iter().collect();
     for (k, e) in &svc.env {
-        match (&e.value, &e.config, &e.key) {
+        let resolved = (e.db.is_some() || e.endpoint.is_some()).then(|| wired.get(k).and_then(|w| w.value.as_ref()));
+        match (resolved.map_or(e.value.as_ref(), |r| r), &e.config, &e.key) {
             (Some(val), _, _) => set(k, val, vec!["services", name, "env", k]),
             (None, Some(c), Some(key)) => {
                 if let Some(val) = v.spec.configs.get(c).and_then(|c| c.data.get(key)) {
@@ -83,6 +97,24 @@ fn resolve(host: &str, own: &str, c: &Cluster) -> Vec<Target> {
     }
 }
 
+/// The addresses the spec gives for `host` (a used endpoint's or an `egress:` entry's
+/// `cidrs`): a connection to the host goes to one of them.
+fn declared_addresses(v: &Valid, svc: &Service, host: &str) -> Option<Vec<Target>> {
+    let endpoint = v
+        .spec
+        .endpoints
+        .iter()
+        .filter(|(n, _)| svc.uses.contains(n))
+        .map(|(_, e)| e)
+        .find(|e| crate::wiring::EndpointFacts::of(e).is_ok_and(|f| f.host.eq_ignore_ascii_case(host)));
+    let cidrs = endpoint.map(|e| &e.cidrs).or_else(|| {
+        svc.egress.iter().find(|e| e.host.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(host))).map(|e| &e.cidrs)
+    })?;
+    let ips: Vec<Target> =
+        cidrs.iter().filter_map(|c| c.split('/').next()?.parse().ok()).map(Target::Address).collect();
+    (!ips.is_empty()).then_some(ips)
+}
+
 /// Whether `from` reaches `t` on `port` (`None`: a Service without that port).
 fn allowed(c: &Cluster, from: &Peer, t: &Target, port: u16) -> Option<bool> {
     match t {
@@ -119,7 +151,7 @@ pub(super) fn configured_endpoints(v: &Valid, c: &Cluster, out: &mut Vec<Finding
             .enumerate()
             .flat_map(|(i, x)| endpoints::in_value(&x.value).into_iter().map(move |(h, p)| (i, h, p)));
         for (i, host, port) in named.chain(pairs) {
-            let targets = resolve(&host, &v.namespace, c);
+            let targets = declared_addresses(v, svc, &host).unwrap_or_else(|| resolve(&host, &v.namespace, c));
             let Some(pod) = pods_of(c, name).find(|p| {
                 let from = Peer::Pod(p.pod.clone());
                 !targets.is_empty() && !targets.iter().any(|t| allowed(c, &from, t, port) == Some(true))

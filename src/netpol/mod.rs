@@ -27,6 +27,7 @@ pub mod ip;
 mod model;
 pub mod paths;
 pub mod selector;
+pub mod wired;
 
 pub use model::{Cluster, ContainerPort, Listener, Pod, Service, ServicePort};
 pub use selector::Labels;

@@ -43,7 +43,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_cidrs(&mut self, base: &[&str], cidrs: &[String]) {
+    pub(super) fn check_cidrs(&mut self, base: &[&str], cidrs: &[String]) {
         for (i, c) in cidrs.iter().enumerate() {
             if !is_cidr(c) {
                 let idx = i.to_string();

@@ -154,18 +154,32 @@ impl Checker<'_> {
                 self.svc_err(name, &["uses", &idx], format!("`{u}` is listed twice in uses"), "remove the repeat");
             } else if u == name {
                 self.svc_err(name, &["uses", &idx], format!("service `{name}` lists itself in uses"), "remove it");
-            } else if !spec.services.contains_key(u) && !spec.databases.contains_key(u) {
-                let cands: Vec<&str> = spec.services.keys().chain(spec.databases.keys()).map(String::as_str).collect();
+            } else if !spec.services.contains_key(u)
+                && !spec.databases.contains_key(u)
+                && !spec.endpoints.contains_key(u)
+            {
+                let cands: Vec<&str> = spec
+                    .services
+                    .keys()
+                    .chain(spec.databases.keys())
+                    .chain(spec.endpoints.keys())
+                    .map(String::as_str)
+                    .collect();
+                let what = if spec.endpoints.is_empty() {
+                    "services and databases"
+                } else {
+                    "services, databases and endpoints"
+                };
                 let help = match suggest(u, cands.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => known("services and databases", cands.iter()),
+                    None => known(what, cands.iter()),
                 };
-                self.svc_err(
-                    name,
-                    &["uses", &idx],
-                    format!("`{u}` is not a service or database of this platform"),
-                    &help,
-                );
+                let msg = if spec.endpoints.is_empty() {
+                    format!("`{u}` is not a service or database of this platform")
+                } else {
+                    format!("`{u}` is not a service, database or endpoint of this platform")
+                };
+                self.svc_err(name, &["uses", &idx], msg, &help);
             } else if let Some(s) = spec.services.get(u)
                 && s.ports.is_empty()
             {

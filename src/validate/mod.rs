@@ -27,6 +27,7 @@ mod resolve;
 mod security;
 mod service;
 mod sidecars;
+mod wiring;
 mod workload;
 
 use crate::catalog::{Catalog, Engine};
@@ -85,6 +86,9 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     c.check_security(&spec, &namespace);
     c.check_apply(&spec);
     c.check_egress_addresses(&spec);
+    c.check_endpoints(&spec);
+    c.check_observability(&spec);
+    c.check_monitoring_wiring(&spec);
     spec.services.iter().for_each(|(name, svc)| c.check_migration(name, svc));
     spec.services.iter().for_each(|(name, svc)| c.check_lifecycle(name, svc));
     c.check_pod_security(&spec);
@@ -99,11 +103,17 @@ pub fn validate(merged: &Merged, dir: &Path, catalog: &Catalog, sources: &mut So
     // What expand needs: the contents of `from:` files and each database's rendered engine.
     let files = c.read_files(&spec, dir);
     let engines = c.render_engines(&spec, sources);
+    c.check_wired_facts(&spec, &engines);
     let (patches, objects) = crate::patch::read(&merged.node).unwrap_or_else(|d| {
         c.diags.items.extend(d);
         Default::default()
     });
     if c.diags.is_empty() {
+        // README: an env reference to a database or endpoint adds it to `uses`.
+        for svc in spec.services.values_mut() {
+            let implied = crate::wiring::implied_uses(svc);
+            svc.uses.extend(implied);
+        }
         let origin = Origin::new(&merged.node, sources);
         Ok(Valid { env: merged.env.clone(), namespace, spec, engines, files, warnings, origin, patches, objects })
     } else {

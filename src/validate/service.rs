@@ -310,6 +310,10 @@ impl Checker<'_> {
                 "use letters, digits and '_', e.g. LOG_LEVEL",
             );
         }
+        if v.db.is_some() || v.endpoint.is_some() {
+            self.check_env_ref(path, k, v, spec);
+            return;
+        }
         if let Some(value) = &v.value
             && looks_secret(k)
             && !value.is_empty()
