@@ -45,10 +45,9 @@ impl Keys {
     }
 
     fn note(&mut self, o: &Object) {
-        let labels = &o.value["metadata"]["labels"];
         let mark = Mark {
-            name: labels[NAME].as_str().map(str::to_string),
-            config: o.kind == "ConfigMap" && labels[crate::expand::COMPONENT] == "config",
+            name: o.label(NAME).map(str::to_string),
+            config: o.kind == "ConfigMap" && o.label(crate::expand::COMPONENT) == Some("config"),
         };
         let key = (o.kind.clone(), o.namespace.clone(), o.name.clone());
         match self.seen.get(&key) {

@@ -8,7 +8,6 @@
 //! `kustomization.yaml`. Writing a tree to disk is [`crate::output`]'s.
 
 use crate::expand::{Object, Sink};
-use crate::yaml::emit::emit;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -64,7 +63,7 @@ pub struct Rendered {
 impl Rendered {
     pub fn new(o: &Object) -> Rendered {
         let mut text = String::with_capacity(1024);
-        emit(&o.value, &mut text);
+        o.emit(&mut text);
         Rendered { kind: o.kind.clone(), namespace: o.namespace.clone(), name: o.name.clone(), text }
     }
 }
@@ -175,12 +174,12 @@ mod tests {
     use super::*;
 
     fn obj(kind: &str, name: &str) -> Rendered {
-        Rendered::new(&Object {
-            kind: kind.into(),
-            name: name.into(),
-            namespace: Some("n".into()),
-            value: serde_json::json!({"kind": kind}),
-        })
+        Rendered::new(&Object::from_value(
+            kind.into(),
+            name.into(),
+            Some("n".into()),
+            serde_json::json!({"kind": kind}),
+        ))
     }
 
     #[test]

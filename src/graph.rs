@@ -156,7 +156,7 @@ mod tests {
         assert!(before.contains("  svc_webui -->|tcp/8000| svc_api\n"), "{before}");
         // Drop webui's egress rules (DNS and api) from its policy: the spec still says `uses: [api]`.
         let policy = objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == "webui").expect("webui policy");
-        policy.value["spec"]["egress"] = serde_json::json!([]);
+        policy.value_mut()["spec"]["egress"] = serde_json::json!([]);
         let after = render(&v, &objects, Format::Mermaid);
         assert!(!after.contains("svc_webui -->"), "{after}");
         assert!(after.contains("  svc_api -->|tcp/11434| svc_ollama\n"), "{after}");

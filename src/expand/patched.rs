@@ -32,12 +32,16 @@ impl<'a> Patched<'a> {
 
 impl Sink for Patched<'_> {
     fn push(&mut self, mut o: Object) {
-        for (i, p) in self.patches.iter().enumerate().filter(|(_, p)| p.kind == o.kind && p.name == o.name) {
+        let patches = self.patches;
+        for (i, p) in patches.iter().enumerate() {
+            if p.kind != o.kind || p.name != o.name {
+                continue;
+            }
             self.applied[i] = true;
             if let Some(m) = &p.merge {
-                patch::merge(&mut o.value, m);
+                patch::merge(o.value_mut(), m);
             }
-            if let Err(e) = patch::apply_json(&mut o.value, &p.json) {
+            if let Err(e) = patch::apply_json(o.value_mut(), &p.json) {
                 self.failed.push(
                     Diagnostic::at(p.at, format!("patch `{}/{}` does not apply: {e}", p.kind, p.name))
                         .help("compare the paths with the object `genk8s build` prints"),
@@ -51,10 +55,10 @@ impl Sink for Patched<'_> {
 /// An object of `objects`, as written (its kind, name and namespace read from it).
 pub fn verbatim(value: serde_json::Value) -> Object {
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
-    Object {
-        kind: text(&value["kind"]).expect("patch::read checks kind"),
-        name: text(&value["metadata"]["name"]).expect("patch::read checks metadata.name"),
-        namespace: text(&value["metadata"]["namespace"]),
+    Object::from_value(
+        text(&value["kind"]).expect("patch::read checks kind"),
+        text(&value["metadata"]["name"]).expect("patch::read checks metadata.name"),
+        text(&value["metadata"]["namespace"]),
         value,
-    }
+    )
 }
