@@ -304,28 +304,69 @@ pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
 /// returns a problem for each patch that matches no object or does not apply.
 pub fn expand_checked(v: &Valid, out: &mut dyn Sink) -> Vec<crate::diag::Diagnostic> {
     let mut sink = patched::Patched::new(&v.patches, out);
-    generate(v, &mut sink);
-    for o in &v.objects {
-        sink.push(patched::verbatim(o.clone()));
+    let ctx = head(v, &mut sink);
+    for (name, svc) in &v.spec.services {
+        service::expand(&ctx, name, svc, &mut sink);
     }
+    tail(&ctx, &mut sink);
     sink.problems()
 }
 
-fn generate(v: &Valid, objects: &mut dyn Sink) {
+/// [`expand_checked`] with the services expanded in threads ([`crate::par`]), each run of
+/// services into a sink of its own from `make`. Returns the sinks (the first also holds
+/// every object that is not a service's) and the problems, as [`expand_checked`] finds them.
+pub fn expand_split<S: Sink + Send>(v: &Valid, make: impl Fn() -> S + Sync) -> (Vec<S>, Vec<crate::diag::Diagnostic>) {
+    let mut first = make();
+    let mut found = patched::Found::new(&v.patches);
+    let ctx = {
+        let mut sink = patched::Patched::new(&v.patches, &mut first);
+        let ctx = head(v, &mut sink);
+        found.add(sink);
+        ctx
+    };
+    let services: Vec<(&String, &crate::spec::Service)> = v.spec.services.iter().collect();
+    // More runs than threads, so a thread that finishes early takes another.
+    let runs = crate::par::chunks(&services, crate::par::threads() * 4);
+    let expanded = crate::par::map(runs, |run| {
+        let mut out = make();
+        let mut sink = patched::Patched::new(&v.patches, &mut out);
+        for (name, svc) in run {
+            service::expand(&ctx, name, svc, &mut sink);
+        }
+        (sink.into_found(), out)
+    });
+    let mut sinks = vec![first];
+    for (f, out) in expanded {
+        found.merge(f);
+        sinks.push(out);
+    }
+    let mut sink = patched::Patched::new(&v.patches, &mut sinks[0]);
+    tail(&ctx, &mut sink);
+    found.add(sink);
+    (sinks, found.problems(&v.patches))
+}
+
+/// The objects before the services': the namespace, the platform's, configs, gateway.
+fn head<'v>(v: &'v Valid, objects: &mut dyn Sink) -> Ctx<'v> {
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
     platform::expand(&ctx, objects);
     config_map::configs(&mut ctx, objects);
     gateway::expand(&ctx, objects);
-    for (name, svc) in &v.spec.services {
-        service::expand(&ctx, name, svc, objects);
+    ctx
+}
+
+/// The objects after the services': databases, network, monitoring, secrets, then `objects`.
+fn tail(ctx: &Ctx, objects: &mut dyn Sink) {
+    for (name, db) in &ctx.v.spec.databases {
+        database::expand(ctx, name, db, objects);
     }
-    for (name, db) in &v.spec.databases {
-        database::expand(&ctx, name, db, objects);
+    network::expand(ctx, objects);
+    monitoring::expand(ctx, objects);
+    secrets::expand(ctx, objects);
+    for o in &ctx.v.objects {
+        objects.push(patched::verbatim(o.clone()));
     }
-    network::expand(&ctx, objects);
-    monitoring::expand(&ctx, objects);
-    secrets::expand(&ctx, objects);
 }
 
 pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {

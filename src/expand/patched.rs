@@ -19,8 +19,45 @@ impl<'a> Patched<'a> {
 
     /// Patches that failed, then those that matched no object.
     pub fn problems(self) -> Vec<Diagnostic> {
+        let patches = self.patches;
+        let mut found = Found::new(patches);
+        found.add(self);
+        found.problems(patches)
+    }
+
+    /// What this sink found, to merge with other sinks' ([`Found::merge`]).
+    pub fn into_found(self) -> Found {
+        Found { applied: self.applied, failed: self.failed }
+    }
+}
+
+/// Which patches applied and which failed, gathered from several [`Patched`] sinks.
+pub struct Found {
+    applied: Vec<bool>,
+    failed: Vec<Diagnostic>,
+}
+
+impl Found {
+    pub fn new(patches: &[Patch]) -> Found {
+        Found { applied: vec![false; patches.len()], failed: Vec::new() }
+    }
+
+    /// Adds what `sink` found (its failures after those added before).
+    pub fn add(&mut self, sink: Patched) {
+        self.merge(sink.into_found());
+    }
+
+    pub fn merge(&mut self, other: Found) {
+        for (a, b) in self.applied.iter_mut().zip(other.applied) {
+            *a |= b;
+        }
+        self.failed.extend(other.failed);
+    }
+
+    /// Patches that failed, then those that matched no object.
+    pub fn problems(self, patches: &[Patch]) -> Vec<Diagnostic> {
         let mut out = self.failed;
-        for (p, _) in self.patches.iter().zip(&self.applied).filter(|(_, a)| !**a) {
+        for (p, _) in patches.iter().zip(&self.applied).filter(|(_, a)| !**a) {
             out.push(
                 Diagnostic::at(p.at, format!("patch `{}/{}` matches no generated object", p.kind, p.name))
                     .help("address an object `genk8s build` prints, by its kind and metadata.name"),
