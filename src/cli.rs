@@ -236,9 +236,11 @@ fn build_command(
         eprintln!("{w}");
     }
     let Some(out) = out else {
-        return clean(&builds.iter().map(|b| emit::stream(&b.objects)).collect::<String>());
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let written = builds.iter().try_for_each(|b| emit::write_stream(&b.objects, &mut stdout));
+        return written.and_then(|()| stdout.flush()).or_else(stdout_error).map(|()| Outcome::Clean);
     };
-    let trees = crate::diff::expected_trees(&builds, out, all)?;
+    let trees = crate::diff::expected_trees(builds, out, all)?;
     let refuse_foreign = |trees: &[(std::path::PathBuf, crate::diff::Files)]| -> Result<(), Error> {
         for (dir, files) in trees {
             emit::check_tree(dir, files).map_err(Error::Output)?;
@@ -274,7 +276,7 @@ fn diff_command(
     color: crate::diff::ColorChoice,
 ) -> Result<Outcome, Error> {
     let builds = build(platform, env)?;
-    let trees = crate::diff::expected_trees(&builds, dir, all)?;
+    let trees = crate::diff::expected_trees(builds, dir, all)?;
     let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Full { color: color.enabled() })?;
     print(&verdict.text)?;
     Ok(verdict.outcome())
@@ -347,10 +349,13 @@ fn catalog_command(platform: &Path, what: Option<CatalogWhat>) -> Result<Outcome
 
 fn print(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Ok(()) => Ok(()),
+    stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()).or_else(stdout_error)
+}
+
+fn stdout_error(e: std::io::Error) -> Result<(), Error> {
+    match e.kind() {
         // A closed pipe (`genk8s build prod | head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output(format!("cannot write to stdout: {e}"))),
+        std::io::ErrorKind::BrokenPipe => Ok(()),
+        _ => Err(Error::Output(format!("cannot write to stdout: {e}"))),
     }
 }

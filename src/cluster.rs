@@ -15,20 +15,21 @@ pub fn is_shared(o: &Rendered) -> bool {
     o.namespace.is_none() && o.kind != "Namespace"
 }
 
-/// The shared objects (each once, in emission order) and each build's own objects. Two
-/// environments that define one shared object differently are an error: the cluster
-/// holds only one of them.
-pub fn split(builds: &[Build]) -> Result<(Vec<Rendered>, Vec<Vec<Rendered>>), Error> {
+/// Takes the shared objects out of the builds (each once, in emission order), leaving each
+/// build its own. Two environments that define one shared object differently are an
+/// error: the cluster holds only one of them. Objects are moved, never copied.
+pub fn split(builds: &mut [Build]) -> Result<Vec<Rendered>, Error> {
     if let Some(b) = builds.iter().find(|b| b.env == TREE) {
         return Err(Error::Usage(format!(
             "environment `{}` clashes with the `{TREE}/` tree that `build --all -o` writes for cluster-scoped objects; rename environments/{TREE}.yaml",
             b.env
         )));
     }
-    let mut shared: BTreeMap<(String, String), (&str, &Rendered)> = BTreeMap::new();
-    let mut own = Vec::with_capacity(builds.len());
-    for b in builds {
-        let (cluster, rest): (Vec<&Rendered>, Vec<&Rendered>) = b.objects.iter().partition(|o| is_shared(o));
+    let mut shared: BTreeMap<(String, String), (String, Rendered)> = BTreeMap::new();
+    for b in builds.iter_mut() {
+        let (cluster, rest): (Vec<Rendered>, Vec<Rendered>) =
+            std::mem::take(&mut b.objects).into_iter().partition(is_shared);
+        b.objects = rest;
         for o in cluster {
             match shared.get(&(o.kind.clone(), o.name.clone())) {
                 Some((env, first)) if first.text != o.text => {
@@ -39,15 +40,14 @@ pub fn split(builds: &[Build]) -> Result<(Vec<Rendered>, Vec<Vec<Rendered>>), Er
                 }
                 Some(_) => {}
                 None => {
-                    shared.insert((o.kind.clone(), o.name.clone()), (&b.env, o));
+                    shared.insert((o.kind.clone(), o.name.clone()), (b.env.clone(), o));
                 }
             }
         }
-        own.push(rest.into_iter().cloned().collect());
     }
-    let mut shared: Vec<Rendered> = shared.into_values().map(|(_, o)| o.clone()).collect();
+    let mut shared: Vec<Rendered> = shared.into_values().map(|(_, o)| o).collect();
     crate::emit::sort(&mut shared);
-    Ok((shared, own))
+    Ok(shared)
 }
 
 #[cfg(test)]
@@ -70,9 +70,11 @@ mod tests {
             vec![obj("Namespace", None, "p-dev", "n"), sc.clone(), obj("Service", Some("p-dev"), "api", "s")],
         );
         let prod = build("prod", vec![obj("Namespace", None, "p-prod", "n"), sc.clone()]);
-        let (shared, own) = split(&[dev, prod]).unwrap();
+        let mut builds = [dev, prod];
+        let shared = split(&mut builds).unwrap();
         assert_eq!(shared, [sc]);
-        let names: Vec<Vec<&str>> = own.iter().map(|o| o.iter().map(|r| r.name.as_str()).collect()).collect();
+        let names: Vec<Vec<&str>> =
+            builds.iter().map(|b| b.objects.iter().map(|r| r.name.as_str()).collect()).collect();
         assert_eq!(names, [vec!["p-dev", "api"], vec!["p-prod"]]);
     }
 
@@ -80,9 +82,9 @@ mod tests {
     fn a_shared_object_defined_twice_differently_is_an_error() {
         let dev = build("dev", vec![obj("StorageClass", None, "ssd", "a")]);
         let prod = build("prod", vec![obj("StorageClass", None, "ssd", "b")]);
-        let err = split(&[dev, prod]).unwrap_err().to_string();
+        let err = split(&mut [dev, prod]).unwrap_err().to_string();
         assert!(err.contains("StorageClass/ssd differs between environments `dev` and `prod`"), "{err}");
-        let err = split(&[build("cluster", vec![])]).unwrap_err().to_string();
+        let err = split(&mut [build("cluster", vec![])]).unwrap_err().to_string();
         assert!(err.contains("clashes with the `cluster/` tree"), "{err}");
     }
 }

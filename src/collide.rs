@@ -44,13 +44,25 @@ impl Keys {
         !self.dups.is_empty()
     }
 
+    /// Adds the keys another sink saw, as if its objects had come after these.
+    pub fn absorb(&mut self, other: Keys) {
+        let mut seen: Vec<(Key, Mark)> = other.seen.into_iter().collect();
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, mark) in seen {
+            self.add(key, mark);
+        }
+        self.dups.extend(other.dups);
+    }
+
     fn note(&mut self, o: &Object) {
-        let labels = &o.value["metadata"]["labels"];
         let mark = Mark {
-            name: labels[NAME].as_str().map(str::to_string),
-            config: o.kind == "ConfigMap" && labels[crate::expand::COMPONENT] == "config",
+            name: o.label(NAME).map(str::to_string),
+            config: o.kind == "ConfigMap" && o.label(crate::expand::COMPONENT) == Some("config"),
         };
-        let key = (o.kind.clone(), o.namespace.clone(), o.name.clone());
+        self.add((o.kind.clone(), o.namespace.clone(), o.name.clone()), mark);
+    }
+
+    fn add(&mut self, key: Key, mark: Mark) {
         match self.seen.get(&key) {
             Some(first) => self.dups.push((key, first.clone(), mark)),
             None => {

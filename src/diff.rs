@@ -446,18 +446,19 @@ impl Verdict {
 
 /// The trees `build -o OUT` writes: OUT, or with `--all` OUT/<env> for each environment
 /// and OUT/cluster for the cluster-scoped objects they share.
-pub fn expected_trees(builds: &[Build], out: &Path, all: bool) -> Result<Vec<(PathBuf, Files)>, Error> {
+pub fn expected_trees(mut builds: Vec<Build>, out: &Path, all: bool) -> Result<Vec<(PathBuf, Files)>, Error> {
     if !all {
-        return Ok(builds.iter().map(|b| (out.to_path_buf(), emit::tree(&b.objects, &b.platform, &b.env))).collect());
+        return Ok(builds
+            .into_iter()
+            .map(|b| (out.to_path_buf(), emit::tree(b.objects, &b.platform, &b.env)))
+            .collect());
     }
-    let (shared, envs) = crate::cluster::split(builds)?;
-    let mut trees: Vec<(PathBuf, Files)> = builds
-        .iter()
-        .zip(&envs)
-        .map(|(b, objects)| (out.join(&b.env), emit::tree(objects, &b.platform, &b.env)))
-        .collect();
-    if let (false, Some(b)) = (shared.is_empty(), builds.first()) {
-        trees.push((out.join(crate::cluster::TREE), emit::cluster_tree(&shared, &b.platform)));
+    let shared = crate::cluster::split(&mut builds)?;
+    let platform = builds.first().map(|b| b.platform.clone());
+    let mut trees: Vec<(PathBuf, Files)> =
+        builds.into_iter().map(|b| (out.join(&b.env), emit::tree(b.objects, &b.platform, &b.env))).collect();
+    if let (false, Some(platform)) = (shared.is_empty(), platform) {
+        trees.push((out.join(crate::cluster::TREE), emit::cluster_tree(shared, &platform)));
     }
     Ok(trees)
 }
@@ -472,7 +473,10 @@ pub fn read_tree(dir: &Path, expected: &Files) -> Result<Files, Error> {
         let p = dir.join(name);
         match std::fs::read(&p) {
             Ok(bytes) => {
-                files.insert(name.clone(), String::from_utf8_lossy(&bytes).into_owned());
+                // Valid UTF-8 (every file genk8s wrote) is taken as it is, not copied.
+                let text =
+                    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                files.insert(name.clone(), text);
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(Error::Output(format!("cannot read {}: {e}", p.display()))),

@@ -8,7 +8,6 @@
 //! `kustomization.yaml`. Writing a tree to disk is [`crate::output`]'s.
 
 use crate::expand::{Object, Sink};
-use crate::yaml::emit::emit;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -65,7 +64,7 @@ pub struct Rendered {
 impl Rendered {
     pub fn new(o: &Object) -> Rendered {
         let mut text = String::with_capacity(1024);
-        emit(&o.value, &mut text);
+        o.emit(&mut text);
         Rendered { kind: o.kind.clone(), namespace: o.namespace.clone(), name: o.name.clone(), text }
     }
 }
@@ -77,8 +76,26 @@ impl Sink for Vec<Rendered> {
     }
 }
 
-pub fn sort(objects: &mut [Rendered]) {
-    objects.sort_by(|a, b| (rank(&a.kind), &a.namespace, &a.name).cmp(&(rank(&b.kind), &b.namespace, &b.name)));
+/// Sorts by kind rank, namespace and name. Each kind is ranked once per object, not once
+/// per comparison (the rank is a search through the kind lists).
+pub fn sort(objects: &mut Vec<Rendered>) {
+    let mut keyed: Vec<(usize, usize)> = objects.iter().enumerate().map(|(i, o)| (rank(&o.kind).0, i)).collect();
+    keyed.sort_by(|&(ra, a), &(rb, b)| {
+        let (x, y) = (&objects[a], &objects[b]);
+        let kinds = if ra == ORDER_FIRST.len() { x.kind.cmp(&y.kind) } else { std::cmp::Ordering::Equal };
+        ra.cmp(&rb).then(kinds).then_with(|| (&x.namespace, &x.name).cmp(&(&y.namespace, &y.name)))
+    });
+    let mut taken: Vec<Option<Rendered>> = std::mem::take(objects).into_iter().map(Some).collect();
+    *objects = keyed.into_iter().map(|(_, i)| taken[i].take().expect("each index once")).collect();
+}
+
+/// Writes the objects as one multi-document stream, each as it comes (never all in one string).
+pub fn write_stream(objects: &[Rendered], out: &mut impl std::io::Write) -> std::io::Result<()> {
+    for o in objects {
+        out.write_all(b"---\n")?;
+        out.write_all(o.text.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// All objects as one multi-document stream.
@@ -96,30 +113,30 @@ pub fn file_name(o: &Rendered) -> String {
 }
 
 /// The files of a kustomize tree: relative path → content.
-pub fn tree(objects: &[Rendered], platform: &str, env: &str) -> BTreeMap<String, String> {
+pub fn tree(objects: Vec<Rendered>, platform: &str, env: &str) -> BTreeMap<String, String> {
     let what =
         format!("Platform {platform}, environment {env}: regenerate with `genk8s build {env} -o <this folder>`.");
     tree_of(objects, &what)
 }
 
 /// The tree of the cluster-scoped objects every environment shares (`build --all -o`).
-pub fn cluster_tree(objects: &[Rendered], platform: &str) -> BTreeMap<String, String> {
+pub fn cluster_tree(objects: Vec<Rendered>, platform: &str) -> BTreeMap<String, String> {
     let what = format!(
         "Platform {platform}, cluster-scoped objects of every environment: regenerate with `genk8s build --all -o <parent folder>`."
     );
     tree_of(objects, &what)
 }
 
-fn tree_of(objects: &[Rendered], what: &str) -> BTreeMap<String, String> {
+fn tree_of(objects: Vec<Rendered>, what: &str) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut kz =
         format!("{MARKER}\n# {what}\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
     for o in objects {
-        let name = file_name(o);
+        let name = file_name(&o);
         kz.push_str("- ");
         kz.push_str(&name);
         kz.push('\n');
-        files.insert(name, o.text.clone());
+        files.insert(name, o.text);
     }
     files.insert("kustomization.yaml".to_string(), kz);
     files
@@ -176,12 +193,12 @@ mod tests {
     use super::*;
 
     fn obj(kind: &str, name: &str) -> Rendered {
-        Rendered::new(&Object {
-            kind: kind.into(),
-            name: name.into(),
-            namespace: Some("n".into()),
-            value: serde_json::json!({"kind": kind}),
-        })
+        Rendered::new(&Object::from_value(
+            kind.into(),
+            name.into(),
+            Some("n".into()),
+            serde_json::json!({"kind": kind}),
+        ))
     }
 
     #[test]
@@ -200,10 +217,27 @@ mod tests {
     }
 
     #[test]
+    fn sort_agrees_with_rank_namespace_name() {
+        let kinds = ["Zeta", "Deployment", "Namespace", "Alpha", "ValidatingWebhookConfiguration", "ConfigMap"];
+        let mut v: Vec<Rendered> = (0..60)
+            .map(|i| {
+                let mut o = obj(kinds[i * 7 % kinds.len()], &format!("n{}", i * 13 % 17));
+                o.namespace = (i % 3 != 0).then(|| format!("ns{}", i % 2));
+                o.text = i.to_string();
+                o
+            })
+            .collect();
+        let mut want = v.clone();
+        want.sort_by(|a, b| (rank(&a.kind), &a.namespace, &a.name).cmp(&(rank(&b.kind), &b.namespace, &b.name)));
+        sort(&mut v);
+        assert_eq!(v, want);
+    }
+
+    #[test]
     fn refuses_foreign_kustomization() {
         let t = tempfile::tempdir().unwrap();
         std::fs::write(t.path().join("kustomization.yaml"), "resources: []\n").unwrap();
-        let err = check_tree(t.path(), &tree(&[obj("Deployment", "a")], "p", "dev")).unwrap_err();
+        let err = check_tree(t.path(), &tree(vec![obj("Deployment", "a")], "p", "dev")).unwrap_err();
         assert!(err.contains("not written by genk8s"));
     }
 }

@@ -204,7 +204,7 @@ mod tests {
         assert!(before.contains("  svc_webui -->|tcp/8000| svc_api\n"), "{before}");
         // Drop webui's egress rules (DNS and api) from its policy: the spec still says `uses: [api]`.
         let policy = objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == "webui").expect("webui policy");
-        policy.value["spec"]["egress"] = serde_json::json!([]);
+        policy.value_mut()["spec"]["egress"] = serde_json::json!([]);
         let after = render(&v, &objects, Format::Mermaid);
         assert!(!after.contains("svc_webui -->"), "{after}");
         assert!(after.contains("  svc_api -->|tcp/11434| svc_ollama\n"), "{after}");
@@ -226,7 +226,7 @@ mod tests {
         assert!(g.contains("  ns_envoy_gateway_system -->|tcp/3000| svc_webui\n"), "{g}");
         // webui admits only the api's users now: the route is still drawn, its backend edge is not.
         let policy = objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == "webui").expect("webui policy");
-        policy.value["spec"]["ingress"] = serde_json::json!([]);
+        policy.value_mut()["spec"]["ingress"] = serde_json::json!([]);
         let blocked = render(&v, &objects, Format::Mermaid);
         assert!(blocked.contains("  host_aiwfe_com -->|https| route_httproute_webui\n"), "{blocked}");
         assert!(!blocked.contains("route_httproute_webui -->"), "{blocked}");

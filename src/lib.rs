@@ -31,6 +31,7 @@ pub mod merge;
 pub mod names;
 pub mod netpol;
 pub mod output;
+pub mod par;
 pub mod patch;
 pub mod quantity;
 pub mod rules;
@@ -202,22 +203,34 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
 /// rendered as they come while their names are checked for collisions, after the spec
 /// trees are dropped (so they never share memory with the rendered text); a collision,
 /// rare, is then reported by [`check`], which knows where each entry was written.
+/// Environments, and runs of services within one, are built in threads ([`par`]); the
+/// objects are sorted after, so the output does not depend on which finished first.
 pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
-    let mut builds = Vec::new();
-    for v in each_valid(dir, only, |v, _, _| Ok(v))? {
-        let mut tee = collide::Tee { keys: collide::Keys::default(), inner: Vec::<emit::Rendered>::new() };
-        let patch_problems = expand::expand_checked(&v, &mut tee);
-        if !patch_problems.is_empty() || collide::any(&v, &tee.keys) {
-            return Err(check(dir, only).err().unwrap_or_else(|| {
-                Error::Spec(
-                    "error: a patch does not apply, or two generated objects share a kind, namespace and name".into(),
-                )
-            }));
-        }
-        let mut objects = tee.inner;
-        emit::sort(&mut objects);
-        let warnings = v.warnings.clone();
-        builds.push(Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects, warnings });
+    let valid = each_valid(dir, only, |v, _, _| Ok(v))?;
+    let builds: Option<Vec<Build>> = par::map(valid, |v| build_one(&v)).into_iter().collect();
+    builds.ok_or_else(|| {
+        check(dir, only).err().unwrap_or_else(|| {
+            Error::Spec(
+                "error: a patch does not apply, or two generated objects share a kind, namespace and name".into(),
+            )
+        })
+    })
+}
+
+/// One environment's objects, rendered and sorted; `None` when a patch does not apply or
+/// two objects collide (for [`check`] to report).
+fn build_one(v: &validate::Valid) -> Option<Build> {
+    let make = || collide::Tee { keys: collide::Keys::default(), inner: Vec::<emit::Rendered>::new() };
+    let (sinks, patch_problems) = expand::expand_split(v, make);
+    let mut keys = collide::Keys::default();
+    let mut objects = Vec::with_capacity(sinks.iter().map(|s| s.inner.len()).sum());
+    for sink in sinks {
+        keys.absorb(sink.keys);
+        objects.extend(sink.inner);
     }
-    Ok(builds)
+    if !patch_problems.is_empty() || collide::any(v, &keys) {
+        return None;
+    }
+    emit::sort(&mut objects);
+    Some(Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects, warnings: v.warnings.clone() })
 }

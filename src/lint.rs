@@ -55,15 +55,15 @@ fn arr<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
 
 fn pod_spec(o: &Object) -> Option<&Value> {
     match o.kind.as_str() {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => s(&o.value, &["spec", "template", "spec"]),
-        "CronJob" => s(&o.value, &["spec", "jobTemplate", "spec", "template", "spec"]),
+        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => s(o.value(), &["spec", "template", "spec"]),
+        "CronJob" => s(o.value(), &["spec", "jobTemplate", "spec", "template", "spec"]),
         _ => None,
     }
 }
 
 /// Workload name of an object (its `app.kubernetes.io/name` label).
 fn workload(o: &Object) -> Option<&str> {
-    s(&o.value, &["metadata", "labels", NAME]).and_then(Value::as_str)
+    s(o.value(), &["metadata", "labels", NAME]).and_then(Value::as_str)
 }
 
 /// A check: the findings of one rule on one pod-owning object, each with the object
@@ -132,15 +132,15 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let around = Around {
         served: of_kind("Service").filter_map(|o| workload(o)).collect(),
-        pdbs: Index::new(of_kind("PodDisruptionBudget"), |o| s(&o.value, &["spec", "selector", "matchLabels"])),
-        policies: Index::new(of_kind("NetworkPolicy"), |o| s(&o.value, &["spec", "podSelector", "matchLabels"])),
+        pdbs: Index::new(of_kind("PodDisruptionBudget"), |o| s(o.value(), &["spec", "selector", "matchLabels"])),
+        policies: Index::new(of_kind("NetworkPolicy"), |o| s(o.value(), &["spec", "podSelector", "matchLabels"])),
         budget_pods: BTreeMap::new(),
     };
     let hpa_min: BTreeMap<&str, i64> = of_kind("HorizontalPodAutoscaler")
         .filter_map(|o| {
             Some((
-                s(&o.value, &["spec", "scaleTargetRef", "name"])?.as_str()?,
-                s(&o.value, &["spec", "minReplicas"])?.as_i64()?,
+                s(o.value(), &["spec", "scaleTargetRef", "name"])?.as_str()?,
+                s(o.value(), &["spec", "minReplicas"])?.as_i64()?,
             ))
         })
         .collect();
@@ -194,7 +194,7 @@ fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'sta
     let target = crate::target::of(v.spec.kubernetes.as_deref());
     let mut out = Vec::new();
     for o in objects {
-        for (removed, message) in crate::target::findings(target, &o.kind, &o.value) {
+        for (removed, message) in crate::target::findings(target, &o.kind, o.value()) {
             let id = if removed { "GK014" } else { "GK013" };
             out.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), message));
         }
@@ -235,12 +235,12 @@ fn spec_warnings(v: &Valid) -> Vec<Finding> {
 /// The pods of an object that has them; replicas are the autoscaler's minimum when there is one.
 fn pod<'a>(o: &'a Object, hpa_min: &BTreeMap<&str, i64>) -> Option<Pod<'a>> {
     let spec = pod_spec(o)?;
-    let labels = s(&o.value, &["spec", "template", "metadata", "labels"])
-        .or_else(|| s(&o.value, &["spec", "jobTemplate", "spec", "template", "metadata", "labels"]));
+    let labels = s(o.value(), &["spec", "template", "metadata", "labels"])
+        .or_else(|| s(o.value(), &["spec", "jobTemplate", "spec", "template", "metadata", "labels"]));
     let replicas = hpa_min
         .get(o.name.as_str())
         .copied()
-        .or_else(|| s(&o.value, &["spec", "replicas"]).and_then(Value::as_i64))
+        .or_else(|| s(o.value(), &["spec", "replicas"]).and_then(Value::as_i64))
         .unwrap_or(1);
     Some(Pod { o, spec, labels, replicas })
 }
@@ -397,8 +397,8 @@ fn budget_allows_eviction<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Ob
     pod.budgets(around)
         .into_iter()
         .filter(|p| {
-            let min = s(&p.value, &["spec", "minAvailable"]);
-            let max = s(&p.value, &["spec", "maxUnavailable"]);
+            let min = s(p.value(), &["spec", "minAvailable"]);
+            let max = s(p.value(), &["spec", "maxUnavailable"]);
             max.is_some_and(|m| m == 0 || m == "0%")
                 || min.and_then(Value::as_i64).is_some_and(|m| m >= pods_of(p))
                 || min.is_some_and(|m| m == "100%")

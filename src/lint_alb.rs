@@ -16,7 +16,7 @@ type Ports<'a> = BTreeMap<&'a str, Vec<(i64, Option<&'a str>)>>;
 pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, String)) {
     let ports: Ports = (objects.iter().filter(|o| o.kind == "Service"))
         .map(|o| {
-            let served = (o.value.pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
+            let served = (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
                 .filter_map(|p| Some((p.get("port")?.as_i64()?, p.get("name").and_then(Value::as_str))))
                 .collect();
             (o.name.as_str(), served)
@@ -24,9 +24,9 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
         .collect();
     let albs = objects
         .iter()
-        .filter(|o| o.kind == "Ingress" && o.value.pointer("/spec/ingressClassName") == Some(&"alb".into()));
+        .filter(|o| o.kind == "Ingress" && o.value().pointer("/spec/ingressClassName") == Some(&"alb".into()));
     for ing in albs {
-        let rules = ing.value.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
+        let rules = ing.value().pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
         let paths = rules.flat_map(|r| r.pointer("/http/paths").and_then(Value::as_array).into_iter().flatten());
         let mut seen = Vec::new();
         for b in paths.filter_map(|p| p.pointer("/backend/service")) {
@@ -45,7 +45,7 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
 /// What is wrong with the action `name` of Ingress `ing`.
 fn action_problems(ing: &Object, name: &str, ports: &Ports) -> Vec<String> {
     let key = format!("{ACTIONS}{name}");
-    let Some(text) = ing.value.pointer("/metadata/annotations").and_then(|a| a.get(&key)).and_then(Value::as_str)
+    let Some(text) = ing.value().pointer("/metadata/annotations").and_then(|a| a.get(&key)).and_then(Value::as_str)
     else {
         return vec![format!("backend `{name}` has port use-annotation, but the Ingress has no `{key}`")];
     };
@@ -85,7 +85,7 @@ mod tests {
     use serde_json::json;
 
     fn obj(kind: &str, name: &str, value: Value) -> Object {
-        Object { kind: kind.into(), name: name.into(), namespace: None, value }
+        Object::from_value(kind.into(), name.into(), None, value)
     }
 
     fn findings(action: Option<Value>) -> Vec<String> {

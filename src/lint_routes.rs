@@ -10,14 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, String)) {
     let ports: BTreeMap<&str, BTreeSet<i64>> = (objects.iter().filter(|o| o.kind == "Service"))
         .map(|o| {
-            let served = (o.value.pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
+            let served = (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
                 .filter_map(|p| p.get("port").and_then(Value::as_i64))
                 .collect();
             (o.name.as_str(), served)
         })
         .collect();
     for route in objects.iter().filter(|o| o.kind == "HTTPRoute" || o.kind == "GRPCRoute") {
-        let rules = route.value.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
+        let rules = route.value().pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
         for (i, rule) in rules.enumerate() {
             let Some(backends) = rule.get("backendRefs").and_then(Value::as_array) else { continue };
             for b in backends {
@@ -55,7 +55,7 @@ mod tests {
     use serde_json::json;
 
     fn obj(kind: &str, name: &str, value: Value) -> Object {
-        Object { kind: kind.into(), name: name.into(), namespace: None, value }
+        Object::from_value(kind.into(), name.into(), None, value)
     }
 
     #[test]

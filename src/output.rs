@@ -311,7 +311,7 @@ mod tests {
             .iter()
             .map(|n| Rendered { kind: "Deployment".into(), namespace: None, name: (*n).into(), text: format!("{n}\n") })
             .collect();
-        tree(&objs, "p", "dev")
+        tree(objs, "p", "dev")
     }
 
     fn names(dir: &Path) -> Vec<String> {

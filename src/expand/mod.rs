@@ -1,7 +1,8 @@
 //! Stage 4, expand: turn a validated spec into typed Kubernetes objects.
 //!
 //! Everything here builds `k8s-openapi` structs; the only conversion to a generic
-//! value happens in [`Object::new`], once an object is complete.
+//! value happens in [`Object::value`], when something asks for it (a build writes
+//! typed objects straight to text).
 //!
 //! Each object kind has one builder, in a module named for it; [`pod`] builds every pod.
 //! No function here is longer than `clippy.toml`'s `too-many-lines-threshold`.
@@ -48,28 +49,116 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
-/// One finished Kubernetes object, ready for emission.
-#[derive(Debug, Clone)]
+/// One finished Kubernetes object, ready for emission: the typed object as built, or its
+/// JSON form once something asked for it (lint, a patch, a verbatim object). Emission
+/// writes the typed object straight to text ([`crate::yaml::ser`]), the same text the
+/// JSON form gives.
 pub struct Object {
     pub kind: String,
     pub name: String,
     pub namespace: Option<String>,
-    pub value: serde_json::Value,
+    value: std::cell::OnceCell<serde_json::Value>,
+    /// Absent once the JSON form may have been changed ([`Object::value_mut`]).
+    typed: Option<Box<dyn Typed>>,
 }
 
-impl Object {
-    pub fn new<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize>(t: T) -> Object {
-        let md = t.metadata();
-        let name = md.name.clone().expect("every expanded object is given a name");
-        let namespace = md.namespace.clone();
-        let mut value = serde_json::to_value(&t).expect("k8s-openapi types serialize to JSON");
+/// A typed object that can render itself.
+trait Typed: Send {
+    fn to_value(&self) -> serde_json::Value;
+    fn emit(&self, out: &mut String);
+    fn meta(&self) -> &ObjectMeta;
+}
+
+impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send> Typed for T {
+    fn to_value(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("k8s-openapi types serialize to JSON");
         if let serde_json::Value::Object(m) = &mut value {
             // Built-in kinds serialize these themselves; the typed CRDs in crate::crd do not.
             m.insert("apiVersion".into(), T::API_VERSION.into());
             m.insert("kind".into(), T::KIND.into());
         }
-        let value = head_first(value);
-        Object { kind: T::KIND.to_string(), name, namespace, value }
+        head_first(value)
+    }
+
+    fn emit(&self, out: &mut String) {
+        crate::yaml::ser::object(self, T::API_VERSION, T::KIND, out);
+    }
+
+    fn meta(&self) -> &ObjectMeta {
+        self.metadata()
+    }
+}
+
+impl Object {
+    pub fn new<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send + 'static>(
+        t: T,
+    ) -> Object {
+        let md = t.metadata();
+        let name = md.name.clone().expect("every expanded object is given a name");
+        let namespace = md.namespace.clone();
+        Object {
+            kind: T::KIND.to_string(),
+            name,
+            namespace,
+            value: std::cell::OnceCell::new(),
+            typed: Some(Box::new(t)),
+        }
+    }
+
+    /// An object given as its JSON form.
+    pub fn from_value(kind: String, name: String, namespace: Option<String>, value: serde_json::Value) -> Object {
+        Object { kind, name, namespace, value: std::cell::OnceCell::from(value), typed: None }
+    }
+
+    /// The JSON form (apiVersion, kind and metadata first).
+    pub fn value(&self) -> &serde_json::Value {
+        self.value.get_or_init(|| self.typed.as_ref().expect("an object is typed or has its value").to_value())
+    }
+
+    /// The JSON form, to change: from now on the object is emitted from it.
+    pub fn value_mut(&mut self) -> &mut serde_json::Value {
+        self.value();
+        self.typed = None;
+        self.value.get_mut().expect("value() sets it")
+    }
+
+    /// Keeps only the JSON form (for consumers that read objects many times).
+    pub fn into_json_form(mut self) -> Object {
+        self.value_mut();
+        self
+    }
+
+    /// The value of label `key`, read without building the JSON form.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        match (self.value.get(), &self.typed) {
+            (None, Some(t)) => t.meta().labels.as_ref()?.get(key).map(String::as_str),
+            _ => self.value()["metadata"]["labels"][key].as_str(),
+        }
+    }
+
+    /// Appends the object as a YAML document body (no `---`).
+    pub fn emit(&self, out: &mut String) {
+        match (self.value.get(), &self.typed) {
+            (None, Some(t)) => t.emit(out),
+            _ => crate::yaml::emit::emit(self.value(), out),
+        }
+    }
+}
+
+impl Clone for Object {
+    fn clone(&self) -> Object {
+        Object::from_value(self.kind.clone(), self.name.clone(), self.namespace.clone(), self.value().clone())
+    }
+}
+
+impl std::fmt::Debug for Object {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Object")
+            .field("kind", &self.kind)
+            .field("name", &self.name)
+            .field("namespace", &self.namespace)
+            .field("value", self.value())
+            .finish()
     }
 }
 
@@ -204,7 +293,7 @@ pub trait Sink {
 
 impl Sink for Vec<Object> {
     fn push(&mut self, o: Object) {
-        Vec::push(self, o);
+        Vec::push(self, o.into_json_form());
     }
 }
 
@@ -233,28 +322,69 @@ pub fn expand_into(v: &Valid, objects: &mut dyn Sink) {
 /// returns a problem for each patch that matches no object or does not apply.
 pub fn expand_checked(v: &Valid, out: &mut dyn Sink) -> Vec<crate::diag::Diagnostic> {
     let mut sink = patched::Patched::new(&v.patches, out);
-    generate(v, &mut sink);
-    for o in &v.objects {
-        sink.push_extra(o);
+    let ctx = head(v, &mut sink);
+    for (name, svc) in &v.spec.services {
+        service::expand(&ctx, name, svc, &mut sink);
     }
+    tail(&ctx, &mut sink);
     sink.problems()
 }
 
-fn generate(v: &Valid, objects: &mut dyn Sink) {
+/// [`expand_checked`] with the services expanded in threads ([`crate::par`]), each run of
+/// services into a sink of its own from `make`. Returns the sinks (the first also holds
+/// every object that is not a service's) and the problems, as [`expand_checked`] finds them.
+pub fn expand_split<S: Sink + Send>(v: &Valid, make: impl Fn() -> S + Sync) -> (Vec<S>, Vec<crate::diag::Diagnostic>) {
+    let mut first = make();
+    let mut found = patched::Found::new(&v.patches);
+    let ctx = {
+        let mut sink = patched::Patched::new(&v.patches, &mut first);
+        let ctx = head(v, &mut sink);
+        found.add(sink);
+        ctx
+    };
+    let services: Vec<(&String, &crate::spec::Service)> = v.spec.services.iter().collect();
+    // More runs than threads, so a thread that finishes early takes another.
+    let runs = crate::par::chunks(&services, crate::par::threads() * 4);
+    let expanded = crate::par::map(runs, |run| {
+        let mut out = make();
+        let mut sink = patched::Patched::new(&v.patches, &mut out);
+        for (name, svc) in run {
+            service::expand(&ctx, name, svc, &mut sink);
+        }
+        (sink.into_found(), out)
+    });
+    let mut sinks = vec![first];
+    for (f, out) in expanded {
+        found.merge(f);
+        sinks.push(out);
+    }
+    let mut sink = patched::Patched::new(&v.patches, &mut sinks[0]);
+    tail(&ctx, &mut sink);
+    found.add(sink);
+    (sinks, found.problems(&v.patches))
+}
+
+/// The objects before the services': the namespace, the platform's, configs, gateway.
+fn head<'v>(v: &'v Valid, objects: &mut dyn Sink) -> Ctx<'v> {
     let mut ctx = Ctx { v, config_names: BTreeMap::new() };
     objects.push(namespace(&ctx));
     platform::expand(&ctx, objects);
     config_map::configs(&mut ctx, objects);
     gateway::expand(&ctx, objects);
-    for (name, svc) in &v.spec.services {
-        service::expand(&ctx, name, svc, objects);
+    ctx
+}
+
+/// The objects after the services': databases, network, monitoring, secrets, then `objects`.
+fn tail(ctx: &Ctx, objects: &mut patched::Patched) {
+    for (name, db) in &ctx.v.spec.databases {
+        database::expand(ctx, name, db, objects);
     }
-    for (name, db) in &v.spec.databases {
-        database::expand(&ctx, name, db, objects);
+    network::expand(ctx, objects);
+    monitoring::expand(ctx, objects);
+    secrets::expand(ctx, objects);
+    for o in &ctx.v.objects {
+        objects.push_extra(o);
     }
-    network::expand(&ctx, objects);
-    monitoring::expand(&ctx, objects);
-    secrets::expand(&ctx, objects);
 }
 
 pub fn file_content(v: &Valid, f: &crate::spec::FileSource) -> String {

@@ -21,14 +21,15 @@ impl<'a> Patched<'a> {
 
     /// Patches that failed, then those that matched no object.
     pub fn problems(self) -> Vec<Diagnostic> {
-        let mut out = self.failed;
-        for (p, _) in self.patches.iter().zip(&self.applied).filter(|(_, a)| !**a) {
-            out.push(
-                Diagnostic::at(p.at, format!("patch `{}/{}` matches no generated object", p.kind, p.name))
-                    .help("address an object `genk8s build` prints, by its kind and metadata.name"),
-            );
-        }
-        out
+        let patches = self.patches;
+        let mut found = Found::new(patches);
+        found.add(self);
+        found.problems(patches)
+    }
+
+    /// What this sink found, to merge with other sinks' ([`Found::merge`]).
+    pub fn into_found(self) -> Found {
+        Found { applied: self.applied, failed: self.failed }
     }
 
     /// An object of `objects`: patched like the others, then checked against its kind.
@@ -44,13 +45,17 @@ impl<'a> Patched<'a> {
     fn apply(&mut self, o: &mut Object) -> Option<Vec<usize>> {
         let mut applied = Vec::new();
         let mut ok = true;
-        for (i, p) in self.patches.iter().enumerate().filter(|(_, p)| p.kind == o.kind && p.name == o.name) {
+        let patches = self.patches;
+        for (i, p) in patches.iter().enumerate() {
+            if p.kind != o.kind || p.name != o.name {
+                continue;
+            }
             self.applied[i] = true;
             applied.push(i);
             if let Some(m) = &p.merge {
-                patch::merge(&mut o.value, m);
+                patch::merge(o.value_mut(), m);
             }
-            if let Err(e) = patch::apply_json(&mut o.value, &p.json) {
+            if let Err(e) = patch::apply_json(o.value_mut(), &p.json) {
                 ok = false;
                 self.failed.push(
                     Diagnostic::at(p.at, format!("patch `{}/{}` does not apply: {e}", p.kind, p.name))
@@ -64,7 +69,7 @@ impl<'a> Patched<'a> {
     /// Reports what makes `o` no longer an object of its kind, at the patch value (or the
     /// `objects` value) that wrote it.
     fn conform(&mut self, o: &Object, applied: &[usize], extra: Option<&Extra>) {
-        let Err(fault) = conform::check(&o.value) else { return };
+        let Err(fault) = conform::check(o.value()) else { return };
         let by_patch = applied.iter().rev().find_map(|&i| self.patches[i].place(&fault).map(|s| (s, i)));
         let (span, what) = match (by_patch, extra) {
             (Some((span, i)), _) => (span, format!("patch `{}/{}`", self.patches[i].kind, self.patches[i].name)),
@@ -78,6 +83,42 @@ impl<'a> Patched<'a> {
             }
         };
         self.failed.push(Diagnostic::at(span, format!("{what}: {}", fault.message)).help(fault.help));
+    }
+}
+
+/// Which patches applied and which failed, gathered from several [`Patched`] sinks.
+pub struct Found {
+    applied: Vec<bool>,
+    failed: Vec<Diagnostic>,
+}
+
+impl Found {
+    pub fn new(patches: &[Patch]) -> Found {
+        Found { applied: vec![false; patches.len()], failed: Vec::new() }
+    }
+
+    /// Adds what `sink` found (its failures after those added before).
+    pub fn add(&mut self, sink: Patched) {
+        self.merge(sink.into_found());
+    }
+
+    pub fn merge(&mut self, other: Found) {
+        for (a, b) in self.applied.iter_mut().zip(other.applied) {
+            *a |= b;
+        }
+        self.failed.extend(other.failed);
+    }
+
+    /// Patches that failed, then those that matched no object.
+    pub fn problems(self, patches: &[Patch]) -> Vec<Diagnostic> {
+        let mut out = self.failed;
+        for (p, _) in patches.iter().zip(&self.applied).filter(|(_, a)| !**a) {
+            out.push(
+                Diagnostic::at(p.at, format!("patch `{}/{}` matches no generated object", p.kind, p.name))
+                    .help("address an object `genk8s build` prints, by its kind and metadata.name"),
+            );
+        }
+        out
     }
 }
 
@@ -95,10 +136,10 @@ impl Sink for Patched<'_> {
 /// An object of `objects`, as written (its kind, name and namespace read from it).
 pub fn verbatim(value: serde_json::Value) -> Object {
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
-    Object {
-        kind: text(&value["kind"]).expect("patch::read checks kind"),
-        name: text(&value["metadata"]["name"]).expect("patch::read checks metadata.name"),
-        namespace: text(&value["metadata"]["namespace"]),
+    Object::from_value(
+        text(&value["kind"]).expect("patch::read checks kind"),
+        text(&value["metadata"]["name"]).expect("patch::read checks metadata.name"),
+        text(&value["metadata"]["namespace"]),
         value,
-    }
+    )
 }

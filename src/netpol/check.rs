@@ -160,8 +160,8 @@ fn metrics(v: &Valid, c: &Cluster, objects: &[Object], out: &mut Vec<Finding>) {
     let prometheus = Peer::pod(&monitoring, &[]);
     for sm in objects.iter().filter(|o| o.kind == "ServiceMonitor") {
         let ns = sm.namespace.as_deref().unwrap_or("default");
-        let sel = sm.value.pointer("/spec/selector/matchLabels").and_then(Value::as_object);
-        let ports = sm.value.pointer("/spec/endpoints").and_then(Value::as_array).into_iter().flatten();
+        let sel = sm.value().pointer("/spec/selector/matchLabels").and_then(Value::as_object);
+        let ports = sm.value().pointer("/spec/endpoints").and_then(Value::as_array).into_iter().flatten();
         let names: Vec<&str> = ports.filter_map(|e| e.get("port").and_then(Value::as_str)).collect();
         let selected = c.services.iter().filter(|s| {
             s.namespace == ns
@@ -193,7 +193,7 @@ mod tests {
     use crate::netpol::bundled_prod as platform;
 
     fn policy<'a>(objects: &'a mut [Object], name: &str) -> &'a mut Value {
-        &mut objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == name).expect("policy").value
+        objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == name).expect("policy").value_mut()
     }
 
     fn rules(findings: &[Finding]) -> Vec<(&str, &str)> {

@@ -151,7 +151,7 @@ fn service(name: &str, namespace: &str, s: &k8s_openapi::api::core::v1::Service)
 
 impl Cluster {
     pub fn from_objects(objects: &[Object]) -> Cluster {
-        Cluster::from_values(objects.iter().map(|o| &o.value))
+        Cluster::from_values(objects.iter().map(|o| o.value()))
     }
 
     /// Reads objects given as JSON values (`kind`, `metadata`, `spec`).

@@ -100,7 +100,7 @@ fn emit_with(value: &Value, w: Width, out: &mut String) {
     }
 }
 
-fn indent(n: usize, out: &mut String) {
+pub(super) fn indent(n: usize, out: &mut String) {
     for _ in 0..n {
         out.push(' ');
     }
@@ -191,15 +191,18 @@ fn write_inline(v: &Value, ind: usize, out: &mut String) {
         Value::Number(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::String(s) => {
-            if is_block_literal(s) {
-                write_block(s, ind, out);
-            } else {
-                write_str_inline(s, out);
-            }
-        }
+        Value::String(s) => write_string(s, ind, out),
         Value::Array(_) => out.push_str("[]"),
         Value::Object(_) => out.push_str("{}"),
+    }
+}
+
+/// A string as a block literal (lines at `ind`) when it is one, else inline.
+pub(super) fn write_string(s: &str, ind: usize, out: &mut String) {
+    if is_block_literal(s) {
+        write_block(s, ind, out);
+    } else {
+        write_str_inline(s, out);
     }
 }
 
@@ -230,7 +233,7 @@ fn write_block(s: &str, ind: usize, out: &mut String) {
     }
 }
 
-fn write_str_inline(s: &str, out: &mut String) {
+pub(super) fn write_str_inline(s: &str, out: &mut String) {
     if is_plain_safe(s) {
         out.push_str(s);
         return;
