@@ -91,7 +91,9 @@ impl Cluster {
         pod: &'a PodRef,
         d: Direction,
     ) -> impl Iterator<Item = (&'a str, &'a NetworkPolicySpec)> {
-        self.policies.iter().filter_map(move |(ns, p)| {
+        let candidates = self.index().policies_for(&pod.namespace, pod.labels.iter());
+        candidates.into_iter().filter_map(move |i| {
+            let (ns, p) = &self.policies[i];
             let spec = p.spec.as_ref()?;
             let selects = *ns == pod.namespace && spec.pod_selector.as_ref().is_none_or(|s| matches(s, &pod.labels));
             (selects && governs(spec, d)).then_some((ns.as_str(), spec))

@@ -23,6 +23,7 @@ pub mod doors;
 pub mod endpoints;
 mod eval;
 mod finding;
+mod index;
 pub mod ip;
 mod model;
 pub mod paths;

@@ -64,6 +64,8 @@ pub struct Cluster {
     pub routes: Vec<Value>,
     /// Listeners of the Gateways among the objects.
     pub listeners: Vec<Listener>,
+    /// Built on first use, from the objects above (which do not change after).
+    index: std::sync::OnceLock<super::index::Index>,
 }
 
 /// One listener of a Gateway: what its routes are served over.
@@ -178,16 +180,22 @@ impl Cluster {
         c
     }
 
+    pub(super) fn index(&self) -> &super::index::Index {
+        self.index.get_or_init(|| super::index::Index::new(self))
+    }
+
     /// The Service `name` of `namespace`.
     pub fn service(&self, namespace: &str, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.namespace == namespace && s.name == name)
+        self.index().service(namespace, name).map(|i| &self.services[i])
     }
 
     /// The pods a Service selects.
     pub fn backends<'a>(&'a self, s: &'a Service) -> impl Iterator<Item = &'a Pod> + 'a {
-        self.pods.iter().filter(move |p| {
-            p.pod.namespace == s.namespace
-                && s.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| p.pod.labels.get(k) == Some(v)))
+        // Candidates: the pods carrying the selector's first label; each must match it all.
+        let first = s.selector.as_ref().and_then(|sel| sel.iter().next());
+        let candidates = first.map_or(&[][..], |(k, v)| self.index().pods_with(&s.namespace, k, v));
+        candidates.iter().map(|&i| &self.pods[i]).filter(move |p| {
+            s.selector.as_ref().is_some_and(|sel| sel.iter().all(|(k, v)| p.pod.labels.get(k) == Some(v)))
         })
     }
 
