@@ -83,7 +83,35 @@ fn readme_reference() -> Node {
     let body = &readme[readme.find("## Spec reference").expect("README has a spec reference")..];
     let open = body.find("```yaml\n").unwrap() + "```yaml\n".len();
     let close = body[open..].find("```").unwrap();
-    parse(&body[open..open + close], 0).expect("the README's spec example parses")
+    parse(&uncommented(&body[open..open + close]), 0)
+        .unwrap_or_else(|e| panic!("the README's spec example parses: {e:?}"))
+}
+
+/// The spec example with its commented-out fields (`# key: value` written where the field
+/// would go, e.g. `# certificate_arn:` beside `class: nginx`) written in: they are documented
+/// alternatives. A comment indented past the field above it (prose continuing that field, such
+/// as `# schedule: minute 0-59, …`) or naming a key its block already has stays a comment.
+fn uncommented(example: &str) -> String {
+    let lines: Vec<&str> = example.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let real = |l: &&str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
+    let has_key = |at: usize, width: usize, key: &str| {
+        let block = |l: &&&str| !real(l) || indent(l) >= width;
+        let before = lines[..at].iter().rev().take_while(block);
+        let after = lines[at + 1..].iter().take_while(block);
+        before.chain(after).any(|l| real(l) && indent(l) == width && l.trim_start().starts_with(&format!("{key}:")))
+    };
+    let out = lines.iter().enumerate().map(|(at, line)| {
+        let width = indent(line);
+        let field = line.trim_start().strip_prefix("# ").filter(|rest| {
+            let key = rest.split_once(": ").map_or("", |(k, _)| k);
+            let named = !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+            let above = lines[..at].iter().rev().find(|l| real(l)).map_or(0, |l| indent(l));
+            width <= above && named && !has_key(at, width, key)
+        });
+        field.map_or_else(|| line.to_string(), |rest| format!("{}{rest}", &line[..width]))
+    });
+    out.collect::<Vec<_>>().join("\n")
 }
 
 /// Whether `path` is a field of the README's spec example; a name under a [`NAMED`] map
