@@ -224,7 +224,7 @@ mod tests {
         assert!(g.contains("  route_httproute_webui -->|webui:3000 weight 100| svc_webui\n"), "{g}");
         assert!(g.contains("  host_any -->|http| route_httproute_ai_workflow_engine_https_redirect\n"), "{g}");
         assert!(g.contains("  ns_envoy_gateway_system -->|tcp/3000| svc_webui\n"), "{g}");
-        // webui admits only the api's users now: the route is still drawn, its backend edge is not.
+        // webui admits nothing now: the route is still drawn, its backend edge is not.
         let policy = objects.iter_mut().find(|o| o.kind == "NetworkPolicy" && o.name == "webui").expect("webui policy");
         policy.value_mut()["spec"]["ingress"] = serde_json::json!([]);
         let blocked = render(&v, &objects, Format::Mermaid);
