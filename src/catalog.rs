@@ -121,7 +121,24 @@ pub struct EngineVars<'a> {
     pub id: String,
 }
 
-impl EngineVars<'_> {
+impl<'a> EngineVars<'a> {
+    /// The variables of a database `db` of platform `platform` that sets nothing but
+    /// (maybe) its version: what an engine gives by default.
+    pub fn bare(platform: &str, version: Option<&'a str>) -> EngineVars<'a> {
+        EngineVars {
+            name: "db",
+            version,
+            database: None,
+            credentials: "db-credentials",
+            host: "db",
+            port: None,
+            config_file: None,
+            tls_dir: None,
+            image: None,
+            id: stable_id(platform, "db"),
+        }
+    }
+
     fn to_value(&self) -> minijinja::Value {
         use minijinja::Value;
         Value::from_pairs([
@@ -294,19 +311,8 @@ fn template_error(e: &minijinja::Error, text: &str, file: crate::source::FileId,
 mod tests {
     use super::*;
 
-    fn vars<'a>(version: Option<&'a str>) -> EngineVars<'a> {
-        EngineVars {
-            name: "db",
-            version,
-            database: None,
-            credentials: "db-credentials",
-            host: "db",
-            port: None,
-            config_file: None,
-            tls_dir: None,
-            image: None,
-            id: stable_id("shop", "db"),
-        }
+    fn vars(version: Option<&str>) -> EngineVars<'_> {
+        EngineVars::bare("shop", version)
     }
 
     #[test]

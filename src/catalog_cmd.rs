@@ -9,18 +9,7 @@ use std::fmt::Write as _;
 
 /// Renders an engine for a database named `db` with no settings (its defaults).
 fn defaults(cat: &Catalog, name: &str) -> Result<Engine, String> {
-    let vars = EngineVars {
-        name: "db",
-        version: None,
-        database: None,
-        credentials: "db-credentials",
-        host: "db",
-        port: None,
-        config_file: None,
-        tls_dir: None,
-        image: None,
-        id: crate::catalog::stable_id("example", "db"),
-    };
+    let vars = EngineVars::bare("example", None);
     let mut sources = SourceMap::default();
     cat.render(name, &vars, &mut sources, Span::default()).map_err(|d| format!("engine `{name}`: {}", d.message))
 }
