@@ -17,6 +17,8 @@ pub mod diff;
 pub mod emit;
 pub mod expand;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway_api;
 pub mod graph;
 pub mod image_defaults;
