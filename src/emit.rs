@@ -62,9 +62,17 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Renders into a reused buffer and keeps an exact-size copy: a string grown by doubling
+    /// holds up to twice its text, and every rendered object stays in memory until the sort.
     pub fn new(o: &Object) -> Rendered {
-        let mut text = String::with_capacity(1024);
-        o.emit(&mut text);
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<String> = std::cell::RefCell::new(String::with_capacity(1 << 14));
+        }
+        let text = SCRATCH.with_borrow_mut(|buf| {
+            buf.clear();
+            o.emit(buf);
+            buf.as_str().to_owned()
+        });
         Rendered { kind: o.kind.clone(), namespace: o.namespace.clone(), name: o.name.clone(), text }
     }
 }

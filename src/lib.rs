@@ -150,18 +150,23 @@ fn each_valid<T>(
     let mut all: Vec<(String, diag::Diagnostic)> = Vec::new();
     let mut warnings = Diagnostics::default();
     let mut done = Vec::new();
-    let mut envs = 0;
-    for (env, overlay) in &loaded.envs {
-        if only.is_some_and(|o| o != env) {
-            continue;
-        }
-        envs += 1;
-        let additions = merge::check_additions(&loaded.base, overlay);
+    let load::Loaded { base, envs: overlays, .. } = loaded;
+    let selected: Vec<(&String, &yaml::Node)> = overlays.iter().filter(|(e, _)| only.is_none_or(|o| o == *e)).collect();
+    let envs = selected.len();
+    // The last environment takes the base rather than a copy of it (it is as large as the output).
+    let mut base = Some(base);
+    for (i, (env, overlay)) in selected.into_iter().enumerate() {
+        let Some(b) = base.as_ref() else { unreachable!("only the last environment takes the base") };
+        let additions = merge::check_additions(b, overlay);
         if !additions.is_empty() {
             all.extend(additions.into_iter().map(|d| (env.clone(), d)));
             continue;
         }
-        let merged = merge::merge_env(&loaded.base, env, overlay);
+        let merged = if i + 1 == envs {
+            merge::merge_env_owned(base.take().expect("the base is here until the last environment"), env, overlay)
+        } else {
+            merge::merge_env(b, env, overlay)
+        };
         let result = validate::validate(&merged, dir, &catalog, &mut sources).map_err(|d| d.items).and_then(|v| {
             let w = validate::warnings(&v, &merged.node);
             then(v, &merged.node, &sources).map(|t| (t, w))

@@ -36,9 +36,14 @@ pub struct Deleted {
 }
 
 pub fn merge_env(base: &Node, env: &str, overlay: &Node) -> Merged {
+    merge_env_owned(base.clone(), env, overlay)
+}
+
+/// [`merge_env`] taking the base (for the last environment a run merges).
+pub fn merge_env_owned(base: Node, env: &str, overlay: &Node) -> Merged {
     let mut deleted = Vec::new();
-    deletions(base, overlay, None, &mut deleted);
-    Merged { env: env.to_string(), node: strip_nulls(merge(base, overlay)), deleted }
+    deletions(&base, overlay, None, &mut deleted);
+    Merged { env: env.to_string(), node: strip_nulls(merge_owned(base, overlay)), deleted }
 }
 
 fn deletions(base: &Node, over: &Node, holder: Option<Span>, out: &mut Vec<Deleted>) {
@@ -110,37 +115,42 @@ pub fn check_additions(base: &Node, over: &Node) -> Vec<crate::diag::Diagnostic>
 
 /// Merges `over` onto `base`.
 pub fn merge(base: &Node, over: &Node) -> Node {
-    match (&base.kind, &over.kind) {
-        (_, NodeKind::Null) if !matches!(base.kind, NodeKind::Null) => base.clone(),
+    merge_owned(base.clone(), over)
+}
+
+/// Merges `over` onto `base`, reusing the base's nodes (no copy of the values the overlay
+/// leaves alone: the base of a large platform is as large as its output).
+pub fn merge_owned(base: Node, over: &Node) -> Node {
+    let Node { span, kind } = base;
+    match (kind, &over.kind) {
+        (kind, NodeKind::Null) if !matches!(kind, NodeKind::Null) => Node { span, kind },
         (NodeKind::Map(b), NodeKind::Map(o)) => {
-            let mut out: Vec<Entry> = Vec::with_capacity(b.len() + o.len());
+            let added: Vec<Entry> =
+                o.iter().filter(|oe| !oe.value.is_null() && !b.iter().any(|be| be.key == oe.key)).cloned().collect();
+            let mut out: Vec<Entry> = Vec::with_capacity(b.len() + added.len());
             for be in b {
                 match o.iter().find(|oe| oe.key == be.key) {
                     Some(oe) if oe.value.is_null() => {}
-                    Some(oe) => out.push(Entry {
-                        key: be.key.clone(),
-                        key_span: oe.key_span,
-                        value: merge(&be.value, &oe.value),
-                    }),
-                    None => out.push(be.clone()),
+                    Some(oe) => {
+                        out.push(Entry { key: be.key, key_span: oe.key_span, value: merge_owned(be.value, &oe.value) })
+                    }
+                    None => out.push(be),
                 }
             }
-            for oe in o {
-                if !b.iter().any(|be| be.key == oe.key) && !oe.value.is_null() {
-                    out.push(oe.clone());
-                }
-            }
-            Node::map(base.span, out)
+            out.extend(added);
+            Node::map(span, out)
         }
-        (NodeKind::Seq(b), NodeKind::Seq(o)) if is_named_list(b) && is_named_list(o) => {
-            let mut out: Vec<Node> = b
-                .iter()
-                .map(|bi| match o.iter().find(|oi| item_name(oi) == item_name(bi)) {
-                    Some(oi) => merge(bi, oi),
-                    None => bi.clone(),
-                })
-                .collect();
-            out.extend(o.iter().filter(|oi| !b.iter().any(|bi| item_name(bi) == item_name(oi))).cloned());
+        (NodeKind::Seq(b), NodeKind::Seq(o)) if is_named_list(&b) && is_named_list(o) => {
+            let added: Vec<Node> =
+                o.iter().filter(|oi| !b.iter().any(|bi| item_name(bi) == item_name(oi))).cloned().collect();
+            let mut out: Vec<Node> = Vec::with_capacity(b.len() + added.len());
+            for bi in b {
+                match o.iter().find(|oi| item_name(oi) == item_name(&bi)) {
+                    Some(oi) => out.push(merge_owned(bi, oi)),
+                    None => out.push(bi),
+                }
+            }
+            out.extend(added);
             Node { span: over.span, kind: NodeKind::Seq(out) }
         }
         _ => over.clone(),

@@ -100,6 +100,36 @@ impl Cluster {
         })
     }
 
+    /// The pods (indexes into `pods`, in order) that `pod`'s egress rules could let it reach:
+    /// those a rule's pod selector names by its first label. `None` when any pod may be
+    /// reachable: no egress policy selects `pod`, a rule has no `to`, or a peer selects
+    /// without labels. Only a narrowing: [`Cluster::allows`] still decides each pair.
+    pub(super) fn egress_pod_candidates(&self, pod: &PodRef) -> Option<Vec<usize>> {
+        let mut out = Vec::new();
+        let mut selected = false;
+        for (ns, spec) in self.selecting(pod, Direction::Egress) {
+            selected = true;
+            for rule in spec.egress.iter().flatten() {
+                let peers = rule.to.as_deref().filter(|p| !p.is_empty())?;
+                // An ipBlock never matches a pod (see `block_matches`).
+                for peer in peers.iter().filter(|p| p.ip_block.is_none()) {
+                    let labels = peer.pod_selector.as_ref().and_then(|s| s.match_labels.as_ref());
+                    let (k, v) = labels.and_then(|m| m.iter().next())?;
+                    match peer.namespace_selector {
+                        None => out.extend_from_slice(self.index().pods_with(ns, k, v)),
+                        Some(_) => out.extend_from_slice(self.index().pods_with_in_any(k, v)),
+                    }
+                }
+            }
+        }
+        if !selected {
+            return None;
+        }
+        out.sort_unstable();
+        out.dedup();
+        Some(out)
+    }
+
     /// Whether `from` may send to `to` on `port` as far as `from`'s egress policies go.
     pub fn egress_allows(&self, from: &Peer, to: &Peer, port: Port) -> bool {
         let Peer::Pod(pod) = from else { return true };

@@ -14,6 +14,8 @@ pub struct Index {
     services: HashMap<(String, String), usize>,
     /// Pods by each label they carry, in pod order.
     pods: HashMap<Pair, Vec<usize>>,
+    /// Pods of every namespace by each label they carry, in pod order.
+    pods_any_ns: HashMap<(String, String), Vec<usize>>,
     /// Policies whose selector requires a label pair, filed under one such pair.
     policies: HashMap<Pair, Vec<usize>>,
     /// Policies of a namespace whose selector requires no label pair (empty selector,
@@ -34,6 +36,7 @@ impl Index {
         for (i, p) in c.pods.iter().enumerate() {
             for (k, v) in &p.pod.labels {
                 ix.pods.entry(pair(&p.pod.namespace, k, v)).or_default().push(i);
+                ix.pods_any_ns.entry((k.clone(), v.clone())).or_default().push(i);
             }
         }
         for (i, (ns, p)) in c.policies.iter().enumerate() {
@@ -53,6 +56,11 @@ impl Index {
     /// Pods of `namespace` carrying `key=value`, in pod order.
     pub fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[usize] {
         self.pods.get(&pair(namespace, key, value)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Pods of any namespace carrying `key=value`, in pod order.
+    pub fn pods_with_in_any(&self, key: &str, value: &str) -> &[usize] {
+        self.pods_any_ns.get(&(key.to_string(), value.to_string())).map_or(&[], Vec::as_slice)
     }
 
     /// Policies that may select a pod of `namespace` with `labels`, in policy order.

@@ -89,8 +89,9 @@ fn listeners(name: &str, namespace: &str, v: &Value) -> Vec<Listener> {
     .collect()
 }
 
+/// Reads `v` as `T` in place (deserializing from a borrowed value copies no subtree).
 fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
-    serde_json::from_value(v.clone()).ok()
+    T::deserialize(v).ok()
 }
 
 fn template(kind: &str, v: &Value) -> Option<PodTemplateSpec> {

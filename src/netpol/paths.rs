@@ -53,9 +53,15 @@ impl Cluster {
         let mut add = |from: End, to: End, port: String| {
             found.entry((from, to)).or_default().insert(port);
         };
+        let external_names: Vec<&super::Service> = self.services.iter().filter(|s| s.external_name.is_some()).collect();
         for a in &self.pods {
             let from = Peer::Pod(a.pod.clone());
-            for b in self.pods.iter().filter(|b| b.workload != a.workload) {
+            // The pods a's egress could reach, not every pod: a pair outside them is denied.
+            let reachable: Box<dyn Iterator<Item = &super::Pod>> = match self.egress_pod_candidates(&a.pod) {
+                Some(ix) => Box::new(ix.into_iter().map(|i| &self.pods[i])),
+                None => Box::new(self.pods.iter()),
+            };
+            for b in reachable.filter(|b| b.workload != a.workload) {
                 let to = Peer::Pod(b.pod.clone());
                 for c in &b.pod.ports {
                     let port = Port { proto: c.proto, number: c.number };
@@ -70,7 +76,7 @@ impl Cluster {
             for (to, port) in self.external_egress(&a.pod) {
                 add(End::Workload(a.workload.clone()), to, port);
             }
-            for s in self.services.iter().filter(|s| s.external_name.is_some()) {
+            for s in &external_names {
                 let ports = s.ports.iter().map(|p| p.port).chain(o.external_ports.get(&s.name).copied());
                 for p in ports.filter(|p| self.reaches_service(&from, &s.namespace, &s.name, *p) == Some(true)) {
                     add(End::Workload(a.workload.clone()), End::External(s.name.clone()), Port::tcp(p).to_string());
@@ -94,7 +100,9 @@ impl Cluster {
     fn external_egress(&self, pod: &super::PodRef) -> Vec<(End, String)> {
         let from = Peer::Pod(pod.clone());
         let mut out = Vec::new();
-        for (_, p) in self.policies.iter().filter(|(ns, _)| *ns == pod.namespace) {
+        // The policies that may select the pod (the index narrows; the selector decides), in order.
+        let candidates = self.index().policies_for(&pod.namespace, pod.labels.iter());
+        for (_, p) in candidates.into_iter().map(|i| &self.policies[i]).filter(|(ns, _)| *ns == pod.namespace) {
             let Some(spec) = &p.spec else { continue };
             if !spec.pod_selector.as_ref().is_none_or(|s| super::selector::matches(s, &pod.labels)) {
                 continue;

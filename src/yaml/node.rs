@@ -137,8 +137,23 @@ struct Loader {
 
 enum Frame {
     Seq(Span, usize, Vec<Node>),
-    /// The keys seen so far (key → line) make the duplicate check constant-time.
-    Map(Span, usize, Vec<Entry>, Option<(String, Span)>, HashMap<String, u32>),
+    /// The keys of a large map (key → line), built once it has [`SCAN_KEYS`] entries, make the
+    /// duplicate check constant-time; a small map's entries are scanned instead (no hashing).
+    Map(Span, usize, Vec<Entry>, Option<(String, Span)>, Option<HashMap<String, u32>>),
+}
+
+/// Entries up to which a map's duplicate-key check scans the entries.
+const SCAN_KEYS: usize = 16;
+
+/// The line where `key` was first written in the map being read, if it was.
+fn seen_at(entries: &[Entry], index: &mut Option<HashMap<String, u32>>, key: &str) -> Option<u32> {
+    if index.is_none() && entries.len() >= SCAN_KEYS {
+        *index = Some(entries.iter().map(|e| (e.key.clone(), e.key_span.line)).collect());
+    }
+    match index {
+        Some(map) => map.get(key).copied(),
+        None => entries.iter().find(|e| e.key == key).map(|e| e.key_span.line),
+    }
 }
 
 impl Loader {
@@ -196,15 +211,23 @@ impl Loader {
                 }
                 Event::MappingStart(anchor, tag) => {
                     check_tag(tag.as_deref(), here)?;
-                    stack.push(Frame::Map(here, anchor, Vec::new(), None, HashMap::new()));
+                    stack.push(Frame::Map(here, anchor, Vec::new(), None, None));
                     None
                 }
                 Event::SequenceEnd => match stack.pop() {
-                    Some(Frame::Seq(span, anchor, items)) => Some((Node { span, kind: NodeKind::Seq(items) }, anchor)),
+                    // Exact-size vectors: the tree lives through validation, and doubling leaves up
+                    // to half of each vector unused.
+                    Some(Frame::Seq(span, anchor, mut items)) => {
+                        items.shrink_to_fit();
+                        Some((Node { span, kind: NodeKind::Seq(items) }, anchor))
+                    }
                     _ => unreachable!("parser emitted an unbalanced sequence end"),
                 },
                 Event::MappingEnd => match stack.pop() {
-                    Some(Frame::Map(span, anchor, entries, _, _)) => Some((Node::map(span, entries), anchor)),
+                    Some(Frame::Map(span, anchor, mut entries, _, _)) => {
+                        entries.shrink_to_fit();
+                        Some((Node::map(span, entries), anchor))
+                    }
                     _ => unreachable!("parser emitted an unbalanced mapping end"),
                 },
                 _ => None,
@@ -222,26 +245,30 @@ impl Loader {
                 Some(Frame::Seq(_, _, items)) => items.push(node),
                 Some(Frame::Map(_, _, entries, pending, seen)) => match pending.take() {
                     None => {
-                        let key = match &node.kind {
-                            NodeKind::Scalar { text, .. } => text.clone(),
+                        let span = node.span;
+                        let key = match node.kind {
+                            NodeKind::Scalar { text, .. } => text,
                             NodeKind::Null => String::new(),
                             _ => {
-                                return Err(Diagnostic::at(node.span, "map keys must be plain text")
+                                return Err(Diagnostic::at(span, "map keys must be plain text")
                                     .help("write the key as a string"));
                             }
                         };
                         if key == "<<" {
-                            return Err(Diagnostic::at(node.span, "YAML merge keys (`<<`) are not supported")
+                            return Err(Diagnostic::at(span, "YAML merge keys (`<<`) are not supported")
                                 .help("write the values out, or put shared values in the base spec"));
                         }
-                        if let Some(line) = seen.insert(key.clone(), node.span.line) {
+                        if let Some(line) = seen_at(entries, seen, &key) {
                             return Err(Diagnostic::at(
-                                node.span,
+                                span,
                                 format!("duplicate key `{key}` (first written at line {line})"),
                             )
                             .help("remove one of the two"));
                         }
-                        *pending = Some((key, node.span));
+                        if let Some(index) = seen {
+                            index.insert(key.clone(), span.line);
+                        }
+                        *pending = Some((key, span));
                     }
                     Some((key, key_span)) => entries.push(Entry { key, key_span, value: node }),
                 },

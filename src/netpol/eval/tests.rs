@@ -238,3 +238,52 @@ fn services_send_to_their_target_ports() {
         "an ExternalName Service is an alias for every port"
     );
 }
+
+/// The candidates narrow, never decide: every pod a pod may reach on some port is among them.
+#[test]
+fn egress_candidates_hold_every_pod_the_policies_let_a_pod_reach() {
+    let port = |n: u16| json!([{"containerPort": n}]);
+    let objects = [
+        deny_all("a"),
+        deny_all("b"),
+        deployment("a", "web", port(80)),
+        deployment("a", "api", port(8080)),
+        deployment("a", "db", port(5432)),
+        deployment("b", "metrics", port(9090)),
+        deployment("b", "other", port(9090)),
+        policy(
+            "a",
+            "web-out",
+            json!({"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"],
+            "egress": [{"to": [{"podSelector": {"matchLabels": {"app": "api"}}}, {"ipBlock": {"cidr": "10.0.0.0/8"}}]},
+                       {"to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "metrics"}}}]}]}),
+        ),
+        policy(
+            "a",
+            "api-out",
+            json!({"podSelector": {"matchLabels": {"app": "api"}}, "policyTypes": ["Egress"],
+            "egress": [{"to": [{"podSelector": {}}]}]}),
+        ),
+        policy("a", "in", json!({"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]})),
+        policy("b", "in", json!({"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]})),
+    ];
+    let c = cluster(&objects);
+    let name = |i: usize| c.pods[i].workload.clone();
+    let web = c.pods.iter().find(|p| p.workload == "web").unwrap();
+    let got: Vec<String> =
+        c.egress_pod_candidates(&web.pod).expect("web's egress names pods").into_iter().map(name).collect();
+    assert_eq!(got, ["api", "metrics"], "by label, in its namespace and through a namespace selector");
+    let api = c.pods.iter().find(|p| p.workload == "api").unwrap();
+    assert_eq!(c.egress_pod_candidates(&api.pod), None, "an empty pod selector may reach any pod");
+    for a in &c.pods {
+        let from = Peer::Pod(a.pod.clone());
+        let Some(candidates) = c.egress_pod_candidates(&a.pod) else { continue };
+        for (i, b) in c.pods.iter().enumerate() {
+            for p in &b.pod.ports {
+                if c.allows(&from, &Peer::Pod(b.pod.clone()), Port { proto: p.proto, number: p.number }) {
+                    assert!(candidates.contains(&i), "{} reaches {} but is not a candidate", a.workload, b.workload);
+                }
+            }
+        }
+    }
+}
