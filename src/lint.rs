@@ -193,7 +193,7 @@ const OBJECT_RULES: [&str; 9] = ["GK013", "GK014", "GK015", "GK016", "GK017", "G
 fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'static str, String, String)> {
     let target = crate::target::of(v.spec.kubernetes.as_deref());
     let mut out = Vec::new();
-    for o in objects {
+    for o in objects.iter().filter(|o| crate::target::concerns(target, &o.kind)) {
         for (removed, message) in crate::target::findings(target, &o.kind, o.value()) {
             let id = if removed { "GK014" } else { "GK013" };
             out.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), message));

@@ -14,6 +14,11 @@ type Ports<'a> = BTreeMap<&'a str, Vec<(i64, Option<&'a str>)>>;
 
 /// Pushes a GK023 finding for each ALB action that goes nowhere.
 pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, String)) {
+    let alb = |o: &Object| o.kind == "Ingress" && o.value().pointer("/spec/ingressClassName") == Some(&"alb".into());
+    // Services are read only when an ALB Ingress names them.
+    if !objects.iter().any(alb) {
+        return;
+    }
     let ports: Ports = (objects.iter().filter(|o| o.kind == "Service"))
         .map(|o| {
             let served = (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
@@ -22,9 +27,7 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
             (o.name.as_str(), served)
         })
         .collect();
-    let albs = objects
-        .iter()
-        .filter(|o| o.kind == "Ingress" && o.value().pointer("/spec/ingressClassName") == Some(&"alb".into()));
+    let albs = objects.iter().filter(|o| alb(o));
     for ing in albs {
         let rules = ing.value().pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
         let paths = rules.flat_map(|r| r.pointer("/http/paths").and_then(Value::as_array).into_iter().flatten());

@@ -8,6 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Pushes a GK019 finding for each route backend that goes nowhere.
 pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, String)) {
+    // Services are read only when a route names them.
+    if !objects.iter().any(|o| o.kind == "HTTPRoute" || o.kind == "GRPCRoute") {
+        return;
+    }
     let ports: BTreeMap<&str, BTreeSet<i64>> = (objects.iter().filter(|o| o.kind == "Service"))
         .map(|o| {
             let served = (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())

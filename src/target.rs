@@ -82,6 +82,12 @@ impl Change {
     }
 }
 
+/// Whether `target` deprecates or removed anything of `kind` (so [`findings`] can skip the
+/// object without reading it).
+pub fn concerns(target: Minor, kind: &str) -> bool {
+    CHANGES.iter().any(|c| c.deprecated <= target && c.kind == kind)
+}
+
 /// What one object uses that `target` deprecates or removed: (removed?, message).
 pub fn findings(target: Minor, kind: &str, value: &Value) -> Vec<(bool, String)> {
     let mut out = Vec::new();

@@ -67,9 +67,10 @@ trait Typed: Send {
     fn to_value(&self) -> serde_json::Value;
     fn emit(&self, out: &mut String);
     fn meta(&self) -> &ObjectMeta;
+    fn any(&self) -> &dyn std::any::Any;
 }
 
-impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send> Typed for T {
+impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send + 'static> Typed for T {
     fn to_value(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).expect("k8s-openapi types serialize to JSON");
         if let serde_json::Value::Object(m) = &mut value {
@@ -86,6 +87,10 @@ impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Seriali
 
     fn meta(&self) -> &ObjectMeta {
         self.metadata()
+    }
+
+    fn any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
@@ -126,6 +131,12 @@ impl Object {
     pub fn into_json_form(mut self) -> Object {
         self.value_mut();
         self
+    }
+
+    /// The typed object, while its JSON form has not been changed (`None` for an object
+    /// given as JSON, a patched one, or one of another type).
+    pub fn typed<T: 'static>(&self) -> Option<&T> {
+        self.typed.as_ref()?.any().downcast_ref::<T>()
     }
 
     /// The value of label `key`, read without building the JSON form.
@@ -291,9 +302,11 @@ pub trait Sink {
     fn push(&mut self, o: Object);
 }
 
+/// Objects keep their typed form (the evaluator reads it without JSON); the JSON form is
+/// built once, on a consumer's first read.
 impl Sink for Vec<Object> {
     fn push(&mut self, o: Object) {
-        Vec::push(self, o.into_json_form());
+        Vec::push(self, o);
     }
 }
 

@@ -154,31 +154,67 @@ fn service(name: &str, namespace: &str, s: &k8s_openapi::api::core::v1::Service)
 
 impl Cluster {
     pub fn from_objects(objects: &[Object]) -> Cluster {
-        Cluster::from_values(objects.iter().map(|o| o.value()))
+        let mut c = Cluster::default();
+        for o in objects {
+            if !c.add_typed(o) {
+                c.add_value(o.value());
+            }
+        }
+        c
+    }
+
+    /// Reads a typed workload, Service or NetworkPolicy as [`Cluster::add_value`] reads its JSON
+    /// form, without building it; `false` for any other object.
+    fn add_typed(&mut self, o: &Object) -> bool {
+        use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+        let ns = o.namespace.as_deref().unwrap_or("default");
+        let template = (o.typed::<apps::Deployment>().map(|d| ("Deployment", d.spec.as_ref().map(|s| &s.template))))
+            .or_else(|| o.typed::<apps::StatefulSet>().map(|s| ("StatefulSet", s.spec.as_ref().map(|s| &s.template))))
+            .or_else(|| o.typed::<apps::DaemonSet>().map(|d| ("DaemonSet", d.spec.as_ref().map(|s| &s.template))))
+            .or_else(|| o.typed::<batch::Job>().map(|j| ("Job", j.spec.as_ref().map(|s| &s.template))))
+            .or_else(|| {
+                let cron = o.typed::<batch::CronJob>()?;
+                Some(("CronJob", cron.spec.as_ref().and_then(|s| s.job_template.spec.as_ref()).map(|s| &s.template)))
+            });
+        if let Some((kind, t)) = template {
+            self.pods.extend(t.map(|t| pod(kind, &o.name, ns, t)));
+        } else if let Some(s) = o.typed::<core::Service>() {
+            self.services.extend(service(&o.name, ns, s));
+        } else if let Some(p) = o.typed::<NetworkPolicy>() {
+            self.policies.push((ns.to_string(), p.clone()));
+        } else {
+            return false;
+        }
+        true
     }
 
     /// Reads objects given as JSON values (`kind`, `metadata`, `spec`).
     pub fn from_values<'a>(values: impl IntoIterator<Item = &'a Value>) -> Cluster {
         let mut c = Cluster::default();
         for v in values {
-            let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
-            let meta = v.get("metadata");
-            let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or_default();
-            let namespace = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("default");
-            match kind {
-                "Namespace" => {
-                    let labels = meta.and_then(|m| m.get("labels")).and_then(typed).unwrap_or_default();
-                    c.namespaces.insert(name.to_string(), labels);
-                }
-                "Service" => c.services.extend(typed(v).and_then(|s| service(name, namespace, &s))),
-                "NetworkPolicy" => c.policies.extend(typed(v).map(|p| (namespace.to_string(), p))),
-                "Ingress" => c.ingresses.extend(typed(v)),
-                "HTTPRoute" | "GRPCRoute" => c.routes.push(v.clone()),
-                "Gateway" => c.listeners.extend(listeners(name, namespace, v)),
-                _ => c.pods.extend(template(kind, v).map(|t| pod(kind, name, namespace, &t))),
-            }
+            c.add_value(v);
         }
         c
+    }
+
+    /// Adds one object given as its JSON form.
+    fn add_value(&mut self, v: &Value) {
+        let kind = v.get("kind").and_then(Value::as_str).unwrap_or_default();
+        let meta = v.get("metadata");
+        let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or_default();
+        let namespace = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("default");
+        match kind {
+            "Namespace" => {
+                let labels = meta.and_then(|m| m.get("labels")).and_then(typed).unwrap_or_default();
+                self.namespaces.insert(name.to_string(), labels);
+            }
+            "Service" => self.services.extend(typed(v).and_then(|s| service(name, namespace, &s))),
+            "NetworkPolicy" => self.policies.extend(typed(v).map(|p| (namespace.to_string(), p))),
+            "Ingress" => self.ingresses.extend(typed(v)),
+            "HTTPRoute" | "GRPCRoute" => self.routes.push(v.clone()),
+            "Gateway" => self.listeners.extend(listeners(name, namespace, v)),
+            _ => self.pods.extend(template(kind, v).map(|t| pod(kind, name, namespace, &t))),
+        }
     }
 
     pub(super) fn index(&self) -> &super::index::Index {
@@ -205,5 +241,29 @@ impl Cluster {
         let mut labels = self.namespaces.get(namespace).cloned().unwrap_or_default();
         labels.insert("kubernetes.io/metadata.name".to_string(), namespace.to_string());
         labels
+    }
+}
+
+#[cfg(test)]
+mod typed_tests {
+    use super::*;
+
+    /// The typed reading of workloads, Services and NetworkPolicies is the JSON reading.
+    #[test]
+    fn typed_objects_read_as_their_json_form() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut typed_deployments = 0;
+        for platform in
+            ["platforms/ai-workflow-engine", "platforms/workflow-automation", "examples/workflow-automation-logging"]
+        {
+            for (_, objects) in crate::check_expanded(&dir.join(platform), None).expect("a bundled platform checks") {
+                typed_deployments +=
+                    objects.iter().filter(|o| o.typed::<k8s_openapi::api::apps::v1::Deployment>().is_some()).count();
+                let typed = format!("{:?}", Cluster::from_objects(&objects));
+                let json = format!("{:?}", Cluster::from_values(objects.iter().map(Object::value)));
+                assert_eq!(typed, json, "{platform}");
+            }
+        }
+        assert!(typed_deployments > 0, "the typed reading was exercised");
     }
 }
