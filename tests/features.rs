@@ -7,18 +7,12 @@ use genk8s::yaml::{Node, NodeKind};
 use std::path::Path;
 
 mod common;
-use common::{build, write};
+use common::{build, find, write};
 
 fn fail(dir: &Path) -> String {
     let out = Command::cargo_bin("genk8s").unwrap().args(["build", "dev", "-p"]).arg(dir).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     String::from_utf8(out.stderr).unwrap()
-}
-
-fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
-    objs.iter()
-        .find(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && path(o, &["metadata", "name"]) == Some(name))
-        .unwrap_or_else(|| panic!("no {kind}/{name}"))
 }
 
 fn path<'a>(n: &'a Node, p: &[&str]) -> Option<&'a str> {

@@ -7,7 +7,7 @@ use genk8s::yaml::{Node, parse};
 use std::path::Path;
 
 mod common;
-use common::{build, write};
+use common::{build, find, write};
 
 fn of_kind<'a>(objs: &'a [Node], kind: &str) -> Vec<&'a Node> {
     objs.iter().filter(|o| path(o, &["kind"]) == Some(kind)).collect()
@@ -194,13 +194,6 @@ fn a_failed_backup_raises_an_alert() {
 
 fn names(list: Option<&Node>) -> Vec<&str> {
     items(list).into_iter().filter_map(|c| path(c, &["name"])).collect()
-}
-
-fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
-    of_kind(objs, kind)
-        .into_iter()
-        .find(|o| path(o, &["metadata", "name"]) == Some(name))
-        .unwrap_or_else(|| panic!("no {kind}/{name}"))
 }
 
 #[test]

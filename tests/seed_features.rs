@@ -4,10 +4,10 @@
 //! spec with the binary and reads the objects back with genk8s's own YAML loader.
 
 use assert_cmd::Command;
-use genk8s::yaml::{Node, NodeKind, parse};
+use genk8s::yaml::{Node, parse};
 
 mod common;
-use common::write;
+use common::{at, find, items, text, write};
 
 fn build(base: &str) -> Vec<Node> {
     let t = tempfile::tempdir().unwrap();
@@ -18,33 +18,9 @@ fn build(base: &str) -> Vec<Node> {
     text.split("---\n").filter(|d| !d.trim().is_empty()).map(|d| parse(d, 0).unwrap()).collect()
 }
 
-fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
-    objs.iter()
-        .find(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && text(o, &["metadata", "name"]) == Some(name))
-        .unwrap_or_else(|| panic!("no {kind}/{name}"))
-}
-
 fn has(objs: &[Node], kind: &str, name: &str) -> bool {
     objs.iter()
         .any(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && text(o, &["metadata", "name"]) == Some(name))
-}
-
-fn at<'a>(n: &'a Node, p: &[&str]) -> Option<&'a Node> {
-    p.iter().try_fold(n, |n, k| match (&n.kind, k.parse::<usize>()) {
-        (NodeKind::Seq(v), Ok(i)) => v.get(i),
-        _ => n.get(k),
-    })
-}
-
-fn text<'a>(n: &'a Node, p: &[&str]) -> Option<&'a str> {
-    at(n, p).and_then(Node::as_str)
-}
-
-fn items<'a>(n: &'a Node, p: &[&str]) -> Vec<&'a Node> {
-    match at(n, p).map(|n| &n.kind) {
-        Some(NodeKind::Seq(v)) => v.iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn pod(o: &Node) -> &Node {

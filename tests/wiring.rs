@@ -9,21 +9,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 mod common;
-use common::{build, write};
-
-fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
-    objs.iter()
-        .find(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && text(o, &["metadata", "name"]) == Some(name))
-        .unwrap_or_else(|| panic!("no {kind}/{name}"))
-}
-
-fn node<'a>(n: &'a Node, p: &[&str]) -> Option<&'a Node> {
-    p.iter().try_fold(n, |n, k| n.get(k))
-}
-
-fn text<'a>(n: &'a Node, p: &[&str]) -> Option<&'a str> {
-    node(n, p).and_then(Node::as_str)
-}
+use common::{at, build, find, text, write};
 
 fn items(n: Option<&Node>) -> Vec<&Node> {
     match n.map(|n| &n.kind) {
@@ -34,7 +20,7 @@ fn items(n: Option<&Node>) -> Vec<&Node> {
 
 /// The env list of the first container of a workload's pod template.
 fn env(workload: &Node) -> Vec<&Node> {
-    let c = items(node(workload, &["spec", "template", "spec", "containers"]));
+    let c = items(at(workload, &["spec", "template", "spec", "containers"]));
     items(c[0].get("env"))
 }
 
@@ -42,7 +28,7 @@ fn env(workload: &Node) -> Vec<&Node> {
 fn secret_refs(env: &[&Node]) -> Vec<(String, String)> {
     env.iter()
         .filter_map(|e| {
-            let r = node(e, &["valueFrom", "secretKeyRef"])?;
+            let r = at(e, &["valueFrom", "secretKeyRef"])?;
             Some((text(r, &["name"])?.to_string(), text(r, &["key"])?.to_string()))
         })
         .collect()
@@ -81,7 +67,7 @@ fn resolve(env: &[&Node], secrets: &BTreeMap<(String, String), String>) -> BTree
         let name = text(e, &["name"]).unwrap().to_string();
         let value = if let Some(v) = text(e, &["value"]) {
             expand(v, &seen)
-        } else if let Some(r) = node(e, &["valueFrom", "secretKeyRef"]) {
+        } else if let Some(r) = at(e, &["valueFrom", "secretKeyRef"]) {
             let k = (text(r, &["name"]).unwrap().to_string(), text(r, &["key"]).unwrap().to_string());
             secrets.get(&k).unwrap_or_else(|| panic!("{name} reads {k:?}, which the database's pods do not")).clone()
         } else {
@@ -164,13 +150,13 @@ fn a_reference_is_a_use_and_secrets_lists_the_service_as_a_reader() {
     let objs = build(t.path());
     // api lists only smtp in uses; its env references add the databases and s3.
     let pg = find(&objs, "NetworkPolicy", "pg");
-    let from: Vec<&str> = items(node(pg, &["spec", "ingress"]))
+    let from: Vec<&str> = items(at(pg, &["spec", "ingress"]))
         .iter()
         .flat_map(|r| items(r.get("from")))
         .filter_map(|p| text(p, &["podSelector", "matchLabels", "app.kubernetes.io/name"]))
         .collect();
     assert_eq!(from, ["api"]);
-    let inits = items(node(find(&objs, "Deployment", "api"), &["spec", "template", "spec", "initContainers"]));
+    let inits = items(at(find(&objs, "Deployment", "api"), &["spec", "template", "spec", "initContainers"]));
     let waits: Vec<&str> = inits.iter().filter_map(|c| text(c, &["name"])).collect();
     assert!(waits.iter().any(|w| w.contains("pg")), "api waits for pg: {waits:?}");
     let (code, out, _) = run(t.path(), &["secrets", "dev"]);
@@ -212,7 +198,7 @@ fn an_overlay_moves_an_endpoint_for_one_environment() {
     let host = api.iter().find(|e| text(e, &["name"]) == Some("SMTP_HOST")).and_then(|e| text(e, &["value"]));
     assert_eq!(host, Some("mailpit"));
     let policy = find(&objs, "NetworkPolicy", "api");
-    let ports: Vec<&str> = items(node(policy, &["spec", "egress"]))
+    let ports: Vec<&str> = items(at(policy, &["spec", "egress"]))
         .iter()
         .flat_map(|r| items(r.get("ports")))
         .filter_map(|p| text(p, &["port"]))
@@ -245,7 +231,7 @@ fn agents_get_their_env_labels_and_egress_and_a_service_can_opt_out() {
     write(t.path(), AGENTS);
     let objs = build(t.path());
     let api = find(&objs, "Deployment", "api");
-    let labels = node(api, &["spec", "template", "metadata", "labels"]).unwrap();
+    let labels = at(api, &["spec", "template", "metadata", "labels"]).unwrap();
     let label = |k: &str| labels.get(k).and_then(Node::as_str);
     assert_eq!(
         (label("tags.datadoghq.com/env"), label("tags.datadoghq.com/service"), label("tags.datadoghq.com/version")),
@@ -325,7 +311,7 @@ fn a_migration_job_reports_to_datadog_as_its_service() {
     write(t.path(), &spec);
     let objs = build(t.path());
     let job = objs.iter().find(|o| o.get("kind").and_then(Node::as_str) == Some("Job")).expect("the migration Job");
-    let labels = node(job, &["spec", "template", "metadata", "labels"]).unwrap();
+    let labels = at(job, &["spec", "template", "metadata", "labels"]).unwrap();
     assert_eq!(labels.get("tags.datadoghq.com/service").and_then(Node::as_str), Some("api"));
     assert_eq!(labels.get("tags.datadoghq.com/version").and_then(Node::as_str), Some("1.4.2"));
     let e = env(job);

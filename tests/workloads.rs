@@ -4,10 +4,10 @@
 //! of the namespace, the engine's flags).
 
 use assert_cmd::Command;
-use genk8s::yaml::{Node, NodeKind};
+use genk8s::yaml::Node;
 
 mod common;
-use common::write;
+use common::{at, find, items, text, write};
 
 fn build(base: &str) -> Vec<Node> {
     let t = tempfile::tempdir().unwrap();
@@ -34,30 +34,6 @@ fn kind_named<'a>(objs: &'a [Node], kind: &str, prefix: &str) -> Vec<&'a Node> {
                 && text(o, &["metadata", "name"]).is_some_and(|n| n.starts_with(prefix))
         })
         .collect()
-}
-
-fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
-    objs.iter()
-        .find(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && text(o, &["metadata", "name"]) == Some(name))
-        .unwrap_or_else(|| panic!("no {kind}/{name}"))
-}
-
-fn at<'a>(n: &'a Node, p: &[&str]) -> Option<&'a Node> {
-    p.iter().try_fold(n, |n, k| match (&n.kind, k.parse::<usize>()) {
-        (NodeKind::Seq(v), Ok(i)) => v.get(i),
-        _ => n.get(k),
-    })
-}
-
-fn text<'a>(n: &'a Node, p: &[&str]) -> Option<&'a str> {
-    at(n, p).and_then(Node::as_str)
-}
-
-fn items<'a>(n: &'a Node, p: &[&str]) -> Vec<&'a Node> {
-    match at(n, p).map(|n| &n.kind) {
-        Some(NodeKind::Seq(v)) => v.iter().collect(),
-        _ => Vec::new(),
-    }
 }
 
 fn strings(n: &Node, p: &[&str]) -> Vec<String> {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
-use genk8s::yaml::{Node, parse};
+use genk8s::yaml::{Node, NodeKind, parse};
 use std::path::Path;
 
 /// `platform.yaml` with `base` and an overlay `environments/dev.yaml` setting the namespace.
@@ -19,4 +19,32 @@ pub fn build(dir: &Path) -> Vec<Node> {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
     text.split("---\n").filter(|d| !d.trim().is_empty()).map(|d| parse(d, 0).unwrap()).collect()
+}
+
+/// The object of `kind` named `name` among `objs`; panics when there is none.
+pub fn find<'a>(objs: &'a [Node], kind: &str, name: &str) -> &'a Node {
+    objs.iter()
+        .find(|o| o.get("kind").and_then(Node::as_str) == Some(kind) && text(o, &["metadata", "name"]) == Some(name))
+        .unwrap_or_else(|| panic!("no {kind}/{name}"))
+}
+
+/// The node at a path of map keys and list indexes.
+pub fn at<'a>(n: &'a Node, p: &[&str]) -> Option<&'a Node> {
+    p.iter().try_fold(n, |n, k| match (&n.kind, k.parse::<usize>()) {
+        (NodeKind::Seq(v), Ok(i)) => v.get(i),
+        _ => n.get(k),
+    })
+}
+
+/// The scalar at a path.
+pub fn text<'a>(n: &'a Node, p: &[&str]) -> Option<&'a str> {
+    at(n, p).and_then(Node::as_str)
+}
+
+/// The items of the list at a path (none when it is not a list).
+pub fn items<'a>(n: &'a Node, p: &[&str]) -> Vec<&'a Node> {
+    match at(n, p).map(|n| &n.kind) {
+        Some(NodeKind::Seq(v)) => v.iter().collect(),
+        _ => Vec::new(),
+    }
 }
