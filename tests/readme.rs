@@ -2,6 +2,8 @@
 
 use assert_cmd::Command;
 
+mod common;
+
 fn readme_example() -> String {
     let readme = std::fs::read_to_string("README.md").unwrap();
     let start = readme.find("## Spec reference").expect("README has a spec reference");
@@ -51,22 +53,9 @@ fn readme_spec_example_builds_with_every_documented_object() {
     assert!(text.contains("namespace: shop-prod"), "namespace from the base spec");
 }
 
-/// The rows of the README table that follows `heading`, each split into trimmed cells.
-fn table_after(readme: &str, heading: &str) -> Vec<Vec<String>> {
-    let start = readme.find(heading).unwrap_or_else(|| panic!("README has {heading}"));
-    readme[start..]
-        .lines()
-        .skip_while(|l| !l.starts_with('|'))
-        .take_while(|l| l.starts_with('|'))
-        .skip(2)
-        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect())
-        .collect()
-}
-
 #[test]
 fn readme_addon_table_matches_the_code() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    let rows = table_after(&readme, "### Add-on APIs");
+    let rows = common::readme_table("### Add-on APIs");
     let code: Vec<Vec<String>> = genk8s::crd::ADDONS
         .iter()
         .map(|a| [a.project, a.kind, a.api_version, a.since].iter().map(|s| s.to_string()).collect())
@@ -76,8 +65,7 @@ fn readme_addon_table_matches_the_code() {
 
 #[test]
 fn readme_lists_every_lint_rule() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    let rows = table_after(&readme, "| rule | severity | checks |");
+    let rows = common::readme_table("| rule | severity | checks |");
     let ids: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     let code: Vec<&str> = genk8s::lint::RULES.iter().map(|r| r.id).collect();
     assert_eq!(ids, code);
@@ -115,8 +103,7 @@ fn readme_graph_is_the_graph_of_its_platform() {
 /// the README's field table.
 #[test]
 fn readme_documents_every_engine_template_field() {
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    let rows = table_after(&readme, "The fields of an engine template");
+    let rows = common::readme_table("The fields of an engine template");
     let documented: Vec<&str> = rows.iter().flat_map(|r| r[0].split(", ")).map(|f| f.trim_matches('`')).collect();
     let source = std::fs::read_to_string("src/catalog.rs").unwrap();
     let body = source.split("pub struct Engine {").nth(1).and_then(|b| b.split("\n}").next()).unwrap();

@@ -11,6 +11,8 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 /// Each bundled platform and the number its seed document's file name starts with.
 const SEEDS: [(&str, &str); 5] = [
     ("ai-workflow-engine", "000"),
@@ -96,15 +98,7 @@ fn prod_output_lines(platform: &Path) -> usize {
 /// The README's "Compact specs" rows: platform, seed manifest lines, spec lines, ratio, seed
 /// YAML lines of every block.
 fn readme_rows() -> Vec<Vec<String>> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let start = readme.find("### Compact specs").expect("README has a Compact specs section");
-    readme[start..]
-        .lines()
-        .skip_while(|l| !l.starts_with('|'))
-        .take_while(|l| l.starts_with('|'))
-        .skip(2)
-        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect())
-        .collect()
+    common::readme_table("### Compact specs")
 }
 
 #[test]

@@ -48,3 +48,17 @@ pub fn items<'a>(n: &'a Node, p: &[&str]) -> Vec<&'a Node> {
         _ => Vec::new(),
     }
 }
+
+/// The rows of the README table that follows `heading`, each split into trimmed cells
+/// (backticks removed), header and separator rows skipped.
+pub fn readme_table(heading: &str) -> Vec<Vec<String>> {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find(heading).unwrap_or_else(|| panic!("README has {heading}"));
+    readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().trim_matches('`').to_string()).collect())
+        .collect()
+}
