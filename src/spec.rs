@@ -109,7 +109,7 @@ pub struct Platform {
     #[serde(default)]
     pub configs: BTreeMap<String, ConfigSpec>,
     #[serde(default)]
-    pub services: BTreeMap<String, Service>,
+    pub services: BTreeMap<String, Box<Service>>,
     #[serde(default)]
     pub databases: BTreeMap<String, Database>,
     /// StorageClasses to create (cluster-scoped), by name.

@@ -355,7 +355,7 @@ pub fn expand_split<S: Sink + Send>(v: &Valid, make: impl Fn() -> S + Sync) -> (
         found.add(sink);
         ctx
     };
-    let services: Vec<(&String, &crate::spec::Service)> = v.spec.services.iter().collect();
+    let services: Vec<(&String, &crate::spec::Service)> = v.spec.services.iter().map(|(n, s)| (n, &**s)).collect();
     // More runs than threads, so a thread that finishes early takes another.
     let runs = crate::par::chunks(&services, crate::par::threads() * 4);
     let expanded = crate::par::map(runs, |run| {
