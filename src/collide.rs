@@ -40,20 +40,7 @@ impl Sink for Keys {
 
 impl Keys {
     /// Whether two objects had one key.
-    pub fn has_duplicates(&self) -> bool {
-        !self.dups.is_empty()
-    }
-
     /// Adds the keys another sink saw, as if its objects had come after these.
-    pub fn absorb(&mut self, other: Keys) {
-        let mut seen: Vec<(Key, Mark)> = other.seen.into_iter().collect();
-        seen.sort_by(|a, b| a.0.cmp(&b.0));
-        for (key, mark) in seen {
-            self.add(key, mark);
-        }
-        self.dups.extend(other.dups);
-    }
-
     fn note(&mut self, o: &Object) {
         let mark = Mark {
             name: o.label(NAME).map(str::to_string),
@@ -127,9 +114,10 @@ fn owner_of(v: &Valid, owners: &BTreeMap<String, Vec<Owner>>, key: &Key, mark: &
     }
 }
 
-/// Whether [`check`] would find anything: a key seen twice, or two entries sharing a name label.
-pub fn any(v: &Valid, keys: &Keys) -> bool {
-    keys.has_duplicates() || owners(v).values().any(|l| l.len() > 1)
+/// Whether two spec entries would own objects of one name (a service beside a database's
+/// backup of that name), before any object is compared.
+pub fn owners_clash(v: &Valid) -> bool {
+    owners(v).values().any(|l| l.len() > 1)
 }
 
 /// One error per pair of entries whose objects collide, naming every kind involved.

@@ -225,19 +225,22 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
 }
 
 /// One environment's objects, rendered and sorted; `None` when a patch does not apply or
-/// two objects collide (for [`check`] to report).
+/// two objects collide (for [`check`] to report). Collisions are found in the sorted objects
+/// (equal kind, namespace and name sort next to each other), so no set of keys is kept.
 fn build_one(v: &validate::Valid) -> Option<Build> {
-    let make = || collide::Tee { keys: collide::Keys::default(), inner: Vec::<emit::Rendered>::new() };
-    let (sinks, patch_problems) = expand::expand_split(v, make);
-    let mut keys = collide::Keys::default();
-    let mut objects = Vec::with_capacity(sinks.iter().map(|s| s.inner.len()).sum());
+    let (sinks, patch_problems) = expand::expand_split(v, Vec::<emit::Rendered>::new);
+    let mut objects = Vec::with_capacity(sinks.iter().map(Vec::len).sum());
     for sink in sinks {
-        keys.absorb(sink.keys);
-        objects.extend(sink.inner);
+        objects.extend(sink);
     }
-    if !patch_problems.is_empty() || collide::any(v, &keys) {
+    if !patch_problems.is_empty() || collide::owners_clash(v) {
         return None;
     }
     emit::sort(&mut objects);
+    let same =
+        |a: &emit::Rendered, b: &emit::Rendered| (&a.kind, &a.namespace, &a.name) == (&b.kind, &b.namespace, &b.name);
+    if objects.windows(2).any(|w| same(&w[0], &w[1])) {
+        return None;
+    }
     Some(Build { platform: v.spec.platform.clone(), env: v.env.clone(), objects, warnings: v.warnings.clone() })
 }
