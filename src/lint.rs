@@ -128,7 +128,14 @@ fn container_name(c: &Value) -> (&str, &Value) {
 }
 
 /// Lints the objects of one environment.
-pub fn lint(v: &Valid, objects: &[Object]) -> Report {
+pub fn lint(v: &Valid, objects: &mut [Object]) -> Report {
+    // GK015-GK018 first: the evaluator reads the typed objects; the rules below read the JSON
+    // form, so each object then keeps only that (not both, which would double lint's memory).
+    let evaluated = crate::netpol::check::check(v, objects);
+    for o in objects.iter_mut() {
+        o.value_mut();
+    }
+    let objects: &[Object] = objects;
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let around = Around {
         served: of_kind("Service").filter_map(|o| workload(o)).collect(),
@@ -171,7 +178,7 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
         raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
     });
     // GK015-GK018: what the NetworkPolicies allow, by the evaluator in crate::netpol.
-    for f in crate::netpol::check::check(v, objects) {
+    for f in evaluated {
         raw.push((Some(f.workload), f.rule, f.object, f.message));
     }
     raw.extend(version_findings(v, objects));
