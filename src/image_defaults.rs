@@ -89,9 +89,10 @@ pub fn probes(check: Check, port: &str) -> Probes {
 
 /// Fills each service's unset fields from its image's profile (`merged`: the merged spec).
 pub fn apply(spec: &mut Platform, merged: &Node) {
-    let Some(nodes) = merged.get("services") else { return };
-    for (name, svc) in &mut spec.services {
-        if let Some(g) = nodes.get(name).and_then(given) {
+    // Each service's node by walking the map once (a lookup by name per service would scan
+    // the services map, quadratic in their number).
+    for e in merged.get("services").and_then(Node::entries).unwrap_or_default() {
+        if let (Some(svc), Some(g)) = (spec.services.get_mut(&e.key), given(&e.value)) {
             fill(svc, &g);
         }
     }
