@@ -163,7 +163,14 @@ fn metrics(v: &Valid, c: &Cluster, objects: &[Object], out: &mut Vec<Finding>) {
         let sel = sm.value().pointer("/spec/selector/matchLabels").and_then(Value::as_object);
         let ports = sm.value().pointer("/spec/endpoints").and_then(Value::as_array).into_iter().flatten();
         let names: Vec<&str> = ports.filter_map(|e| e.get("port").and_then(Value::as_str)).collect();
-        let selected = c.services.iter().filter(|s| {
+        // Candidates: the Services carrying the selector's first label (every one for an empty
+        // selector); the whole selector still decides.
+        let first = sel.and_then(|m| m.iter().next()).map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default()));
+        let candidates: Box<dyn Iterator<Item = &super::Service>> = match first {
+            Some((k, v)) => Box::new(c.index().services_with(ns, k, v).iter().map(|i| &c.services[*i])),
+            None => Box::new(c.services.iter()),
+        };
+        let selected = candidates.filter(|s| {
             s.namespace == ns
                 && sel.is_some_and(|m| m.iter().all(|(k, v)| s.labels.get(k).map(String::as_str) == v.as_str()))
         });

@@ -12,8 +12,12 @@ type Pair = (String, String, String);
 #[derive(Debug, Clone, Default)]
 pub struct Index {
     services: HashMap<(String, String), usize>,
+    /// Services by each label they carry, in Service order.
+    services_labeled: HashMap<Pair, Vec<usize>>,
     /// Pods by each label they carry, in pod order.
     pods: HashMap<Pair, Vec<usize>>,
+    /// Pods by workload, in pod order.
+    workloads: HashMap<String, Vec<usize>>,
     /// Pods of every namespace by each label they carry, in pod order.
     pods_any_ns: HashMap<(String, String), Vec<usize>>,
     /// Policies whose selector requires a label pair, filed under one such pair.
@@ -32,8 +36,12 @@ impl Index {
         let mut ix = Index::default();
         for (i, s) in c.services.iter().enumerate() {
             ix.services.entry((s.namespace.clone(), s.name.clone())).or_insert(i);
+            for (k, v) in &s.labels {
+                ix.services_labeled.entry(pair(&s.namespace, k, v)).or_default().push(i);
+            }
         }
         for (i, p) in c.pods.iter().enumerate() {
+            ix.workloads.entry(p.workload.clone()).or_default().push(i);
             for (k, v) in &p.pod.labels {
                 ix.pods.entry(pair(&p.pod.namespace, k, v)).or_default().push(i);
                 ix.pods_any_ns.entry((k.clone(), v.clone())).or_default().push(i);
@@ -53,9 +61,19 @@ impl Index {
         self.services.get(&(namespace.to_string(), name.to_string())).copied()
     }
 
+    /// Services of `namespace` labelled `key=value`, in Service order.
+    pub fn services_with(&self, namespace: &str, key: &str, value: &str) -> &[usize] {
+        self.services_labeled.get(&pair(namespace, key, value)).map_or(&[], Vec::as_slice)
+    }
+
     /// Pods of `namespace` carrying `key=value`, in pod order.
     pub fn pods_with(&self, namespace: &str, key: &str, value: &str) -> &[usize] {
         self.pods.get(&pair(namespace, key, value)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The pods of `workload`, in pod order.
+    pub fn pods_of(&self, workload: &str) -> &[usize] {
+        self.workloads.get(workload).map_or(&[], Vec::as_slice)
     }
 
     /// Pods of any namespace carrying `key=value`, in pod order.
