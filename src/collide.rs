@@ -39,8 +39,6 @@ impl Sink for Keys {
 }
 
 impl Keys {
-    /// Whether two objects had one key.
-    /// Adds the keys another sink saw, as if its objects had come after these.
     fn note(&mut self, o: &Object) {
         let mark = Mark {
             name: o.label(NAME).map(str::to_string),

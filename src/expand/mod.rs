@@ -127,12 +127,6 @@ impl Object {
         self.value.get_mut().expect("value() sets it")
     }
 
-    /// Keeps only the JSON form (for consumers that read objects many times).
-    pub fn into_json_form(mut self) -> Object {
-        self.value_mut();
-        self
-    }
-
     /// The typed object, while its JSON form has not been changed (`None` for an object
     /// given as JSON, a patched one, or one of another type).
     pub fn typed<T: 'static>(&self) -> Option<&T> {
