@@ -132,6 +132,14 @@ fn volume_renames(input: &Node, out: &Node) -> BTreeMap<String, String> {
         .collect()
 }
 
+impl Tally {
+    /// Reports the whole input object `d` (its `leaves` fields), for `why`.
+    fn report_whole(&mut self, d: &Doc, leaves: usize, why: String) {
+        self.reported += leaves;
+        self.residue.push(Residue { span: d.span(), object: d.key(), path: String::new(), leaves, why, carry: None });
+    }
+}
+
 /// Compares every input object with what became of it.
 pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built, changed: &BTreeMap<Span, String>) -> Tally {
     let mut t = Tally::default();
@@ -140,24 +148,9 @@ pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built, changed: &BT
         match fate.as_ref().unwrap_or(&Fate::Verbatim) {
             Fate::Verbatim => match built.find(&d.kind, &d.name) {
                 Some(_) => t.carried += leaves,
-                None => {
-                    t.reported += leaves;
-                    let why = format!("carried under objects, but the build has no {}", d.key());
-                    t.residue.push(Residue {
-                        span: d.span(),
-                        object: d.key(),
-                        path: String::new(),
-                        leaves,
-                        why,
-                        carry: None,
-                    });
-                }
+                None => t.report_whole(d, leaves, format!("carried under objects, but the build has no {}", d.key())),
             },
-            Fate::Derived(why) | Fate::Reported(why) => {
-                t.reported += leaves;
-                let (span, object, why) = (d.span(), d.key(), why.clone());
-                t.residue.push(Residue { span, object, path: String::new(), leaves, why, carry: None });
-            }
+            Fate::Derived(why) | Fate::Reported(why) => t.report_whole(d, leaves, why.clone()),
             Fate::Native(kind, name) => match built.find(kind, name) {
                 Some((built_name, out)) => {
                     let target = format!("{kind}/{built_name}");
@@ -165,18 +158,7 @@ pub fn compare(docs: &[Doc], fates: &[Option<Fate>], built: &Built, changed: &BT
                     let mut w = Walk { t: &mut t, doc: d, built, target, kind, changed, renames };
                     w.node(&d.node, out, &mut String::new(), &mut String::new());
                 }
-                None => {
-                    t.reported += leaves;
-                    let why = format!("the build has no {kind}/{name} to compare it with");
-                    t.residue.push(Residue {
-                        span: d.span(),
-                        object: d.key(),
-                        path: String::new(),
-                        leaves,
-                        why,
-                        carry: None,
-                    });
-                }
+                None => t.report_whole(d, leaves, format!("the build has no {kind}/{name} to compare it with")),
             },
         }
     }
