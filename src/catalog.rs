@@ -56,14 +56,14 @@ pub struct Engine {
     #[serde(default)]
     pub supports: Vec<String>,
     #[serde(default)]
-    pub env: BTreeMap<String, Short<EnvValue>>,
+    pub env: BTreeMap<String, Short<Box<EnvValue>>>,
     /// Keys the credentials Secret must hold.
     #[serde(default)]
     pub credential_keys: Vec<String>,
     /// What services read with env `{db: <name>, value: <fact>}`: host, port, user,
     /// password, database, url…; `{fact}` in a literal is that fact (see [`crate::wiring`]).
     #[serde(default)]
-    pub connection: BTreeMap<String, Short<EnvValue>>,
+    pub connection: BTreeMap<String, Short<Box<EnvValue>>>,
     #[serde(default)]
     pub probes: Probes,
     /// Shell condition that holds once the database accepts connections (for init containers).

@@ -114,7 +114,7 @@ fn fill(svc: &mut Service, g: &Given) {
         svc.probes = probes(*check, port);
     }
     for (k, v) in &g.env {
-        svc.env.insert(k.to_string(), Short(EnvValue { value: Some(v.to_string()), ..EnvValue::default() }));
+        svc.env.insert(k.to_string(), Short(Box::new(EnvValue { value: Some(v.to_string()), ..EnvValue::default() })));
     }
 }
 

@@ -47,6 +47,14 @@ pub trait FromShort: Sized {
     fn from_short(s: &str) -> Result<Self, String>;
 }
 
+/// A boxed value reads its short form as the value does (env values are boxed: a map of
+/// one small entry would otherwise hold room for eleven full-size ones).
+impl<T: FromShort> FromShort for Box<T> {
+    fn from_short(s: &str) -> Result<Self, String> {
+        T::from_short(s).map(Box::new)
+    }
+}
+
 impl<'de, T: Deserialize<'de> + FromShort> Deserialize<'de> for Short<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V<T>(std::marker::PhantomData<T>);
@@ -504,7 +512,7 @@ pub struct Service {
     #[serde(default)]
     pub ports: BTreeMap<String, Short<PortSpec>>,
     #[serde(default)]
-    pub env: BTreeMap<String, Short<EnvValue>>,
+    pub env: BTreeMap<String, Short<Box<EnvValue>>>,
     #[serde(default)]
     pub env_from: Vec<Source>,
     /// Files mounted read-only at an absolute path, from a generated ConfigMap.
@@ -524,13 +532,13 @@ pub struct Service {
     pub resources: Option<Resources>,
     pub replicas: Option<i32>,
     pub strategy: Option<Strategy>,
-    pub autoscale: Option<Autoscale>,
+    pub autoscale: Option<Box<Autoscale>>,
     pub pdb: Option<Pdb>,
-    pub ingress: Option<Ingress>,
+    pub ingress: Option<Box<Ingress>>,
     /// Exposure through the platform's `gateway` (instead of `ingress`).
-    pub route: Option<Route>,
-    pub metrics: Option<Metrics>,
-    pub rollout: Option<Rollout>,
+    pub route: Option<Box<Route>>,
+    pub metrics: Option<Box<Metrics>>,
+    pub rollout: Option<Box<Rollout>>,
     /// Destinations outside the platform this service calls (third-party APIs, on-premises
     /// systems): each opens egress to those ports, to a CIDR or, for a host name (which a
     /// NetworkPolicy cannot name), to any address.
@@ -552,11 +560,11 @@ pub struct Service {
     #[serde(default)]
     pub uses: Vec<String>,
     /// Agents this service reports to, replacing the platform's `observability` per agent.
-    pub observability: Option<Observability>,
+    pub observability: Option<Box<Observability>>,
     /// A command run before the app starts (same image and env), e.g. migrations.
-    pub migrate: Option<Migrate>,
+    pub migrate: Option<Box<Migrate>>,
     /// Of a `job` or `cron_job`: its schedule and limits.
-    pub job: Option<JobSettings>,
+    pub job: Option<Box<JobSettings>>,
     /// Of a `daemon_set`: node directories mounted read-only at the same path (hostPath),
     /// e.g. /var/log for a log shipper. Needs `pod_security: privileged`.
     #[serde(default)]
@@ -565,7 +573,7 @@ pub struct Service {
     #[serde(default)]
     pub sidecars: BTreeMap<String, Sidecar>,
     /// Termination grace period and pre-stop hook.
-    pub shutdown: Option<Shutdown>,
+    pub shutdown: Option<Box<Shutdown>>,
     /// Number of `nvidia.com/gpu` devices.
     pub gpu: Option<u32>,
     #[serde(default)]
@@ -955,7 +963,7 @@ pub struct Migrate {
     pub job: Option<bool>,
     /// Variables of the migration only, over the app's (same forms as `env`).
     #[serde(default)]
-    pub env: BTreeMap<String, Short<EnvValue>>,
+    pub env: BTreeMap<String, Short<Box<EnvValue>>>,
     /// Retries of the migration Job before it fails (default 4).
     pub backoff_limit: Option<i32>,
 }

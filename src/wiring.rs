@@ -160,19 +160,19 @@ pub fn datadog_labels(spec: &Platform, env: &str, name: &str, svc: &Service, ima
     l
 }
 
-fn literal(s: impl Into<String>) -> Short<EnvValue> {
-    Short(EnvValue { value: Some(s.into()), ..EnvValue::default() })
+fn literal(s: impl Into<String>) -> Short<Box<EnvValue>> {
+    Short(Box::new(EnvValue { value: Some(s.into()), ..EnvValue::default() }))
 }
 
-fn field(path: &str) -> Short<EnvValue> {
-    Short(EnvValue { field: Some(path.to_string()), ..EnvValue::default() })
+fn field(path: &str) -> Short<Box<EnvValue>> {
+    Short(Box::new(EnvValue { field: Some(path.to_string()), ..EnvValue::default() }))
 }
 
 /// Variable holding the pod's version label, for values that name it with `$(…)`.
 const VERSION_VAR: &str = "GENK8S_SERVICE_VERSION";
 
 /// The agents' variables (the spec's own `env` overrides any of them).
-fn agent_env(spec: &Platform, env: &str, name: &str, svc: &Service) -> BTreeMap<String, Short<EnvValue>> {
+fn agent_env(spec: &Platform, env: &str, name: &str, svc: &Service) -> BTreeMap<String, Short<Box<EnvValue>>> {
     let mut out = BTreeMap::new();
     let Some(a) = agents(spec, svc) else { return out };
     let service = a.service.clone().unwrap_or_else(|| name.to_string());
@@ -185,7 +185,7 @@ fn agent_env(spec: &Platform, env: &str, name: &str, svc: &Service) -> BTreeMap<
     out
 }
 
-fn datadog_env(dd: &Datadog, out: &mut BTreeMap<String, Short<EnvValue>>) {
+fn datadog_env(dd: &Datadog, out: &mut BTreeMap<String, Short<Box<EnvValue>>>) {
     out.insert("DD_AGENT_HOST".into(), field("status.hostIP"));
     for (var, label) in [("DD_ENV", DD_ENV), ("DD_SERVICE", DD_SERVICE), ("DD_VERSION", DD_VERSION)] {
         out.insert(var.into(), field(&format!("metadata.labels['{label}']")));
@@ -198,7 +198,7 @@ fn datadog_env(dd: &Datadog, out: &mut BTreeMap<String, Short<EnvValue>>) {
     }
 }
 
-fn otel_env(spec: &Platform, env: &str, otel: &Otel, service: &str, out: &mut BTreeMap<String, Short<EnvValue>>) {
+fn otel_env(spec: &Platform, env: &str, otel: &Otel, service: &str, out: &mut BTreeMap<String, Short<Box<EnvValue>>>) {
     out.insert("OTEL_EXPORTER_OTLP_ENDPOINT".into(), literal(&otel.endpoint));
     if let Some(p) = &otel.protocol {
         out.insert("OTEL_EXPORTER_OTLP_PROTOCOL".into(), literal(p));
@@ -241,7 +241,7 @@ pub fn service_env(
 struct Resolver<'a> {
     spec: &'a Platform,
     engines: &'a BTreeMap<String, Engine>,
-    env: &'a BTreeMap<String, Short<EnvValue>>,
+    env: &'a BTreeMap<String, Short<Box<EnvValue>>>,
     out: Vec<Var>,
     done: BTreeSet<String>,
 }
@@ -267,7 +267,7 @@ impl Resolver<'_> {
             _ => v.clone(),
         };
         if value.value.as_deref().is_some_and(|t| t.contains(&format!("$({VERSION_VAR})"))) {
-            self.emit(VERSION_VAR, field("metadata.labels['app.kubernetes.io/version']").0);
+            self.emit(VERSION_VAR, *field("metadata.labels['app.kubernetes.io/version']").0);
         }
         self.emit(name, value);
     }
@@ -277,7 +277,7 @@ impl Resolver<'_> {
     fn db_fact(&mut self, db: &str, fact: &str) -> EnvValue {
         let Some(facts) = self.engines.get(db).map(|e| &e.connection) else { return EnvValue::default() };
         let Some(v) = facts.get(fact) else { return EnvValue::default() };
-        let Some(text) = &v.value else { return v.0.clone() };
+        let Some(text) = &v.value else { return (*v.0).clone() };
         let mut filled = String::new();
         let mut rest = text.as_str();
         while let Some(i) = rest.find('{') {

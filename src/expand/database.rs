@@ -64,7 +64,7 @@ fn service_ports(engine: &Engine) -> Vec<ServicePort> {
 fn env(engine: &Engine, db: &Database) -> EnvVars {
     let mut env = engine.env.clone();
     for (k, v) in &db.env {
-        env.insert(k.clone(), Short(EnvValue { value: Some(v.clone()), ..Default::default() }));
+        env.insert(k.clone(), Short(Box::new(EnvValue { value: Some(v.clone()), ..Default::default() })));
     }
     env
 }

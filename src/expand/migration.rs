@@ -107,7 +107,7 @@ pub const SYNC_WAVE: &str = "argocd.argoproj.io/sync-wave";
 /// service has a migration Job, so Argo CD applies them only once the Job (wave 0) is
 /// healthy, i.e. complete. Nothing for other tools (their objects are the same).
 pub fn sync_order(ctx: &Ctx, svc: &Service) -> Map {
-    let migrates = svc.migrate.as_ref().is_some_and(Migrate::as_job);
+    let migrates = svc.migrate.as_deref().is_some_and(Migrate::as_job);
     if migrates && ctx.v.spec.deploy_tool.as_deref() == Some("argocd") {
         Map::from([(SYNC_WAVE.to_string(), "1".to_string())])
     } else {

@@ -106,7 +106,7 @@ fn workloads(ctx: &Ctx) -> BTreeMap<String, Workload> {
     }
     // Migration Jobs reach what their service uses.
     for (name, svc) in
-        spec.services.iter().filter(|(_, s)| s.migrate.as_ref().is_some_and(crate::spec::Migrate::as_job))
+        spec.services.iter().filter(|(_, s)| s.migrate.as_deref().is_some_and(crate::spec::Migrate::as_job))
     {
         let uses = svc.uses.iter().filter(|u| spec.databases.contains_key(*u)).cloned().collect();
         let w = Workload { uses, ..Workload::default() };
@@ -154,7 +154,7 @@ fn service(ctx: &Ctx, svc: &crate::spec::Service) -> Workload {
         ingress_class,
         external: None,
         // The migration gate asks the API server whether the Job has completed.
-        api: !svc.access.is_empty() || svc.migrate.as_ref().is_some_and(crate::spec::Migrate::as_job),
+        api: !svc.access.is_empty() || svc.migrate.as_deref().is_some_and(crate::spec::Migrate::as_job),
         outside: svc.egress.iter().flat_map(super::egress::targets).collect(),
         wired: super::wired_egress::rules(ctx, svc),
     }

@@ -35,7 +35,7 @@ impl RunAs {
 }
 
 /// Environment variables by name, as the spec writes them.
-pub type EnvVars = BTreeMap<String, Short<EnvValue>>;
+pub type EnvVars = BTreeMap<String, Short<Box<EnvValue>>>;
 
 /// What one pod is made of; [`template`] adds what every pod shares.
 #[derive(Debug, Clone, Default)]
@@ -275,7 +275,7 @@ pub fn probe(p: &Probe, default_port: Option<&str>) -> KProbe {
 
 /// Environment variables, sorted by name.
 pub fn env(ctx: &Ctx, vars: &EnvVars) -> Vec<EnvVar> {
-    env_list(ctx, vars.iter().map(|(k, v)| (k, &v.0)))
+    env_list(ctx, vars.iter().map(|(k, v)| (k, &*v.0)))
 }
 
 /// Environment variables in the order given (a `$(VAR)` in a value names an earlier one).

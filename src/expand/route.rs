@@ -13,7 +13,7 @@ use crate::validate::resolve_host;
 
 /// The route of service `name`, if it has one.
 pub fn expand(ctx: &Ctx, name: &str, svc: &Service, labels: &Map, out: &mut dyn Sink) {
-    let Some(route) = &svc.route else { return };
+    let Some(route) = svc.route.as_deref() else { return };
     let hosts: Vec<String> = (route.hosts.iter())
         .map(|h| resolve_host(h, ctx.v.spec.domain.as_deref()).expect("validated: hosts resolve"))
         .collect();

@@ -134,7 +134,7 @@ fn app_container(ctx: &Ctx, name: &str, svc: &Service, mounts: Vec<VolumeMount>)
         readiness_probe: readiness.as_ref().map(|p| pod::probe(p, first_port)),
         startup_probe: svc.probes.startup.as_ref().map(|p| pod::probe(p, first_port)),
         volume_mounts: non_empty(mounts),
-        lifecycle: svc.shutdown.as_ref().and_then(pre_stop),
+        lifecycle: svc.shutdown.as_deref().and_then(pre_stop),
         ..pod::container(name, svc.image_ref())
     }
 }

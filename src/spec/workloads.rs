@@ -67,7 +67,7 @@ pub struct Sidecar {
     #[serde(default)]
     pub ports: BTreeMap<String, u16>,
     #[serde(default)]
-    pub env: BTreeMap<String, Short<EnvValue>>,
+    pub env: BTreeMap<String, Short<Box<EnvValue>>>,
     /// Directories mounted read-only from a shared config or an existing Secret.
     #[serde(default)]
     pub mounts: BTreeMap<String, Source>,

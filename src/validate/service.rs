@@ -300,7 +300,7 @@ impl Checker<'_> {
     }
 
     /// One env variable: a valid name, no secret written in the spec, and its source.
-    pub(super) fn check_env(&mut self, base: &[&str], k: &str, v: &Short<EnvValue>, spec: &Platform) {
+    pub(super) fn check_env(&mut self, base: &[&str], k: &str, v: &Short<Box<EnvValue>>, spec: &Platform) {
         let mut path = base.to_vec();
         path.extend(["env", k]);
         if k.is_empty() || k.contains('=') || k.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -332,7 +332,7 @@ impl Checker<'_> {
 
     /// Where an env value comes from: exactly one of value, secret, config or field, each naming
     /// something that exists (a key, a valid Secret name, a downward API field, a config and its key).
-    fn check_env_source(&mut self, mut path: Vec<&str>, k: &str, v: &Short<EnvValue>, spec: &Platform) {
+    fn check_env_source(&mut self, mut path: Vec<&str>, k: &str, v: &Short<Box<EnvValue>>, spec: &Platform) {
         let sources = [v.value.is_some(), v.secret.is_some(), v.config.is_some(), v.field.is_some()];
         if sources.iter().filter(|b| **b).count() != 1 {
             self.err(

@@ -24,7 +24,7 @@ fn did_you_mean<'a>(word: &str, what: &str, names: impl Iterator<Item = &'a Stri
 impl Checker<'_> {
     /// An env variable that reads a database or an endpoint: exactly one of them, the fact
     /// named in `value`, nothing else, and a target the platform declares.
-    pub(super) fn check_env_ref(&mut self, path: Vec<&str>, k: &str, v: &Short<EnvValue>, spec: &Platform) {
+    pub(super) fn check_env_ref(&mut self, path: Vec<&str>, k: &str, v: &Short<Box<EnvValue>>, spec: &Platform) {
         let (kind, target) = match (&v.db, &v.endpoint) {
             (Some(d), None) => ("database", d),
             (None, Some(e)) => ("endpoint", e),
