@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Build the manifests of an environment (stdout stream, or a tree with -o)
     #[command(
-        after_help = "Examples:\n  genk8s build dev                       # stream to stdout\n  genk8s build prod -p platforms/flexdesk -o out/prod\n  genk8s build --all -o out              # writes out/dev, out/prod, ...\n\nWith -o, every file is built before anything is written; files a previous genk8s run wrote \
+        after_help = "Examples:\n  genk8s build dev                       # stream to stdout\n  genk8s build prod -p platforms/flexdesk -o out/prod\n  genk8s build --all -o out              # writes out/dev, out/prod, ...\n\nWith -o, nothing in OUT changes until every tree is built and staged beside it; files a previous genk8s run wrote \
 and this one does not are removed, and files genk8s did not write are left alone."
     )]
     Build {
@@ -229,11 +229,13 @@ fn build_command(
     out: Option<&Path>,
     check: bool,
 ) -> Result<Outcome, Error> {
+    if let (Some(out), false) = (out, check) {
+        return write_trees(platform, env, all, out);
+    }
     let builds = build(platform, env)?;
-    // A base value shared by every environment warns once.
-    let mut seen = std::collections::BTreeSet::new();
-    for w in builds.iter().flat_map(|b| &b.warnings).filter(|w| seen.insert(*w)) {
-        eprintln!("{w}");
+    let mut warned = Warned::default();
+    for b in &builds {
+        warned.print(b);
     }
     let Some(out) = out else {
         let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -241,29 +243,56 @@ fn build_command(
         return written.and_then(|()| stdout.flush()).or_else(stdout_error).map(|()| Outcome::Clean);
     };
     let trees = crate::diff::expected_trees(builds, out, all)?;
-    let refuse_foreign = |trees: &[(std::path::PathBuf, crate::diff::Files)]| -> Result<(), Error> {
-        for (dir, files) in trees {
-            emit::check_tree(dir, files).map_err(Error::Output)?;
+    for (dir, files) in &trees {
+        emit::check_tree(dir, files).map_err(Error::Output)?;
+    }
+    let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Summary)?;
+    print(&verdict.text)?;
+    Ok(verdict.outcome())
+}
+
+/// Spec warnings already printed: a base value shared by every environment warns once.
+#[derive(Default)]
+struct Warned(std::collections::BTreeSet<String>);
+
+impl Warned {
+    fn print(&mut self, b: &crate::Build) {
+        for w in &b.warnings {
+            if self.0.insert(w.clone()) {
+                eprintln!("{w}");
+            }
         }
-        Ok(())
+    }
+}
+
+/// `genk8s build -o OUT`: each environment's tree is staged beside its OUT (locked first)
+/// as soon as it is built, and its objects dropped; once every tree is staged, each is
+/// swapped in. A problem anywhere leaves every OUT as it was.
+fn write_trees(platform: &Path, env: Option<&str>, all: bool, out: &Path) -> Result<Outcome, Error> {
+    use crate::output::{Lock, stage};
+    let stage_at = |dir: &Path, files: &crate::diff::Files| -> Result<crate::output::Staged, Error> {
+        stage(Lock::acquire(dir).map_err(Error::Output)?, files).map_err(Error::Output)
     };
-    if check {
-        refuse_foreign(&trees)?;
-        let verdict = crate::diff::check_trees(&trees, crate::diff::Show::Summary)?;
-        print(&verdict.text)?;
-        return Ok(verdict.outcome());
+    let mut staged = Vec::new();
+    let mut shared = crate::cluster::Shared::default();
+    let mut first_platform = None;
+    let mut warned = Warned::default();
+    crate::build_each(platform, env, |mut b| {
+        warned.print(&b);
+        let dir = if all { out.join(&b.env) } else { out.to_path_buf() };
+        if all {
+            shared.take(&mut b)?;
+        }
+        first_platform.get_or_insert_with(|| b.platform.clone());
+        staged.push(stage_at(&dir, &emit::tree(b.objects, &b.platform, &b.env))?);
+        Ok(())
+    })?;
+    let shared = shared.into_sorted();
+    if let (false, Some(platform)) = (shared.is_empty(), first_platform) {
+        let dir = out.join(crate::cluster::TREE);
+        staged.push(stage_at(&dir, &emit::cluster_tree(shared, &platform))?);
     }
-    // Every OUT is locked before it is read or written: a build never sees another build's swap,
-    // and two `--all` builds never interleave.
-    let locks: Vec<_> = trees
-        .iter()
-        .map(|(dir, _)| crate::output::Lock::acquire(dir))
-        .collect::<Result<_, _>>()
-        .map_err(Error::Output)?;
-    refuse_foreign(&trees)?;
-    for (lock, (_, files)) in locks.iter().zip(&trees) {
-        crate::output::write_tree(lock, files).map_err(Error::Output)?;
-    }
+    crate::output::swap_all(staged).map_err(Error::Output)?;
     Ok(Outcome::Clean)
 }
 

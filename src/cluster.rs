@@ -19,19 +19,32 @@ pub fn is_shared(o: &Rendered) -> bool {
 /// build its own. Two environments that define one shared object differently are an
 /// error: the cluster holds only one of them. Objects are moved, never copied.
 pub fn split(builds: &mut [Build]) -> Result<Vec<Rendered>, Error> {
-    if let Some(b) = builds.iter().find(|b| b.env == TREE) {
-        return Err(Error::Usage(format!(
-            "environment `{}` clashes with the `{TREE}/` tree that `build --all -o` writes for cluster-scoped objects; rename environments/{TREE}.yaml",
-            b.env
-        )));
-    }
-    let mut shared: BTreeMap<(String, String), (String, Rendered)> = BTreeMap::new();
+    let mut shared = Shared::default();
     for b in builds.iter_mut() {
-        let (cluster, rest): (Vec<Rendered>, Vec<Rendered>) =
-            std::mem::take(&mut b.objects).into_iter().partition(is_shared);
-        b.objects = rest;
-        for o in cluster {
-            match shared.get(&(o.kind.clone(), o.name.clone())) {
+        shared.take(b)?;
+    }
+    Ok(shared.into_sorted())
+}
+
+/// The shared objects of the environments taken so far, by kind and name, with the
+/// environment that first defined each: [`split`] one build at a time, so a build can be
+/// written and dropped before the next is made.
+#[derive(Debug, Default)]
+pub struct Shared {
+    objects: BTreeMap<(String, String), (String, Rendered)>,
+}
+
+impl Shared {
+    /// Moves `b`'s shared objects in; an error when one differs from an earlier environment's.
+    pub fn take(&mut self, b: &mut Build) -> Result<(), Error> {
+        if b.env == TREE {
+            return Err(Error::Usage(format!(
+                "environment `{}` clashes with the `{TREE}/` tree that `build --all -o` writes for cluster-scoped objects; rename environments/{TREE}.yaml",
+                b.env
+            )));
+        }
+        for o in b.objects.extract_if(.., |o| is_shared(o)) {
+            match self.objects.get(&(o.kind.clone(), o.name.clone())) {
                 Some((env, first)) if first.text != o.text => {
                     return Err(Error::Usage(format!(
                         "{}/{} differs between environments `{env}` and `{}`, but a cluster holds one: define it the same way in every environment (in platform.yaml, not an overlay)",
@@ -40,14 +53,19 @@ pub fn split(builds: &mut [Build]) -> Result<Vec<Rendered>, Error> {
                 }
                 Some(_) => {}
                 None => {
-                    shared.insert((o.kind.clone(), o.name.clone()), (b.env.clone(), o));
+                    self.objects.insert((o.kind.clone(), o.name.clone()), (b.env.clone(), o));
                 }
             }
         }
+        Ok(())
     }
-    let mut shared: Vec<Rendered> = shared.into_values().map(|(_, o)| o).collect();
-    crate::emit::sort(&mut shared);
-    Ok(shared)
+
+    /// The shared objects in emission order.
+    pub fn into_sorted(self) -> Vec<Rendered> {
+        let mut shared: Vec<Rendered> = self.objects.into_values().map(|(_, o)| o).collect();
+        crate::emit::sort(&mut shared);
+        shared
+    }
 }
 
 #[cfg(test)]

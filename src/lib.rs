@@ -120,7 +120,8 @@ fn checked<S: expand::Sink + Clone>(
     only: Option<&str>,
     sink: S,
 ) -> Result<Vec<(validate::Valid, S)>, Error> {
-    each_valid(dir, only, |v, node, sources| {
+    each_valid(dir, only, |v, merged, sources| {
+        let node = &merged.node;
         let mut tee = collide::Tee { keys: collide::Keys::default(), inner: sink.clone() };
         let patch_problems = expand::expand_checked(&v, &mut tee);
         if !patch_problems.is_empty() {
@@ -132,12 +133,13 @@ fn checked<S: expand::Sink + Clone>(
 }
 
 /// Loads, merges and validates the selected environments and hands each valid one to
-/// `then` (which may still find problems). Problems of every environment are reported
+/// `then` with its merged tree (which `then` may drop early) and the sources; `then` may still
+/// find problems. Problems of every environment are reported
 /// together; one that several environments share is reported once, naming them.
 fn each_valid<T>(
     dir: &Path,
     only: Option<&str>,
-    mut then: impl FnMut(validate::Valid, &yaml::Node, &SourceMap) -> Result<T, Vec<diag::Diagnostic>>,
+    mut then: impl FnMut(validate::Valid, merge::Merged, &SourceMap) -> Result<T, Vec<diag::Diagnostic>>,
 ) -> Result<Vec<T>, Error> {
     let mut sources = SourceMap::default();
     let loaded = load::load(dir, &mut sources).map_err(|d| spec_error(d, &sources))?;
@@ -169,7 +171,7 @@ fn each_valid<T>(
         };
         let result = validate::validate(&merged, dir, &catalog, &mut sources).map_err(|d| d.items).and_then(|v| {
             let w = validate::warnings(&v, &merged.node);
-            then(v, &merged.node, &sources).map(|t| (t, w))
+            then(v, merged, &sources).map(|t| (t, w))
         });
         match result {
             Ok((t, w)) => {
@@ -215,12 +217,42 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
 pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
     let valid = each_valid(dir, only, |v, _, _| Ok(v))?;
     let builds: Option<Vec<Build>> = par::map(valid, |v| build_one(&v)).into_iter().collect();
-    builds.ok_or_else(|| {
-        check(dir, only).err().unwrap_or_else(|| {
-            Error::Spec(
-                "error: a patch does not apply, or two generated objects share a kind, namespace and name".into(),
-            )
-        })
+    builds.ok_or_else(|| build_problems(dir, only))
+}
+
+/// As [`build`], handing each environment's build to `take` as soon as it is made and
+/// dropping it after, so only one environment's objects are held at a time (`build -o`
+/// stages each tree as it comes). Every environment is still checked and every problem
+/// reported as by [`build`]; after the first problem (or error of `take`) no further build
+/// is made or handed on.
+pub fn build_each(
+    dir: &Path,
+    only: Option<&str>,
+    mut take: impl FnMut(Build) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut taken: Result<(), Error> = Ok(());
+    let mut broken = false;
+    each_valid(dir, only, |v, merged, _| {
+        // The merged spec tree (as large as the output) is not held while the objects are made.
+        drop(merged);
+        if taken.is_ok() && !broken {
+            match build_one(&v) {
+                Some(b) => taken = take(b),
+                None => broken = true,
+            }
+        }
+        Ok(())
+    })?;
+    if broken {
+        return Err(build_problems(dir, only));
+    }
+    taken
+}
+
+/// What [`check`] reports for a build that [`build_one`] refused.
+fn build_problems(dir: &Path, only: Option<&str>) -> Error {
+    check(dir, only).err().unwrap_or_else(|| {
+        Error::Spec("error: a patch does not apply, or two generated objects share a kind, namespace and name".into())
     })
 }
 

@@ -4,7 +4,8 @@
 //! folders that killed builds left behind, writes the whole new tree into a sibling
 //! staging folder (`.OUT.genk8s-stage-<pid>`), carries over the files in OUT that
 //! genk8s did not write (hard links), and then swaps the staging folder with OUT in
-//! one step (`renameat2(RENAME_EXCHANGE)` on Linux). Where the file system cannot
+//! one step (`renameat2(RENAME_EXCHANGE)` on Linux); several trees (`build --all`) are all
+//! staged before the first is swapped. Where the file system cannot
 //! exchange, OUT is moved aside and the new tree renamed in its place: OUT is then
 //! briefly absent, never mixed, and a build killed in between is undone by the next.
 //! OUT stays a plain folder, so committed trees are plain files in git.
@@ -160,20 +161,47 @@ fn clean_stale(t: &Target) -> Result<(), String> {
 
 /// Writes `files` as the tree at the locked OUT. Nothing in OUT changes until the swap;
 /// a failure before it leaves OUT as it was. Files genk8s did not write stay in OUT.
-pub fn write_tree(lock: &Lock, files: &BTreeMap<String, String>) -> Result<(), String> {
+pub fn write_tree(lock: Lock, files: &BTreeMap<String, String>) -> Result<(), String> {
+    swap_all(vec![stage(lock, files)?])
+}
+
+/// A tree written into its staging folder beside OUT, not yet in place; it holds OUT's
+/// lock. Dropped without [`swap_all`], its folder is removed and OUT is unchanged.
+#[derive(Debug)]
+pub struct Staged {
+    stage: PathBuf,
+    lock: Lock,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // After a swap the staging path holds the previous tree; after a failure, the partial one.
+        let _ = fs::remove_dir_all(&self.stage);
+    }
+}
+
+/// Writes `files` into a staging folder beside the locked OUT, leaving OUT as it was
+/// (and refusing an OUT whose kustomization.yaml genk8s did not write).
+pub fn stage(lock: Lock, files: &BTreeMap<String, String>) -> Result<Staged, String> {
     let t = &lock.target;
     let out = t.out();
     clean_stale(t)?;
     let owned = emit::check_tree(&out, files)?;
     let stage = t.sibling(STAGE, std::process::id());
     fs::create_dir(&stage).map_err(|e| io_err("create", &stage, e))?;
-    let result = stage_tree(&out, &stage, files, &owned).and_then(|()| {
-        test_pause();
-        swap(t, &stage)
-    });
-    // After a swap the staging path holds the previous tree; after a failure, the partial one.
-    let _ = fs::remove_dir_all(&stage);
-    result
+    let staged = Staged { stage, lock };
+    stage_tree(&out, &staged.stage, files, &owned)?;
+    Ok(staged)
+}
+
+/// Puts every staged tree at its OUT, in order, once all of them are staged. A tree
+/// swaps in one step; a failure stops before the next tree (each OUT stays one whole build).
+pub fn swap_all(staged: Vec<Staged>) -> Result<(), String> {
+    test_pause();
+    for s in &staged {
+        swap(&s.lock.target, &s.stage)?;
+    }
+    Ok(())
 }
 
 fn stage_tree(out: &Path, stage: &Path, files: &BTreeMap<String, String>, owned: &[String]) -> Result<(), String> {
@@ -322,7 +350,7 @@ mod tests {
     }
 
     fn write(dir: &Path, f: &BTreeMap<String, String>) -> Result<(), String> {
-        write_tree(&Lock::acquire(dir)?, f)
+        write_tree(Lock::acquire(dir)?, f)
     }
 
     #[test]

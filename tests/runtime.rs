@@ -284,10 +284,27 @@ fn cluster_scoped_objects_are_written_once_and_the_rest_carry_their_environment(
     assert_eq!(code, Some(0), "{report}");
     assert!(report.contains("cluster: no drift (2 files)"), "{report}");
 
+    // dev is built and staged before prod shows the clash: every tree stays as it was and
+    // no staging folder is left beside any of them.
+    let before = every_file(&out);
     two_envs(&plat, SHARED, "namespace: t-prod\nstorage_classes: {ssd: {reclaim: Retain}}\n");
     let (code, err) = genk8s(&["build", "--all", "-o", out.to_str().unwrap()], &plat);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("StorageClass/ssd differs between environments `dev` and `prod`"), "{err}");
+    assert_eq!(every_file(&out), before, "a failed --all build changes no tree");
+}
+
+/// Every file under `dir` (relative path → content), hidden ones included.
+fn every_file(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            (rel, std::fs::read_to_string(e.path()).unwrap())
+        })
+        .collect()
 }
 
 #[test]
