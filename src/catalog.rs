@@ -4,7 +4,7 @@
 //! which the expand stage turns into typed objects.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 use crate::spec::{EnvValue, Probes, Resources, Short};
 use crate::yaml::{self, de::from_node};
 use serde::Deserialize;
@@ -255,38 +255,48 @@ impl Catalog {
             self.templates.get(engine).unwrap_or_else(|| panic!("validate admits only catalog engines, got {engine}"));
         let mut env = self.compiled.lock().unwrap_or_else(PoisonError::into_inner);
         let name = path.display().to_string();
-        let template = sources.add(path, text.clone());
         let added =
             if env.get_template(&name).is_ok() { Ok(()) } else { env.add_template_owned(name.clone(), text.clone()) };
         let rendered = added
             .and_then(|()| env.get_template(&name).and_then(|t| t.render(vars.to_value())))
-            .map_err(|e| template_error(&e, text, template, vars.name).also(at))?;
+            .map_err(|e| template_error(&e, text, sources.add(path, text.clone()), vars.name).also(at))?;
         let file = sources.add(&PathBuf::from(format!("{name} (rendered for {})", vars.name)), rendered);
-        let rendered = &sources.file(file).text;
-        let lines = crate::template_lines::map(text, rendered);
-        // A place in the rendered text, moved to the template line that produced it.
-        let back = |span: Option<Span>| match span {
-            Some(s) if s.file == file => match lines.get(s.line as usize - 1).copied().flatten() {
-                Some(l) => Some(Span::new(template, l + 1, s.col as usize)),
-                None => Some(s),
-            },
-            other => other,
+        let template = (path.as_path(), text.as_str());
+        let node = match yaml::parse(&sources.file(file).text, file) {
+            Ok(node) => node,
+            Err(mut d) => {
+                d.span = to_template_line(d.span, file, template, sources);
+                d.message = format!("engine `{engine}` (rendered for `{}`): {}", vars.name, d.message);
+                return Err(d.also(at));
+            }
         };
-        let node = yaml::parse(rendered, file).map_err(|mut d| {
-            d.span = back(d.span);
-            d.message = format!("engine `{engine}` (rendered for `{}`): {}", vars.name, d.message);
-            d.also(at)
-        })?;
         from_node::<Engine>(&node).map_err(|e| {
-            let mut d = Diagnostic::new(
-                back(e.span),
-                format!("engine `{engine}` (rendered for `{}`): {}", vars.name, e.message),
-            )
-            .also(at);
+            let span = to_template_line(e.span, file, template, sources);
+            let message = format!("engine `{engine}` (rendered for `{}`): {}", vars.name, e.message);
+            let mut d = Diagnostic::new(span, message).also(at);
             d.help = e.help;
             d
         })
     }
+}
+
+/// A place in an engine's rendered text (`file`) moved to the template line that produced
+/// it; other places as they are. Only errors need it, so the template is added to the
+/// sources (and its lines matched with the rendered ones) here, not for every database.
+fn to_template_line(
+    span: Option<Span>,
+    file: FileId,
+    (path, text): (&Path, &str),
+    sources: &mut SourceMap,
+) -> Option<Span> {
+    let s = span?;
+    if s.file != file {
+        return Some(s);
+    }
+    let line = crate::template_lines::map(text, &sources.file(file).text).get(s.line as usize - 1).copied().flatten();
+    let Some(line) = line else { return Some(s) };
+    let template = sources.add(path, text.to_string());
+    Some(Span::new(template, line + 1, s.col as usize))
 }
 
 /// A template that does not render: at its line and column, naming an undefined variable.
