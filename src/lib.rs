@@ -223,8 +223,9 @@ pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
 /// As [`build`], handing each environment's build to `take` as soon as it is made and
 /// dropping it after, so only one environment's objects are held at a time (`build -o`
 /// stages each tree as it comes). Every environment is still checked and every problem
-/// reported as by [`build`]; after the first problem (or error of `take`) no further build
-/// is made or handed on.
+/// reported as by [`build`], so `take` must leave nothing final before this returns `Ok`
+/// (an environment that fails its checks does not stop later ones being built). Once a
+/// build is refused or `take` fails, no further build is made.
 pub fn build_each(
     dir: &Path,
     only: Option<&str>,
