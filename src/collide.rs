@@ -39,7 +39,8 @@ impl Sink for Keys {
 }
 
 impl Keys {
-    fn note(&mut self, o: &Object) {
+    /// Notes `o`'s kind, namespace and name (a second object with all three is a clash).
+    pub fn note(&mut self, o: &Object) {
         let mark = Mark {
             name: o.label(NAME).map(str::to_string),
             config: o.kind == "ConfigMap" && o.label(crate::expand::COMPONENT) == Some("config"),
@@ -54,19 +55,6 @@ impl Keys {
                 self.seen.insert(key, mark);
             }
         }
-    }
-}
-
-/// Records keys while passing every object on to `inner` (a build expands only once).
-pub struct Tee<S: Sink> {
-    pub keys: Keys,
-    pub inner: S,
-}
-
-impl<S: Sink> Sink for Tee<S> {
-    fn push(&mut self, o: Object) {
-        self.keys.note(&o);
-        self.inner.push(o);
     }
 }
 

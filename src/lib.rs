@@ -4,6 +4,7 @@
 //! [`load`] (`Loaded`) → [`merge`] (`Merged`) → [`validate`] (`Valid`) →
 //! [`expand`] (`Vec<Object>`) → [`emit`] (a stream or a tree).
 
+mod alloc;
 pub mod catalog;
 pub mod catalog_cmd;
 pub mod cli;
@@ -105,31 +106,44 @@ pub fn envs(dir: &Path) -> Result<Vec<String>, Error> {
 /// Loads, merges and validates the given environments (all when `only` is `None`).
 /// Either every environment is valid or nothing is returned.
 pub fn check(dir: &Path, only: Option<&str>) -> Result<Vec<validate::Valid>, Error> {
-    Ok(checked(dir, only, expand::Discard)?.into_iter().map(|(v, _)| v).collect())
-}
-
-/// As [`check`], with the objects of each environment: the expansion that checked the
-/// names and patches is the one handed on (to `lint` and `graph`), not a second one.
-pub fn check_expanded(dir: &Path, only: Option<&str>) -> Result<Vec<(validate::Valid, Vec<expand::Object>)>, Error> {
-    checked(dir, only, Vec::new())
-}
-
-/// [`check`], keeping what each environment's objects leave in a copy of `sink`.
-fn checked<S: expand::Sink + Clone>(
-    dir: &Path,
-    only: Option<&str>,
-    sink: S,
-) -> Result<Vec<(validate::Valid, S)>, Error> {
     each_valid(dir, only, |v, merged, sources| {
-        let node = &merged.node;
-        let mut tee = collide::Tee { keys: collide::Keys::default(), inner: sink.clone() };
-        let patch_problems = expand::expand_checked(&v, &mut tee);
+        let mut keys = collide::Keys::default();
+        let patch_problems = expand::expand_checked(&v, &mut keys);
         if !patch_problems.is_empty() {
             return Err(patch_problems);
         }
-        let clashes = collide::check(&v, &tee.keys, node, sources);
-        if clashes.is_empty() { Ok((v, tee.inner)) } else { Err(clashes) }
+        clash_free(v, &keys, &merged, sources)
     })
+}
+
+/// As [`check`], with the objects of each environment: the expansion that checked the
+/// names and patches is the one handed on (to `lint` and `graph`), not a second one. The
+/// services are expanded in threads as for a build, and the objects kept in the order one
+/// thread makes them.
+pub fn check_expanded(dir: &Path, only: Option<&str>) -> Result<Vec<(validate::Valid, Vec<expand::Object>)>, Error> {
+    each_valid(dir, only, |v, merged, sources| {
+        let (runs, patch_problems) = expand::expand_split(&v, Vec::<expand::Object>::new);
+        if !patch_problems.is_empty() {
+            return Err(patch_problems);
+        }
+        let objects: Vec<expand::Object> = runs.into_iter().flatten().collect();
+        let mut keys = collide::Keys::default();
+        for o in &objects {
+            keys.note(o);
+        }
+        clash_free(v, &keys, &merged, sources).map(|v| (v, objects))
+    })
+}
+
+/// `v` when no two of its objects (whose `keys` were noted) share a kind, namespace and name.
+fn clash_free(
+    v: validate::Valid,
+    keys: &collide::Keys,
+    merged: &merge::Merged,
+    sources: &SourceMap,
+) -> Result<validate::Valid, Vec<diag::Diagnostic>> {
+    let clashes = collide::check(&v, keys, &merged.node, sources);
+    if clashes.is_empty() { Ok(v) } else { Err(clashes) }
 }
 
 /// Loads, merges and validates the selected environments and hands each valid one to
@@ -216,6 +230,7 @@ pub fn explain(dir: &Path, env: &str, path: Option<&str>) -> Result<String, Erro
 /// objects are sorted after, so the output does not depend on which finished first.
 pub fn build(dir: &Path, only: Option<&str>) -> Result<Vec<Build>, Error> {
     let valid = each_valid(dir, only, |v, _, _| Ok(v))?;
+    alloc::release_freed();
     let builds: Option<Vec<Build>> = par::map(valid, |v| build_one(&v)).into_iter().collect();
     builds.ok_or_else(|| build_problems(dir, only))
 }
@@ -236,6 +251,7 @@ pub fn build_each(
     each_valid(dir, only, |v, merged, _| {
         // The merged spec tree (as large as the output) is not held while the objects are made.
         drop(merged);
+        alloc::release_freed();
         if taken.is_ok() && !broken {
             match build_one(&v) {
                 Some(b) => taken = take(b),

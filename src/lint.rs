@@ -132,9 +132,12 @@ pub fn lint(v: &Valid, objects: &mut [Object]) -> Report {
     // GK015-GK018 first: the evaluator reads the typed objects; the rules below read the JSON
     // form, so each object then keeps only that (not both, which would double lint's memory).
     let evaluated = crate::netpol::check::check(v, objects);
-    for o in objects.iter_mut() {
-        o.value_mut();
-    }
+    let size = objects.len().div_ceil(crate::par::threads() * 4).max(1);
+    crate::par::map(objects.chunks_mut(size).collect(), |run: &mut [Object]| {
+        for o in run {
+            o.value_mut();
+        }
+    });
     let objects: &[Object] = objects;
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let around = Around {

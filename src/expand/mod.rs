@@ -304,14 +304,6 @@ impl Sink for Vec<Object> {
     }
 }
 
-/// A sink that keeps nothing (for a check that only needs the objects' names).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Discard;
-
-impl Sink for Discard {
-    fn push(&mut self, _: Object) {}
-}
-
 /// Builds every object of the environment.
 pub fn expand(v: &Valid) -> Vec<Object> {
     let mut objects = Vec::new();
@@ -338,8 +330,9 @@ pub fn expand_checked(v: &Valid, out: &mut dyn Sink) -> Vec<crate::diag::Diagnos
 }
 
 /// [`expand_checked`] with the services expanded in threads ([`crate::par`]), each run of
-/// services into a sink of its own from `make`. Returns the sinks (the first also holds
-/// every object that is not a service's) and the problems, as [`expand_checked`] finds them.
+/// services into a sink of its own from `make`. Returns the sinks in the order one thread
+/// makes the objects (the platform's first objects, each run of services, then databases,
+/// policies and the rest) and the problems, as [`expand_checked`] finds them.
 pub fn expand_split<S: Sink + Send>(v: &Valid, make: impl Fn() -> S + Sync) -> (Vec<S>, Vec<crate::diag::Diagnostic>) {
     let mut first = make();
     let mut found = patched::Found::new(&v.patches);
@@ -365,9 +358,11 @@ pub fn expand_split<S: Sink + Send>(v: &Valid, make: impl Fn() -> S + Sync) -> (
         found.merge(f);
         sinks.push(out);
     }
-    let mut sink = patched::Patched::new(&v.patches, &mut sinks[0]);
+    let mut last = make();
+    let mut sink = patched::Patched::new(&v.patches, &mut last);
     tail(&ctx, &mut sink);
     found.add(sink);
+    sinks.push(last);
     (sinks, found.problems(&v.patches))
 }
 
