@@ -132,8 +132,7 @@ pub fn lint(v: &Valid, objects: &mut [Object]) -> Report {
     // GK015-GK018 first: the evaluator reads the typed objects; the rules below read the JSON
     // form, so each object then keeps only that (not both, which would double lint's memory).
     let evaluated = crate::netpol::check::check(v, objects);
-    let size = objects.len().div_ceil(crate::par::threads() * 4).max(1);
-    crate::par::map(objects.chunks_mut(size).collect(), |run: &mut [Object]| {
+    crate::par::map(crate::par::chunks_mut(objects, crate::par::threads() * 4), |run: &mut [Object]| {
         for o in run {
             o.value_mut();
         }
