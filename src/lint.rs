@@ -13,6 +13,11 @@
 use crate::expand::{NAME, Object};
 use crate::selectors::Index;
 use crate::validate::Valid;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::networking::v1::NetworkPolicy;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -53,6 +58,11 @@ fn arr<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
     s(v, path).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
+/// Whether objects of `kind` have a pod template (the objects [`pod_spec`] reads).
+fn owns_pods(kind: &str) -> bool {
+    matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob")
+}
+
 fn pod_spec(o: &Object) -> Option<&Value> {
     match o.kind.as_str() {
         "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => s(o.value(), &["spec", "template", "spec"]),
@@ -63,7 +73,7 @@ fn pod_spec(o: &Object) -> Option<&Value> {
 
 /// Workload name of an object (its `app.kubernetes.io/name` label).
 fn workload(o: &Object) -> Option<&str> {
-    s(o.value(), &["metadata", "labels", NAME]).and_then(Value::as_str)
+    o.label(NAME)
 }
 
 /// A check: the findings of one rule on one pod-owning object, each with the object
@@ -91,9 +101,9 @@ struct Around<'a> {
     /// Workloads with a Service.
     served: BTreeSet<&'a str>,
     /// PodDisruptionBudgets by `spec.selector.matchLabels`.
-    pdbs: Index<'a, Object>,
+    pdbs: Index<'a, Selecting<'a>>,
     /// NetworkPolicies by `spec.podSelector.matchLabels`.
-    policies: Index<'a, Object>,
+    policies: Index<'a, Selecting<'a>>,
     /// Pods each PodDisruptionBudget (by name) selects over all tracks, autoscaled at their minimum.
     budget_pods: BTreeMap<&'a str, i64>,
 }
@@ -118,9 +128,68 @@ impl<'a> Pod<'a> {
     }
 
     /// PodDisruptionBudgets selecting these pods.
-    fn budgets(&self, around: &Around<'a>) -> Vec<&'a Object> {
+    fn budgets(&self, around: &Around<'a>) -> Vec<&'a Selecting<'a>> {
         around.pdbs.selecting(self.labels)
     }
+}
+
+/// What the rules read of a PodDisruptionBudget or NetworkPolicy: its `matchLabels` (and a
+/// budget's `minAvailable` and `maxUnavailable`), taken from the typed object while it has
+/// one, so lint does not build the JSON form of every object.
+struct Selecting<'a> {
+    o: &'a Object,
+    selector: Option<Value>,
+    min: Option<Value>,
+    max: Option<Value>,
+}
+
+impl<'a> Selecting<'a> {
+    fn budget(o: &'a Object) -> Self {
+        let Some(spec) = o.typed::<PodDisruptionBudget>().map(|b| b.spec.as_ref()) else {
+            let at = |field: &str| s(o.value(), &["spec", field]).cloned();
+            let selector = s(o.value(), &["spec", "selector", "matchLabels"]).cloned();
+            return Selecting { o, selector, min: at("minAvailable"), max: at("maxUnavailable") };
+        };
+        Selecting {
+            o,
+            selector: match_labels(spec.and_then(|s| s.selector.as_ref())),
+            min: spec.and_then(|s| s.min_available.as_ref()).map(int_or_string),
+            max: spec.and_then(|s| s.max_unavailable.as_ref()).map(int_or_string),
+        }
+    }
+
+    fn policy(o: &'a Object) -> Self {
+        let selector = match o.typed::<NetworkPolicy>() {
+            Some(p) => match_labels(p.spec.as_ref().and_then(|s| s.pod_selector.as_ref())),
+            None => s(o.value(), &["spec", "podSelector", "matchLabels"]).cloned(),
+        };
+        Selecting { o, selector, min: None, max: None }
+    }
+}
+
+/// A selector's `matchLabels` in its JSON form.
+fn match_labels(selector: Option<&LabelSelector>) -> Option<Value> {
+    let labels = selector?.match_labels.as_ref()?;
+    Some(Value::Object(labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()))
+}
+
+fn int_or_string(v: &IntOrString) -> Value {
+    match v {
+        IntOrString::Int(n) => Value::from(*n),
+        IntOrString::String(text) => Value::from(text.as_str()),
+    }
+}
+
+/// An autoscaler's target and minimum replicas.
+fn hpa_minimum(o: &Object) -> Option<(&str, i64)> {
+    if let Some(h) = o.typed::<HorizontalPodAutoscaler>() {
+        let spec = h.spec.as_ref()?;
+        return Some((spec.scale_target_ref.name.as_str(), i64::from(spec.min_replicas?)));
+    }
+    Some((
+        s(o.value(), &["spec", "scaleTargetRef", "name"])?.as_str()?,
+        s(o.value(), &["spec", "minReplicas"])?.as_i64()?,
+    ))
 }
 
 fn container_name(c: &Value) -> (&str, &Value) {
@@ -129,37 +198,33 @@ fn container_name(c: &Value) -> (&str, &Value) {
 
 /// Lints the objects of one environment.
 pub fn lint(v: &Valid, objects: &mut [Object]) -> Report {
-    // GK015-GK018 first: the evaluator reads the typed objects; the rules below read the JSON
-    // form, so each object then keeps only that (not both, which would double lint's memory).
+    // GK015-GK018 first: the evaluator reads the typed objects. The per-pod rules below read
+    // the JSON form of the objects that own pods, so each of those then keeps only that (not
+    // both, which would double lint's memory); the other objects stay typed and are read by
+    // the `Selecting` and `hpa_minimum` readers (a patched object has only its JSON form).
     let evaluated = crate::netpol::check::check(v, objects);
     crate::par::map(crate::par::chunks_mut(objects, crate::par::threads() * 4), |run: &mut [Object]| {
-        for o in run {
+        for o in run.iter_mut().filter(|o| owns_pods(&o.kind)) {
             o.value_mut();
         }
     });
     let objects: &[Object] = objects;
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
-    let around = Around {
+    let budgets: Vec<Selecting> = of_kind("PodDisruptionBudget").map(Selecting::budget).collect();
+    let policies: Vec<Selecting> = of_kind("NetworkPolicy").map(Selecting::policy).collect();
+    let mut around = Around {
         served: of_kind("Service").filter_map(|o| workload(o)).collect(),
-        pdbs: Index::new(of_kind("PodDisruptionBudget"), |o| s(o.value(), &["spec", "selector", "matchLabels"])),
-        policies: Index::new(of_kind("NetworkPolicy"), |o| s(o.value(), &["spec", "podSelector", "matchLabels"])),
+        pdbs: Index::new(&budgets, |b| b.selector.as_ref()),
+        policies: Index::new(&policies, |p| p.selector.as_ref()),
         budget_pods: BTreeMap::new(),
     };
-    let hpa_min: BTreeMap<&str, i64> = of_kind("HorizontalPodAutoscaler")
-        .filter_map(|o| {
-            Some((
-                s(o.value(), &["spec", "scaleTargetRef", "name"])?.as_str()?,
-                s(o.value(), &["spec", "minReplicas"])?.as_i64()?,
-            ))
-        })
-        .collect();
+    let hpa_min: BTreeMap<&str, i64> = of_kind("HorizontalPodAutoscaler").filter_map(hpa_minimum).collect();
     let pods: Vec<Pod> = objects.iter().filter_map(|o| pod(o, &hpa_min)).collect();
     // A budget counts every pod it selects: a canary's or a second track's too.
-    let mut around = around;
     let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
     for p in pods.iter().filter(|p| p.is_long_running()) {
         for b in p.budgets(&around) {
-            *counts.entry(b.name.as_str()).or_default() += p.replicas;
+            *counts.entry(b.o.name.as_str()).or_default() += p.replicas;
         }
     }
     around.budget_pods = counts;
@@ -329,7 +394,7 @@ fn explicit_pull_policy<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, S
 
 /// GK006: a NetworkPolicy other than the default deny selects the pods.
 fn own_network_policy<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    let own = around.policies.selecting(pod.labels).iter().any(|p| p.name != "default-deny");
+    let own = around.policies.selecting(pod.labels).iter().any(|p| p.o.name != "default-deny");
     if own { Vec::new() } else { vec![(pod.o, "no NetworkPolicy selects these pods (only the default deny)".into())] }
 }
 
@@ -405,16 +470,15 @@ fn budget_allows_eviction<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Ob
     let pods_of = |p: &Object| around.budget_pods.get(p.name.as_str()).copied().unwrap_or(pod.replicas);
     pod.budgets(around)
         .into_iter()
-        .filter(|p| {
-            let min = s(p.value(), &["spec", "minAvailable"]);
-            let max = s(p.value(), &["spec", "maxUnavailable"]);
+        .filter(|b| {
+            let (min, max) = (b.min.as_ref(), b.max.as_ref());
             max.is_some_and(|m| m == 0 || m == "0%")
-                || min.and_then(Value::as_i64).is_some_and(|m| m >= pods_of(p))
+                || min.and_then(Value::as_i64).is_some_and(|m| m >= pods_of(b.o))
                 || min.is_some_and(|m| m == "100%")
         })
-        .map(|p| {
-            let n = pods_of(p);
-            (p, format!("with {n} replica(s) this budget allows no voluntary eviction (node drains hang)"))
+        .map(|b| {
+            let n = pods_of(b.o);
+            (b.o, format!("with {n} replica(s) this budget allows no voluntary eviction (node drains hang)"))
         })
         .collect()
 }
@@ -435,6 +499,41 @@ fn suppressions(v: &Valid) -> BTreeMap<(String, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The typed readings of budgets, policies, autoscalers and Ingress classes are the
+    /// readings of the same objects' JSON forms.
+    #[test]
+    fn typed_readings_are_the_json_readings() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut read = BTreeMap::<String, usize>::new();
+        for platform in ["platforms/ai-workflow-engine", "platforms/workflow-automation"] {
+            for (_, objects) in crate::check_expanded(&dir.join(platform), None).expect("a bundled platform checks") {
+                for o in &objects {
+                    let json =
+                        Object::from_value(o.kind.clone(), o.name.clone(), o.namespace.clone(), o.value().clone());
+                    let parts = |x: Selecting| (x.selector, x.min, x.max);
+                    let same = match o.kind.as_str() {
+                        "PodDisruptionBudget" if o.typed::<PodDisruptionBudget>().is_some() => {
+                            parts(Selecting::budget(o)) == parts(Selecting::budget(&json))
+                        }
+                        "NetworkPolicy" if o.typed::<NetworkPolicy>().is_some() => {
+                            parts(Selecting::policy(o)) == parts(Selecting::policy(&json))
+                        }
+                        "HorizontalPodAutoscaler" if o.typed::<HorizontalPodAutoscaler>().is_some() => {
+                            hpa_minimum(o) == hpa_minimum(&json)
+                        }
+                        "Ingress" if o.typed::<k8s_openapi::api::networking::v1::Ingress>().is_some() => {
+                            crate::lint_alb::ingress_class(o) == crate::lint_alb::ingress_class(&json)
+                        }
+                        _ => continue,
+                    };
+                    assert!(same, "{}/{} reads differently typed and as JSON", o.kind, o.name);
+                    *read.entry(o.kind.clone()).or_default() += 1;
+                }
+            }
+        }
+        assert_eq!(read.len(), 4, "every typed reading was exercised: {read:?}");
+    }
 
     #[test]
     fn every_rule_has_one_check() {

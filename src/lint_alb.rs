@@ -4,6 +4,7 @@
 //! Services of the build on ports they serve, not all at weight 0.
 
 use crate::expand::Object;
+use k8s_openapi::api::networking::v1::Ingress;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ type Ports<'a> = BTreeMap<&'a str, Vec<(i64, Option<&'a str>)>>;
 
 /// Pushes a GK023 finding for each ALB action that goes nowhere.
 pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, String)) {
-    let alb = |o: &Object| o.kind == "Ingress" && o.value().pointer("/spec/ingressClassName") == Some(&"alb".into());
+    let alb = |o: &Object| o.kind == "Ingress" && ingress_class(o) == Some("alb");
     // Services are read only when an ALB Ingress names them.
     if !objects.iter().any(alb) {
         return;
@@ -42,6 +43,15 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
                 push(ing, "GK023", message);
             }
         }
+    }
+}
+
+/// An Ingress's `spec.ingressClassName`, from the typed object while it has one (lint does
+/// not build the JSON form of every Ingress to find the few of class `alb`).
+pub(crate) fn ingress_class(o: &Object) -> Option<&str> {
+    match o.typed::<Ingress>() {
+        Some(i) => i.spec.as_ref()?.ingress_class_name.as_deref(),
+        None => o.value().pointer("/spec/ingressClassName")?.as_str(),
     }
 }
 

@@ -152,10 +152,31 @@ fn service(name: &str, namespace: &str, s: &k8s_openapi::api::core::v1::Service)
     })
 }
 
+/// Whether [`Cluster::add_value`] reads objects of `kind` (the others are skipped without
+/// building their JSON form).
+fn reads(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "Service"
+            | "NetworkPolicy"
+            | "Ingress"
+            | "HTTPRoute"
+            | "GRPCRoute"
+            | "Gateway"
+            | "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicaSet"
+            | "Job"
+            | "CronJob"
+    )
+}
+
 impl Cluster {
     pub fn from_objects(objects: &[Object]) -> Cluster {
         let mut c = Cluster::default();
-        for o in objects {
+        for o in objects.iter().filter(|o| reads(&o.kind)) {
             if !c.add_typed(o) {
                 c.add_value(o.value());
             }
@@ -163,8 +184,9 @@ impl Cluster {
         c
     }
 
-    /// Reads a typed workload, Service or NetworkPolicy as [`Cluster::add_value`] reads its JSON
-    /// form, without building it; `false` for any other object.
+    /// Reads a typed workload, Service, NetworkPolicy, Ingress or Namespace as
+    /// [`Cluster::add_value`] reads its JSON form, without building it; `false` for any
+    /// other object.
     fn add_typed(&mut self, o: &Object) -> bool {
         use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
         let ns = o.namespace.as_deref().unwrap_or("default");
@@ -182,6 +204,10 @@ impl Cluster {
             self.services.extend(service(&o.name, ns, s));
         } else if let Some(p) = o.typed::<NetworkPolicy>() {
             self.policies.push((ns.to_string(), p.clone()));
+        } else if let Some(i) = o.typed::<Ingress>() {
+            self.ingresses.push(i.clone());
+        } else if let Some(n) = o.typed::<core::Namespace>() {
+            self.namespaces.insert(o.name.clone(), n.metadata.labels.clone().unwrap_or_default());
         } else {
             return false;
         }
@@ -248,7 +274,8 @@ impl Cluster {
 mod typed_tests {
     use super::*;
 
-    /// The typed reading of workloads, Services and NetworkPolicies is the JSON reading.
+    /// The typed reading of workloads, Services, NetworkPolicies, Ingresses and Namespaces is
+    /// the JSON reading.
     #[test]
     fn typed_objects_read_as_their_json_form() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
