@@ -313,10 +313,10 @@ fn diff_command(
 
 /// `genk8s lint`: findings and suppressions per environment, failing at `fail_on` or above.
 fn lint_command(platform: &Path, env: Option<&str>, fail_on: crate::lint::Severity) -> Result<Outcome, Error> {
-    let mut valid = crate::check_expanded(platform, env)?;
+    let valid = crate::check_expanded(platform, env)?;
     let mut text = String::new();
     let mut failing = 0;
-    for (v, objects) in &mut valid {
+    for (v, objects) in &valid {
         let report = crate::lint::lint(v, objects);
         for f in &report.findings {
             text.push_str(&format!("{}: {f}\n", v.env));

@@ -36,6 +36,7 @@ pub mod netpol;
 pub mod output;
 pub mod par;
 pub mod patch;
+pub mod pods;
 pub mod quantity;
 pub mod rules;
 pub mod scaffold;

@@ -14,11 +14,14 @@ use crate::expand::{NAME, Object};
 use crate::selectors::Index;
 use crate::validate::Valid;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{Container, PodSpec, PodTemplateSpec};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -54,21 +57,9 @@ fn s<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, k| v.get(k))
 }
 
-fn arr<'a>(v: &'a Value, path: &[&str]) -> &'a [Value] {
-    s(v, path).and_then(Value::as_array).map_or(&[], Vec::as_slice)
-}
-
-/// Whether objects of `kind` have a pod template (the objects [`pod_spec`] reads).
+/// Whether the per-pod rules read objects of `kind`.
 fn owns_pods(kind: &str) -> bool {
     matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob")
-}
-
-fn pod_spec(o: &Object) -> Option<&Value> {
-    match o.kind.as_str() {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Job" => s(o.value(), &["spec", "template", "spec"]),
-        "CronJob" => s(o.value(), &["spec", "jobTemplate", "spec", "template", "spec"]),
-        _ => None,
-    }
 }
 
 /// Workload name of an object (its `app.kubernetes.io/name` label).
@@ -108,18 +99,24 @@ struct Around<'a> {
     budget_pods: BTreeMap<&'a str, i64>,
 }
 
-/// One object that owns pods: its pod spec, pod labels and (minimum) replicas.
+/// One object that owns pods: its pod template (typed, or read from a patched object's JSON
+/// form), pod labels and (minimum) replicas.
 struct Pod<'a> {
     o: &'a Object,
-    spec: &'a Value,
-    labels: Option<&'a Value>,
+    template: Cow<'a, PodTemplateSpec>,
+    labels: Option<Value>,
     replicas: i64,
 }
 
 impl<'a> Pod<'a> {
+    fn spec(&self) -> &PodSpec {
+        self.template.spec.as_ref().expect("pod() keeps only templates with a pod spec")
+    }
+
     /// Init and regular containers, with their names.
-    fn containers(&self) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
-        arr(self.spec, &["initContainers"]).iter().chain(arr(self.spec, &["containers"])).map(container_name)
+    fn containers(&self) -> impl Iterator<Item = (&str, &Container)> {
+        let spec = self.spec();
+        spec.init_containers.iter().flatten().chain(&spec.containers).map(|c| (c.name.as_str(), c))
     }
 
     /// A Deployment or StatefulSet (the workloads that serve and scale).
@@ -129,7 +126,7 @@ impl<'a> Pod<'a> {
 
     /// PodDisruptionBudgets selecting these pods.
     fn budgets(&self, around: &Around<'a>) -> Vec<&'a Selecting<'a>> {
-        around.pdbs.selecting(self.labels)
+        around.pdbs.selecting(self.labels.as_ref())
     }
 }
 
@@ -169,8 +166,12 @@ impl<'a> Selecting<'a> {
 
 /// A selector's `matchLabels` in its JSON form.
 fn match_labels(selector: Option<&LabelSelector>) -> Option<Value> {
-    let labels = selector?.match_labels.as_ref()?;
-    Some(Value::Object(labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()))
+    selector?.match_labels.as_ref().map(labels_value)
+}
+
+/// Labels in their JSON form (what [`Index`] matches).
+fn labels_value(labels: &BTreeMap<String, String>) -> Value {
+    Value::Object(labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
 fn int_or_string(v: &IntOrString) -> Value {
@@ -192,23 +193,11 @@ fn hpa_minimum(o: &Object) -> Option<(&str, i64)> {
     ))
 }
 
-fn container_name(c: &Value) -> (&str, &Value) {
-    (c.get("name").and_then(Value::as_str).unwrap_or("?"), c)
-}
-
 /// Lints the objects of one environment.
-pub fn lint(v: &Valid, objects: &mut [Object]) -> Report {
-    // GK015-GK018 first: the evaluator reads the typed objects. The per-pod rules below read
-    // the JSON form of the objects that own pods, so each of those then keeps only that (not
-    // both, which would double lint's memory); the other objects stay typed and are read by
-    // the `Selecting` and `hpa_minimum` readers (a patched object has only its JSON form).
+pub fn lint(v: &Valid, objects: &[Object]) -> Report {
+    // The rules read the typed objects (`Pod`, `Selecting`, `hpa_minimum`), and the JSON form
+    // only of an object that has no other (a patched one), so lint builds no JSON forms.
     let evaluated = crate::netpol::check::check(v, objects);
-    crate::par::map(crate::par::chunks_mut(objects, crate::par::threads() * 4), |run: &mut [Object]| {
-        for o in run.iter_mut().filter(|o| owns_pods(&o.kind)) {
-            o.value_mut();
-        }
-    });
-    let objects: &[Object] = objects;
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let budgets: Vec<Selecting> = of_kind("PodDisruptionBudget").map(Selecting::budget).collect();
     let policies: Vec<Selecting> = of_kind("NetworkPolicy").map(Selecting::policy).collect();
@@ -308,15 +297,13 @@ fn spec_warnings(v: &Valid) -> Vec<Finding> {
 
 /// The pods of an object that has them; replicas are the autoscaler's minimum when there is one.
 fn pod<'a>(o: &'a Object, hpa_min: &BTreeMap<&str, i64>) -> Option<Pod<'a>> {
-    let spec = pod_spec(o)?;
-    let labels = s(o.value(), &["spec", "template", "metadata", "labels"])
-        .or_else(|| s(o.value(), &["spec", "jobTemplate", "spec", "template", "metadata", "labels"]));
-    let replicas = hpa_min
-        .get(o.name.as_str())
-        .copied()
-        .or_else(|| s(o.value(), &["spec", "replicas"]).and_then(Value::as_i64))
-        .unwrap_or(1);
-    Some(Pod { o, spec, labels, replicas })
+    if !owns_pods(&o.kind) {
+        return None;
+    }
+    let template = crate::pods::template(o).filter(|t| t.spec.is_some())?;
+    let labels = template.metadata.as_ref().and_then(|m| m.labels.as_ref()).map(labels_value);
+    let replicas = hpa_min.get(o.name.as_str()).copied().or_else(|| crate::pods::replicas(o)).unwrap_or(1);
+    Some(Pod { o, template, labels, replicas })
 }
 
 /// Findings and suppressed findings (by `lint.ignore`), sorted and without repeats.
@@ -342,10 +329,10 @@ fn report(
 fn requests_and_limits<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
     pod.containers()
         .filter(|(_, c)| {
-            let res = |p: &[&str]| s(c, p).is_some();
-            !(res(&["resources", "requests", "cpu"])
-                && res(&["resources", "requests", "memory"])
-                && res(&["resources", "limits", "memory"]))
+            let res = c.resources.as_ref();
+            let has = |m: Option<&BTreeMap<String, Quantity>>, k: &str| m.is_some_and(|m| m.contains_key(k));
+            let (requests, limits) = (res.and_then(|r| r.requests.as_ref()), res.and_then(|r| r.limits.as_ref()));
+            !(has(requests, "cpu") && has(requests, "memory") && has(limits, "memory"))
         })
         .map(|(name, _)| (pod.o, format!("container {name} lacks cpu/memory requests or a memory limit")))
         .collect()
@@ -356,11 +343,10 @@ fn probes_behind_service<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Obj
     if !pod.is_long_running() || !around.served.contains(workload(pod.o).unwrap_or(&pod.o.name)) {
         return Vec::new();
     }
-    arr(pod.spec, &["containers"])
-        .iter()
-        .map(container_name)
-        .filter(|(_, c)| c.get("readinessProbe").is_none() || c.get("livenessProbe").is_none())
-        .map(|(name, _)| (pod.o, format!("container {name} serves traffic without readiness and liveness probes")))
+    (pod.spec().containers.iter())
+        .filter(|c| c.readiness_probe.is_none() || c.liveness_probe.is_none())
+        .map(|c| &c.name)
+        .map(|name| (pod.o, format!("container {name} serves traffic without readiness and liveness probes")))
         .collect()
 }
 
@@ -376,8 +362,8 @@ fn budget_for_replicas<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Objec
 fn spread_for_replicas<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
     if !pod.is_long_running()
         || pod.replicas <= 1
-        || pod.spec.get("topologySpreadConstraints").is_some()
-        || s(pod.spec, &["affinity", "podAntiAffinity"]).is_some()
+        || pod.spec().topology_spread_constraints.is_some()
+        || pod.spec().affinity.as_ref().is_some_and(|a| a.pod_anti_affinity.is_some())
     {
         return Vec::new();
     }
@@ -387,14 +373,14 @@ fn spread_for_replicas<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, St
 /// GK005: an explicit imagePullPolicy on every container.
 fn explicit_pull_policy<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
     pod.containers()
-        .filter(|(_, c)| c.get("imagePullPolicy").is_none())
+        .filter(|(_, c)| c.image_pull_policy.is_none())
         .map(|(name, _)| (pod.o, format!("container {name} leaves imagePullPolicy to the cluster default")))
         .collect()
 }
 
 /// GK006: a NetworkPolicy other than the default deny selects the pods.
 fn own_network_policy<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    let own = around.policies.selecting(pod.labels).iter().any(|p| p.o.name != "default-deny");
+    let own = around.policies.selecting(pod.labels.as_ref()).iter().any(|p| p.o.name != "default-deny");
     if own { Vec::new() } else { vec![(pod.o, "no NetworkPolicy selects these pods (only the default deny)".into())] }
 }
 
@@ -402,7 +388,7 @@ fn own_network_policy<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object
 fn pinned_images<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
     let mut out = Vec::new();
     for (name, c) in pod.containers() {
-        let image = c.get("image").and_then(Value::as_str).unwrap_or_default();
+        let image = c.image.as_deref().unwrap_or_default();
         match crate::spec::image_tag(image) {
             None if !image.contains('@') => out.push((pod.o, format!("container {name} image {image} has no tag"))),
             Some("latest") => out.push((pod.o, format!("container {name} image {image} uses latest"))),
@@ -414,12 +400,14 @@ fn pinned_images<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)>
 
 /// GK008: no host network, PID or IPC namespace, and no hostPath volume.
 fn no_host_namespaces<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    let mut out: Vec<(&Object, String)> = ["hostNetwork", "hostPID", "hostIPC"]
-        .into_iter()
-        .filter(|flag| pod.spec.get(flag).and_then(Value::as_bool) == Some(true))
-        .map(|flag| (pod.o, format!("{flag} is on")))
-        .collect();
-    if arr(pod.spec, &["volumes"]).iter().any(|v| v.get("hostPath").is_some()) {
+    let spec = pod.spec();
+    let mut out: Vec<(&Object, String)> =
+        [("hostNetwork", spec.host_network), ("hostPID", spec.host_pid), ("hostIPC", spec.host_ipc)]
+            .into_iter()
+            .filter(|(_, on)| *on == Some(true))
+            .map(|(flag, _)| (pod.o, format!("{flag} is on")))
+            .collect();
+    if spec.volumes.iter().flatten().any(|v| v.host_path.is_some()) {
         out.push((pod.o, "mounts a hostPath volume".into()));
     }
     out
@@ -428,16 +416,19 @@ fn no_host_namespaces<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, Str
 /// GK009: every container meets the restricted Pod Security profile (non-root, no
 /// privilege escalation, all capabilities dropped, a seccomp profile).
 fn restricted_profile<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    let pod_sc = pod.spec.get("securityContext");
+    let pod_sc = pod.spec().security_context.as_ref();
     pod.containers()
         .filter(|(_, c)| {
-            let sc = c.get("securityContext");
-            let flag = |k: &str| sc.and_then(|x| x.get(k)).or_else(|| pod_sc.and_then(|x| x.get(k)));
-            let drops_all = arr(c, &["securityContext", "capabilities", "drop"]).iter().any(|d| d == "ALL");
-            let seccomp = flag("seccompProfile").and_then(|p| p.get("type")).and_then(Value::as_str);
-            flag("runAsNonRoot").and_then(Value::as_bool) != Some(true)
-                || sc.and_then(|x| x.get("allowPrivilegeEscalation")).and_then(Value::as_bool) != Some(false)
-                || !drops_all
+            let sc = c.security_context.as_ref();
+            // The container's setting, else the pod's.
+            let non_root = sc.and_then(|x| x.run_as_non_root).or_else(|| pod_sc.and_then(|x| x.run_as_non_root));
+            let seccomp = (sc.and_then(|x| x.seccomp_profile.as_ref()))
+                .or_else(|| pod_sc.and_then(|x| x.seccomp_profile.as_ref()))
+                .map(|p| p.type_.as_str());
+            let drops = sc.and_then(|x| x.capabilities.as_ref()).and_then(|c| c.drop.as_ref());
+            non_root != Some(true)
+                || sc.and_then(|x| x.allow_privilege_escalation) != Some(false)
+                || !drops.is_some_and(|d| d.iter().any(|d| d == "ALL"))
                 || !matches!(seccomp, Some("RuntimeDefault" | "Localhost"))
         })
         .map(|(name, _)| (pod.o, format!("container {name} does not meet the restricted profile")))
@@ -447,16 +438,14 @@ fn restricted_profile<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, Str
 /// GK010: every container has a read-only root filesystem.
 fn read_only_root<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
     pod.containers()
-        .filter(|(_, c)| s(c, &["securityContext", "readOnlyRootFilesystem"]).and_then(Value::as_bool) != Some(true))
+        .filter(|(_, c)| c.security_context.as_ref().and_then(|x| x.read_only_root_filesystem) != Some(true))
         .map(|(name, _)| (pod.o, format!("container {name} has a writable root filesystem")))
         .collect()
 }
 
 /// GK011: no default service account token unless the pod has its own account.
 fn no_default_token<'a>(_: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Object, String)> {
-    if pod.spec.get("automountServiceAccountToken").and_then(Value::as_bool) != Some(false)
-        && pod.spec.get("serviceAccountName").is_none()
-    {
+    if pod.spec().automount_service_account_token != Some(false) && pod.spec().service_account_name.is_none() {
         return vec![(pod.o, "mounts the default service account token".into())];
     }
     Vec::new()
@@ -500,8 +489,8 @@ fn suppressions(v: &Valid) -> BTreeMap<(String, String), String> {
 mod tests {
     use super::*;
 
-    /// The typed readings of budgets, policies, autoscalers and Ingress classes are the
-    /// readings of the same objects' JSON forms.
+    /// The typed readings of pod templates, budgets, policies, autoscalers and Ingress classes
+    /// are the readings of the same objects' JSON forms.
     #[test]
     fn typed_readings_are_the_json_readings() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -522,6 +511,10 @@ mod tests {
                         "HorizontalPodAutoscaler" if o.typed::<HorizontalPodAutoscaler>().is_some() => {
                             hpa_minimum(o) == hpa_minimum(&json)
                         }
+                        kind if owns_pods(kind) && crate::pods::typed_template(o).is_some() => {
+                            let reading = |p: Option<Pod>| p.map(|p| (p.template.into_owned(), p.labels, p.replicas));
+                            reading(pod(o, &BTreeMap::new())) == reading(pod(&json, &BTreeMap::new()))
+                        }
                         "Ingress" if o.typed::<k8s_openapi::api::networking::v1::Ingress>().is_some() => {
                             crate::lint_alb::ingress_class(o) == crate::lint_alb::ingress_class(&json)
                         }
@@ -532,7 +525,10 @@ mod tests {
                 }
             }
         }
-        assert_eq!(read.len(), 4, "every typed reading was exercised: {read:?}");
+        let kinds =
+            ["CronJob", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job", "NetworkPolicy", "StatefulSet"];
+        let kinds = kinds.iter().chain(&["PodDisruptionBudget"]);
+        assert!(kinds.into_iter().all(|k| read.contains_key(*k)), "every typed reading was exercised: {read:?}");
     }
 
     #[test]

@@ -49,11 +49,6 @@ pub fn chunks<T>(items: &[T], parts: usize) -> Vec<&[T]> {
     items.chunks(run_size(items.len(), parts)).collect()
 }
 
-/// [`chunks`], each run to change in place.
-pub fn chunks_mut<T>(items: &mut [T], parts: usize) -> Vec<&mut [T]> {
-    items.chunks_mut(run_size(items.len(), parts)).collect()
-}
-
 /// The length of each run when `len` items are cut into at most `parts` runs.
 fn run_size(len: usize, parts: usize) -> usize {
     len.div_ceil(parts.max(1)).max(1)
@@ -81,13 +76,7 @@ mod tests {
             let c = chunks(&items, parts);
             assert!(c.len() <= parts);
             assert_eq!(c.concat(), items, "{parts} parts");
-            let mut changed = items.clone();
-            let runs = chunks_mut(&mut changed, parts);
-            assert!(runs.len() <= parts);
-            runs.into_iter().flatten().for_each(|i| *i += 1);
-            assert_eq!(changed, items.iter().map(|i| i + 1).collect::<Vec<_>>(), "{parts} parts");
         }
         assert!(chunks::<u32>(&[], 3).is_empty());
-        assert!(chunks_mut::<u32>(&mut [], 3).is_empty());
     }
 }

@@ -168,3 +168,79 @@ fn route_backends_the_data_plane_cannot_reach_are_gk017() {
         assert!(out.contains(&line), "{line}{out}");
     }
 }
+
+/// Patched objects have only their JSON form; the per-pod rules read them as they read the
+/// typed ones. Each patch below breaks what one rule checks, and a patched budget, autoscaler
+/// and NetworkPolicy feed GK012 and GK006.
+const PATCHED: &str = r#"
+platform: l
+services:
+  api:
+    image: x/api:1.2.3
+    ports: {http: 8080}
+    probes: {liveness: {http: /healthz}, readiness: {http: /ready}}
+    replicas: 3
+    pdb: {min_available: 1}
+  worker:
+    image: x/worker:1.0.0
+    replicas: 2
+    autoscale: {min: 2, max: 4, cpu: 70}
+    pdb: {max_unavailable: 1}
+patches:
+  Deployment/api:
+    json:
+      - {op: remove, path: /spec/template/spec/containers/0/resources}
+      - {op: remove, path: /spec/template/spec/containers/0/imagePullPolicy}
+      - {op: remove, path: /spec/template/spec/containers/0/readinessProbe}
+      - {op: add, path: /spec/template/spec/hostNetwork, value: true}
+      - {op: add, path: /spec/template/spec/hostPID, value: true}
+      - {op: replace, path: /spec/template/spec/containers/0/securityContext/allowPrivilegeEscalation, value: true}
+      - {op: replace, path: /spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem, value: false}
+      - {op: replace, path: /spec/template/spec/containers/0/image, value: "x/api"}
+      - {op: remove, path: /spec/template/spec/automountServiceAccountToken}
+      - {op: remove, path: /spec/template/spec/topologySpreadConstraints}
+      - {op: add, path: /spec/template/spec/volumes/-, value: {name: host, hostPath: {path: /var/run}}}
+  NetworkPolicy/worker:
+    json:
+      - {op: replace, path: /spec/podSelector/matchLabels, value: {app.kubernetes.io/name: nobody}}
+  PodDisruptionBudget/worker:
+    json:
+      - {op: remove, path: /spec/maxUnavailable}
+      - {op: add, path: /spec/minAvailable, value: "100%"}
+  HorizontalPodAutoscaler/worker:
+    json:
+      - {op: replace, path: /spec/minReplicas, value: 5}
+"#;
+
+#[test]
+fn per_pod_rules_read_patched_objects() {
+    let t = tempfile::tempdir().unwrap();
+    platform(t.path(), PATCHED);
+    let (code, out, err) = lint(t.path(), &[]);
+    assert_eq!(code, 1, "{out}{err}");
+    let found: Vec<&str> = out.lines().filter(|l| !l.contains("[GK022 ")).collect();
+    let expected = [
+        "dev: Deployment/api [GK001 error] container api lacks cpu/memory requests or a memory limit",
+        "dev: Deployment/api [GK002 warning] container api serves traffic without readiness and liveness probes",
+        "dev: Deployment/api [GK004 warning] 3 replicas and no topology spread or anti-affinity",
+        "dev: Deployment/api [GK005 info] container api leaves imagePullPolicy to the cluster default",
+        "dev: Deployment/api [GK007 warning] container api image x/api has no tag",
+        "dev: Deployment/api [GK008 error] hostNetwork is on",
+        "dev: Deployment/api [GK008 error] hostPID is on",
+        "dev: Deployment/api [GK008 error] mounts a hostPath volume",
+        "dev: Deployment/api [GK009 error] container api does not meet the restricted profile",
+        "dev: Deployment/api [GK010 warning] container api has a writable root filesystem",
+        "dev: Deployment/api [GK011 info] mounts the default service account token",
+        "dev: Deployment/worker [GK006 error] no NetworkPolicy selects these pods (only the default deny)",
+        "dev: Deployment/worker [GK016 error] no DNS: the NetworkPolicies block udp/53 and tcp/53 to kube-dns in kube-system",
+        "dev: PodDisruptionBudget/worker [GK012 error] with 5 replica(s) this budget allows no voluntary eviction (node drains hang)",
+        "12 finding(s) at or above warning",
+    ];
+    assert_eq!(found, expected, "{out}");
+    // Unpatched, genk8s's own objects meet every one of those rules.
+    let clean = PATCHED.split("patches:").next().unwrap();
+    platform(t.path(), clean);
+    let (code, out, _) = lint(t.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.lines().all(|l| l.contains("[GK022 ") || l.starts_with("0 finding")), "{out}");
+}

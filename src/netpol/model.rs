@@ -94,15 +94,6 @@ fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Option<T> {
     T::deserialize(v).ok()
 }
 
-fn template(kind: &str, v: &Value) -> Option<PodTemplateSpec> {
-    let path: &[&str] = match kind {
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => &["spec", "template"],
-        "CronJob" => &["spec", "jobTemplate", "spec", "template"],
-        _ => return None,
-    };
-    typed(path.iter().try_fold(v, |v, k| v.get(k))?)
-}
-
 fn pod(kind: &str, name: &str, namespace: &str, t: &PodTemplateSpec) -> Pod {
     let labels: Labels = t.metadata.as_ref().and_then(|m| m.labels.clone()).unwrap_or_default();
     let spec = t.spec.as_ref();
@@ -188,17 +179,9 @@ impl Cluster {
     /// [`Cluster::add_value`] reads its JSON form, without building it; `false` for any
     /// other object.
     fn add_typed(&mut self, o: &Object) -> bool {
-        use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core};
+        use k8s_openapi::api::core::v1 as core;
         let ns = o.namespace.as_deref().unwrap_or("default");
-        let template = (o.typed::<apps::Deployment>().map(|d| ("Deployment", d.spec.as_ref().map(|s| &s.template))))
-            .or_else(|| o.typed::<apps::StatefulSet>().map(|s| ("StatefulSet", s.spec.as_ref().map(|s| &s.template))))
-            .or_else(|| o.typed::<apps::DaemonSet>().map(|d| ("DaemonSet", d.spec.as_ref().map(|s| &s.template))))
-            .or_else(|| o.typed::<batch::Job>().map(|j| ("Job", j.spec.as_ref().map(|s| &s.template))))
-            .or_else(|| {
-                let cron = o.typed::<batch::CronJob>()?;
-                Some(("CronJob", cron.spec.as_ref().and_then(|s| s.job_template.spec.as_ref()).map(|s| &s.template)))
-            });
-        if let Some((kind, t)) = template {
+        if let Some((kind, t)) = crate::pods::typed_template(o) {
             self.pods.extend(t.map(|t| pod(kind, &o.name, ns, t)));
         } else if let Some(s) = o.typed::<core::Service>() {
             self.services.extend(service(&o.name, ns, s));
@@ -239,7 +222,7 @@ impl Cluster {
             "Ingress" => self.ingresses.extend(typed(v)),
             "HTTPRoute" | "GRPCRoute" => self.routes.push(v.clone()),
             "Gateway" => self.listeners.extend(listeners(name, namespace, v)),
-            _ => self.pods.extend(template(kind, v).map(|t| pod(kind, name, namespace, &t))),
+            _ => self.pods.extend(crate::pods::template_of_value(kind, v).map(|t| pod(kind, name, namespace, &t))),
         }
     }
 
