@@ -195,8 +195,10 @@ fn hpa_minimum(o: &Object) -> Option<(&str, i64)> {
 
 /// Lints the objects of one environment.
 pub fn lint(v: &Valid, objects: &[Object]) -> Report {
-    // The rules read the typed objects (`Pod`, `Selecting`, `hpa_minimum`), and the JSON form
-    // only of an object that has no other (a patched one), so lint builds no JSON forms.
+    // The per-pod rules read the typed objects (`Pod`, `Selecting`, `hpa_minimum`), and the
+    // JSON form only of an object that has no other (a patched one); JSON forms are built only
+    // for the objects GK013/GK014, GK019 and GK023 read (Services when a route or an ALB
+    // Ingress needs their ports, or when the target deprecates one of their fields).
     let evaluated = crate::netpol::check::check(v, objects);
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let budgets: Vec<Selecting> = of_kind("PodDisruptionBudget").map(Selecting::budget).collect();
@@ -345,8 +347,7 @@ fn probes_behind_service<'a>(around: &Around<'a>, pod: &Pod<'a>) -> Vec<(&'a Obj
     }
     (pod.spec().containers.iter())
         .filter(|c| c.readiness_probe.is_none() || c.liveness_probe.is_none())
-        .map(|c| &c.name)
-        .map(|name| (pod.o, format!("container {name} serves traffic without readiness and liveness probes")))
+        .map(|c| (pod.o, format!("container {} serves traffic without readiness and liveness probes", c.name)))
         .collect()
 }
 

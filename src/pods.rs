@@ -23,7 +23,8 @@ pub fn typed_template(o: &Object) -> Option<(&'static str, Option<&PodTemplateSp
         })
 }
 
-/// The pod template in the JSON form of an object of `kind`.
+/// The pod template in the JSON form of an object of `kind` (`None` also when it does not
+/// read as one: a patched object was checked against its schema before, so it does).
 pub fn template_of_value(kind: &str, v: &Value) -> Option<PodTemplateSpec> {
     let path: &[&str] = match kind {
         "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "Job" => &["spec", "template"],
