@@ -197,8 +197,8 @@ fn hpa_minimum(o: &Object) -> Option<(&str, i64)> {
 pub fn lint(v: &Valid, objects: &[Object]) -> Report {
     // The per-pod rules read the typed objects (`Pod`, `Selecting`, `hpa_minimum`), and the
     // JSON form only of an object that has no other (a patched one); JSON forms are built only
-    // for the objects GK013/GK014, GK019 and GK023 read (Services when a route or an ALB
-    // Ingress needs their ports, or when the target deprecates one of their fields).
+    // for the objects GK013/GK014, GK019 and GK023 read (Services when the target deprecates
+    // one of their fields, routes and ALB Ingresses).
     let evaluated = crate::netpol::check::check(v, objects);
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let budgets: Vec<Selecting> = of_kind("PodDisruptionBudget").map(Selecting::budget).collect();
@@ -490,8 +490,8 @@ fn suppressions(v: &Valid) -> BTreeMap<(String, String), String> {
 mod tests {
     use super::*;
 
-    /// The typed readings of pod templates, budgets, policies, autoscalers and Ingress classes
-    /// are the readings of the same objects' JSON forms.
+    /// The typed readings of pod templates, budgets, policies, autoscalers, Ingress classes and
+    /// Service ports are the readings of the same objects' JSON forms.
     #[test]
     fn typed_readings_are_the_json_readings() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -516,6 +516,9 @@ mod tests {
                             let reading = |p: Option<Pod>| p.map(|p| (p.template.into_owned(), p.labels, p.replicas));
                             reading(pod(o, &BTreeMap::new())) == reading(pod(&json, &BTreeMap::new()))
                         }
+                        "Service" if o.typed::<k8s_openapi::api::core::v1::Service>().is_some() => {
+                            crate::lint_routes::service_ports(o) == crate::lint_routes::service_ports(&json)
+                        }
                         "Ingress" if o.typed::<k8s_openapi::api::networking::v1::Ingress>().is_some() => {
                             crate::lint_alb::ingress_class(o) == crate::lint_alb::ingress_class(&json)
                         }
@@ -528,7 +531,7 @@ mod tests {
         }
         let kinds =
             ["CronJob", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Job", "NetworkPolicy", "StatefulSet"];
-        let kinds = kinds.iter().chain(&["PodDisruptionBudget"]);
+        let kinds = kinds.iter().chain(&["PodDisruptionBudget", "Service"]);
         assert!(kinds.into_iter().all(|k| read.contains_key(*k)), "every typed reading was exercised: {read:?}");
     }
 

@@ -21,12 +21,7 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
         return;
     }
     let ports: Ports = (objects.iter().filter(|o| o.kind == "Service"))
-        .map(|o| {
-            let served = (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
-                .filter_map(|p| Some((p.get("port")?.as_i64()?, p.get("name").and_then(Value::as_str))))
-                .collect();
-            (o.name.as_str(), served)
-        })
+        .map(|o| (o.name.as_str(), crate::lint_routes::service_ports(o)))
         .collect();
     let albs = objects.iter().filter(|o| alb(o));
     for ing in albs {

@@ -3,6 +3,7 @@
 //! serve, and not all of a rule's weights are 0.
 
 use crate::expand::Object;
+use k8s_openapi::api::core::v1::Service;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,12 +14,7 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
         return;
     }
     let ports: BTreeMap<&str, BTreeSet<i64>> = (objects.iter().filter(|o| o.kind == "Service"))
-        .map(|o| {
-            let served = (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
-                .filter_map(|p| p.get("port").and_then(Value::as_i64))
-                .collect();
-            (o.name.as_str(), served)
-        })
+        .map(|o| (o.name.as_str(), service_ports(o).into_iter().map(|(port, _)| port).collect()))
         .collect();
     for route in objects.iter().filter(|o| o.kind == "HTTPRoute" || o.kind == "GRPCRoute") {
         let rules = route.value().pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
@@ -51,6 +47,18 @@ pub fn check(objects: &[Object], push: &mut dyn FnMut(&Object, &'static str, Str
             }
         }
     }
+}
+
+/// A Service's ports (number, name), from the typed object while it has one (so a route
+/// does not make lint build the JSON form of every Service).
+pub(crate) fn service_ports(o: &Object) -> Vec<(i64, Option<&str>)> {
+    if let Some(s) = o.typed::<Service>() {
+        let ports = s.spec.as_ref().and_then(|s| s.ports.as_ref()).into_iter().flatten();
+        return ports.map(|p| (i64::from(p.port), p.name.as_deref())).collect();
+    }
+    (o.value().pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten())
+        .filter_map(|p| Some((p.get("port")?.as_i64()?, p.get("name").and_then(Value::as_str))))
+        .collect()
 }
 
 #[cfg(test)]
