@@ -50,7 +50,8 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// One finished Kubernetes object, ready for emission: the typed object as built, or its
-/// JSON form once something asked for it (lint, a patch, a verbatim object). Emission
+/// JSON form once something asked for it (a patch, a verbatim object, or a check with no
+/// typed reading of what it looks at, such as GK019 on a route's rules). Emission
 /// writes the typed object straight to text ([`crate::yaml::ser`]), the same text the
 /// JSON form gives.
 pub struct Object {
