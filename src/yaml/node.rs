@@ -113,19 +113,12 @@ impl Node {
     }
 }
 
-fn is_null_text(t: &str) -> bool {
+pub fn is_null_text(t: &str) -> bool {
     matches!(t, "" | "~" | "null" | "Null" | "NULL")
 }
 
-/// Parses one YAML document (an empty file gives a null node).
-pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
-    if text.len() > MAX_BYTES {
-        return Err(Diagnostic::at(
-            Span::new(file, 1, 1),
-            format!("file is {} bytes; genk8s reads spec files up to {} bytes", text.len(), MAX_BYTES),
-        )
-        .help("split the spec into smaller files"));
-    }
+/// `text` read by saphyr-parser, the reader of all YAML (and the one that words errors).
+pub(super) fn full(text: &str, file: FileId) -> Result<Node, Diagnostic> {
     Loader { file, anchors: HashMap::new(), count: 0 }.run(text)
 }
 
@@ -328,6 +321,7 @@ fn count_nodes(n: &Node) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::yaml::parse;
 
     #[test]
     fn keeps_positions_and_quoting() {
