@@ -327,6 +327,9 @@ fn lint_command(platform: &Path, env: Option<&str>, fail_on: crate::lint::Severi
         failing += report.findings.iter().filter(|f| f.severity >= fail_on).count();
     }
     text.push_str(&format!("{failing} finding(s) at or above {fail_on}\n"));
+    // The objects are not taken apart one by one (a tenth of lint's time on a large platform):
+    // the process ends after printing, and they hold nothing but memory.
+    std::mem::forget(valid);
     print(&text)?;
     Ok(if failing > 0 { Outcome::Findings } else { Outcome::Clean })
 }

@@ -44,6 +44,20 @@ pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R>
     done.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `a()` and `b()`, on two threads when [`threads`] allows more than one (`a` on a new one),
+/// else one after the other.
+pub fn join<A: Send, B>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if threads() <= 1 {
+        let a = a();
+        return (a, b());
+    }
+    std::thread::scope(|s| {
+        let handle = s.spawn(a);
+        let b = b();
+        (handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+    })
+}
+
 /// `items` cut into at most `parts` runs of consecutive items, as even as can be.
 pub fn chunks<T>(items: &[T], parts: usize) -> Vec<&[T]> {
     items.chunks(run_size(items.len(), parts)).collect()
@@ -67,6 +81,18 @@ mod tests {
             i * i
         });
         assert_eq!(got, items.iter().map(|i| i * i).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn join_returns_both_results_in_their_places() {
+        let (a, b) = join(
+            || {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                "a"
+            },
+            || 2,
+        );
+        assert_eq!((a, b), ("a", 2));
     }
 
     #[test]

@@ -111,3 +111,18 @@ fn a_patch_that_matches_nothing_is_the_same_error_in_one_thread_and_in_many() {
     assert!(err.contains("patch `Deployment/nope` matches no generated object"), "{err}");
     assert_eq!(one.stderr, many.stderr);
 }
+
+/// `lint` runs the NetworkPolicy evaluator beside the other rules: its report is the same in
+/// one thread and in many, on every bundled platform (findings and suppressions included).
+#[test]
+fn lint_reports_the_same_in_one_thread_and_in_many() {
+    for entry in std::fs::read_dir("platforms").unwrap() {
+        let dir = entry.unwrap().path();
+        let run = |threads: &str| genk8s(threads).args(["lint", "prod", "-p"]).arg(&dir).output().unwrap();
+        let (one, many) = (run("1"), run("4"));
+        let text = String::from_utf8_lossy(&one.stdout);
+        assert!(text.contains("finding(s) at or above"), "{}: {text}", dir.display());
+        assert_eq!(one.status.code(), many.status.code(), "{}", dir.display());
+        assert!(one.stdout == many.stdout, "{}: the report differs between 1 and 4 threads", dir.display());
+    }
+}

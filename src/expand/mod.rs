@@ -58,20 +58,22 @@ pub struct Object {
     pub kind: String,
     pub name: String,
     pub namespace: Option<String>,
-    value: std::cell::OnceCell<serde_json::Value>,
+    value: std::sync::OnceLock<serde_json::Value>,
     /// Absent once the JSON form may have been changed ([`Object::value_mut`]).
     typed: Option<Box<dyn Typed>>,
 }
 
 /// A typed object that can render itself.
-trait Typed: Send {
+trait Typed: Send + Sync {
     fn to_value(&self) -> serde_json::Value;
     fn emit(&self, out: &mut String);
     fn meta(&self) -> &ObjectMeta;
     fn any(&self) -> &dyn std::any::Any;
 }
 
-impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send + 'static> Typed for T {
+impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send + Sync + 'static> Typed
+    for T
+{
     fn to_value(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).expect("k8s-openapi types serialize to JSON");
         if let serde_json::Value::Object(m) = &mut value {
@@ -96,7 +98,9 @@ impl<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Seriali
 }
 
 impl Object {
-    pub fn new<T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send + 'static>(
+    pub fn new<
+        T: k8s_openapi::Resource + k8s_openapi::Metadata<Ty = ObjectMeta> + Serialize + Send + Sync + 'static,
+    >(
         t: T,
     ) -> Object {
         let md = t.metadata();
@@ -106,14 +110,14 @@ impl Object {
             kind: T::KIND.to_string(),
             name,
             namespace,
-            value: std::cell::OnceCell::new(),
+            value: std::sync::OnceLock::new(),
             typed: Some(Box::new(t)),
         }
     }
 
     /// An object given as its JSON form.
     pub fn from_value(kind: String, name: String, namespace: Option<String>, value: serde_json::Value) -> Object {
-        Object { kind, name, namespace, value: std::cell::OnceCell::from(value), typed: None }
+        Object { kind, name, namespace, value: std::sync::OnceLock::from(value), typed: None }
     }
 
     /// The JSON form (apiVersion, kind and metadata first).

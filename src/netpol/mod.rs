@@ -96,8 +96,8 @@ pub struct PodRef {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Peer {
     /// A pod of the cluster (of this platform, or one of another namespace whose labels are known
-    /// or taken to be none).
-    Pod(PodRef),
+    /// or taken to be none). Shared: the evaluator names the same pod in many queries.
+    Pod(std::sync::Arc<PodRef>),
     /// An address outside the pod network.
     Address(IpAddr),
     /// Some public address, known only by a host name.
@@ -107,11 +107,11 @@ pub enum Peer {
 impl Peer {
     /// A pod of namespace `namespace` with `labels` and no named ports.
     pub fn pod(namespace: &str, labels: &[(&str, &str)]) -> Peer {
-        Peer::Pod(PodRef {
+        Peer::Pod(std::sync::Arc::new(PodRef {
             namespace: namespace.to_string(),
             labels: labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             ports: Vec::new(),
-        })
+        }))
     }
 }
 

@@ -26,7 +26,7 @@ pub struct Pod {
     pub kind: String,
     /// The pods' `app.kubernetes.io/name` label, else the object's name.
     pub workload: String,
-    pub pod: PodRef,
+    pub pod: std::sync::Arc<PodRef>,
 }
 
 /// A port of a Service and where it sends traffic.
@@ -113,7 +113,7 @@ fn pod(kind: &str, name: &str, namespace: &str, t: &PodTemplateSpec) -> Pod {
         object: format!("{kind}/{name}"),
         kind: kind.to_string(),
         workload,
-        pod: PodRef { namespace: namespace.to_string(), labels, ports },
+        pod: std::sync::Arc::new(PodRef { namespace: namespace.to_string(), labels, ports }),
     }
 }
 

@@ -97,7 +97,7 @@ impl Cluster {
 
     /// Destinations outside the pod network that `pod`'s egress rules name, with each
     /// port the evaluator confirms (`proto/*` for every port).
-    fn external_egress(&self, pod: &super::PodRef) -> Vec<(End, String)> {
+    fn external_egress(&self, pod: &std::sync::Arc<super::PodRef>) -> Vec<(End, String)> {
         let from = Peer::Pod(pod.clone());
         let mut out = Vec::new();
         // The policies that may select the pod (the index narrows; the selector decides), in order.
