@@ -48,6 +48,27 @@ impl Keys {
         self.add((o.kind.clone(), o.namespace.clone(), o.name.clone()), mark);
     }
 
+    /// The keys of `objects`, as noting each in turn gives, without hashing every key: the
+    /// keys are sorted (borrowed), and only objects that share one are noted.
+    pub fn of(objects: &[Object]) -> Keys {
+        let key = |i: usize| {
+            let o = &objects[i];
+            (o.kind.as_str(), o.namespace.as_deref(), o.name.as_str())
+        };
+        let mut order: Vec<usize> = (0..objects.len()).collect();
+        order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
+        let mut shared: Vec<usize> = Vec::new();
+        for run in order.chunk_by(|&a, &b| key(a) == key(b)).filter(|r| r.len() > 1) {
+            shared.extend_from_slice(run);
+        }
+        shared.sort_unstable();
+        let mut keys = Keys::default();
+        for i in shared {
+            keys.note(&objects[i]);
+        }
+        keys
+    }
+
     fn add(&mut self, key: Key, mark: Mark) {
         match self.seen.get(&key) {
             Some(first) => self.dups.push((key, first.clone(), mark)),
@@ -172,4 +193,37 @@ fn refine(v: &Valid, mut owner: Owner, key: &Key) -> Owner {
 fn span_of(root: &Node, o: &Owner) -> Span {
     let path: Vec<&str> = o.path.iter().map(String::as_str).collect();
     root.find(&path)
+}
+
+#[cfg(test)]
+mod keys_tests {
+    use super::*;
+    use serde_json::json;
+
+    /// [`Keys::of`] finds the clashes, in the order and with the marks, that noting every
+    /// object in turn finds.
+    #[test]
+    fn keys_of_objects_are_the_keys_noted_one_by_one() {
+        let o = |kind: &str, ns: Option<&str>, name: &str, owner: &str| {
+            let value = json!({"metadata": {"name": name, "labels": {NAME: owner}}});
+            Object::from_value(kind.into(), name.into(), ns.map(str::to_string), value)
+        };
+        let objects = vec![
+            o("Service", Some("a"), "api", "api"),
+            o("Deployment", Some("a"), "api", "api"),
+            o("Service", Some("a"), "api", "api-2"),
+            o("Service", None, "api", "x"),
+            o("ConfigMap", Some("a"), "cfg", "cfg"),
+            o("Service", Some("a"), "api", "api-3"),
+            o("ConfigMap", Some("a"), "cfg", "other"),
+            o("Service", Some("b"), "api", "api"),
+        ];
+        let mut noted = Keys::default();
+        for x in &objects {
+            noted.note(x);
+        }
+        let of = Keys::of(&objects);
+        assert_eq!(of.dups.len(), 3);
+        assert_eq!(of.dups, noted.dups);
+    }
 }

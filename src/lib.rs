@@ -128,10 +128,7 @@ pub fn check_expanded(dir: &Path, only: Option<&str>) -> Result<Vec<(validate::V
             return Err(patch_problems);
         }
         let objects: Vec<expand::Object> = runs.into_iter().flatten().collect();
-        let mut keys = collide::Keys::default();
-        for o in &objects {
-            keys.note(o);
-        }
+        let keys = collide::Keys::of(&objects);
         clash_free(v, &keys, &merged, sources).map(|v| (v, objects))
     })
 }
