@@ -501,7 +501,7 @@ impl<'t> Reader<'t> {
             }
         };
         let is_key = line.get(end) == Some(&b':') && line.get(end + 1) == Some(&b' ');
-        is_key.then(|| (text, self.span((l, c)), end))
+        (is_key && end - c <= MAX_KEY).then(|| (text, self.span((l, c)), end))
     }
 }
 
@@ -635,6 +635,10 @@ mod tests {
         ] {
             assert!(parse(text, 0).is_none(), "{text:?}");
         }
+        // Implicit keys are at most 1024 characters long, in a block map and in a flow map.
+        for text in [format!("{}: 1\n", "k".repeat(1025)), format!("a: {{{}: 1}}\n", "k".repeat(1025))] {
+            assert!(parse(&text, 0).is_none(), "{text:?}");
+        }
     }
 
     /// Pieces of YAML (some of them wrong) that documents are generated from.
@@ -696,6 +700,14 @@ mod tests {
                 .prop_map(|(i, k, h)| format!("{}{k}: {h}", " ".repeat(i))),
             (0..8usize, prop::sample::select(SCALARS)).prop_map(|(i, v)| format!("{}{v}", " ".repeat(i))),
             (0..6usize).prop_map(|i| format!("{}# comment", " ".repeat(i))),
+            // Spaces around the `:` and at the end, a comment after the value.
+            (0..6usize, prop::sample::select(KEYS), 0..3usize, 1..3usize, prop::sample::select(SCALARS), 0..3usize)
+                .prop_map(|(i, k, before, after, v, end)| {
+                    let tail = ["", " ", " # c"][end];
+                    format!("{}{k}{}:{}{v}{tail}", " ".repeat(i), " ".repeat(before), " ".repeat(after))
+                }),
+            (0..8usize, prop::sample::select(&["text", "# not a comment", "a: b", "- x", "  more", "\\"][..]))
+                .prop_map(|(i, t)| format!("{}{t}", " ".repeat(i))),
             Just(String::new()),
             Just("   ".to_string()),
         ];
