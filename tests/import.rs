@@ -868,7 +868,8 @@ fn a_plain_word_password_is_not_mistaken_for_the_host_or_user_of_the_same_name()
 fn assert_paths(dir: &Path, env: &str, paths: &[(&str, &str, u16)]) {
     use genk8s::netpol::{Cluster, Peer};
     let v = genk8s::check(dir, Some(env)).unwrap_or_else(|e| panic!("{e}")).remove(0);
-    let c = Cluster::from_objects(&genk8s::expand::expand(&v));
+    let objects = genk8s::expand::expand(&v);
+    let c = Cluster::from_objects(&objects);
     for (from, to, port) in paths {
         let pods: Vec<_> = c.pods.iter().filter(|p| p.workload == *from).collect();
         assert!(!pods.is_empty(), "no pods of `{from}`");

@@ -318,7 +318,8 @@ fn check(spec: &Spec) -> Result<(), TestCaseError> {
         Ok(mut v) => v.remove(0),
         Err(e) => return Err(TestCaseError::fail(format!("{e}\n{}", spec.yaml()))),
     };
-    let c = Cluster::from_objects(&genk8s::expand::expand(&v));
+    let objects = genk8s::expand::expand(&v);
+    let c = Cluster::from_objects(&objects);
     let a = asked(spec);
     let ns =
         (spec.controller.as_deref().unwrap_or("ingress-nginx"), spec.monitoring.as_deref().unwrap_or("monitoring"));

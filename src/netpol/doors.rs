@@ -79,7 +79,7 @@ fn str_of<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
 
-impl Cluster {
+impl Cluster<'_> {
     /// Every door of the objects: each Ingress rule's host and each route's host names.
     pub fn doors(&self) -> Vec<Door> {
         let mut out: Vec<Door> = self.ingresses.iter().flat_map(|i| self.ingress_doors(i)).collect();
@@ -207,7 +207,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn cluster(values: &[Value]) -> Cluster {
+    fn cluster(values: &[Value]) -> Cluster<'static> {
         Cluster::from_values(values)
     }
 

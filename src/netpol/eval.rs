@@ -63,7 +63,7 @@ fn block_matches(cidr: &str, except: &[String], other: &Peer) -> bool {
     }
 }
 
-impl Cluster {
+impl Cluster<'_> {
     /// Whether `peer` (in a policy of namespace `ns`) matches `other`.
     fn peer_matches(&self, peer: &NetworkPolicyPeer, ns: &str, other: &Peer) -> bool {
         if let Some(b) = &peer.ip_block {

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A container port of a pod.
@@ -50,16 +51,18 @@ pub struct Service {
     pub ports: Vec<ServicePort>,
 }
 
-/// Everything of the emitted objects that decides what connects to what.
+/// Everything of the emitted objects that decides what connects to what. NetworkPolicies
+/// and Ingresses are borrowed from the typed objects they come from (owned when read from
+/// JSON forms).
 #[derive(Debug, Clone, Default)]
-pub struct Cluster {
+pub struct Cluster<'o> {
     pub pods: Vec<Pod>,
     pub services: Vec<Service>,
     /// NetworkPolicies with their namespace.
-    pub policies: Vec<(String, NetworkPolicy)>,
+    pub policies: Vec<(String, Cow<'o, NetworkPolicy>)>,
     /// Labels of the Namespaces the objects define.
     pub namespaces: BTreeMap<String, Labels>,
-    pub ingresses: Vec<Ingress>,
+    pub ingresses: Vec<Cow<'o, Ingress>>,
     /// HTTPRoutes and GRPCRoutes, as written.
     pub routes: Vec<Value>,
     /// Listeners of the Gateways among the objects.
@@ -164,8 +167,8 @@ fn reads(kind: &str) -> bool {
     )
 }
 
-impl Cluster {
-    pub fn from_objects(objects: &[Object]) -> Cluster {
+impl<'o> Cluster<'o> {
+    pub fn from_objects(objects: &'o [Object]) -> Cluster<'o> {
         let mut c = Cluster::default();
         for o in objects.iter().filter(|o| reads(&o.kind)) {
             if !c.add_typed(o) {
@@ -178,7 +181,7 @@ impl Cluster {
     /// Reads a typed workload, Service, NetworkPolicy, Ingress or Namespace as
     /// [`Cluster::add_value`] reads its JSON form, without building it; `false` for any
     /// other object.
-    fn add_typed(&mut self, o: &Object) -> bool {
+    fn add_typed(&mut self, o: &'o Object) -> bool {
         use k8s_openapi::api::core::v1 as core;
         let ns = o.namespace.as_deref().unwrap_or("default");
         if let Some((kind, t)) = crate::pods::typed_template(o) {
@@ -186,9 +189,9 @@ impl Cluster {
         } else if let Some(s) = o.typed::<core::Service>() {
             self.services.extend(service(&o.name, ns, s));
         } else if let Some(p) = o.typed::<NetworkPolicy>() {
-            self.policies.push((ns.to_string(), p.clone()));
+            self.policies.push((ns.to_string(), Cow::Borrowed(p)));
         } else if let Some(i) = o.typed::<Ingress>() {
-            self.ingresses.push(i.clone());
+            self.ingresses.push(Cow::Borrowed(i));
         } else if let Some(n) = o.typed::<core::Namespace>() {
             self.namespaces.insert(o.name.clone(), n.metadata.labels.clone().unwrap_or_default());
         } else {
@@ -198,7 +201,7 @@ impl Cluster {
     }
 
     /// Reads objects given as JSON values (`kind`, `metadata`, `spec`).
-    pub fn from_values<'a>(values: impl IntoIterator<Item = &'a Value>) -> Cluster {
+    pub fn from_values<'a>(values: impl IntoIterator<Item = &'a Value>) -> Cluster<'o> {
         let mut c = Cluster::default();
         for v in values {
             c.add_value(v);
@@ -218,8 +221,8 @@ impl Cluster {
                 self.namespaces.insert(name.to_string(), labels);
             }
             "Service" => self.services.extend(typed(v).and_then(|s| service(name, namespace, &s))),
-            "NetworkPolicy" => self.policies.extend(typed(v).map(|p| (namespace.to_string(), p))),
-            "Ingress" => self.ingresses.extend(typed(v)),
+            "NetworkPolicy" => self.policies.extend(typed(v).map(|p| (namespace.to_string(), Cow::Owned(p)))),
+            "Ingress" => self.ingresses.extend(typed(v).map(Cow::Owned)),
             "HTTPRoute" | "GRPCRoute" => self.routes.push(v.clone()),
             "Gateway" => self.listeners.extend(listeners(name, namespace, v)),
             _ => self.pods.extend(crate::pods::template_of_value(kind, v).map(|t| pod(kind, name, namespace, &t))),

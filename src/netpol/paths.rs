@@ -46,7 +46,7 @@ pub struct Path {
     pub ports: Vec<String>,
 }
 
-impl Cluster {
+impl Cluster<'_> {
     /// Every allowed path involving the platform's pods.
     pub fn paths(&self, o: &Outside) -> Vec<Path> {
         let mut found: BTreeMap<(End, End), BTreeSet<String>> = BTreeMap::new();

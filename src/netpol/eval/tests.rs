@@ -16,7 +16,7 @@ fn deployment(ns: &str, name: &str, ports: Value) -> Value {
                "spec": {"containers": [{"name": name, "image": "x:1", "ports": ports}]}}}})
 }
 
-fn cluster(objects: &[Value]) -> Cluster {
+fn cluster(objects: &[Value]) -> Cluster<'static> {
     Cluster::from_values(objects)
 }
 
