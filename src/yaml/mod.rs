@@ -14,7 +14,7 @@ use crate::diag::Diagnostic;
 use crate::source::{FileId, MAX_BYTES, Span};
 
 /// Parses one YAML document (an empty file gives a null node): with the quick reader
-/// ([`super::fast`]) where it takes the text, else with saphyr-parser ([`node::full`]).
+/// ([`fast`]) where it takes the text, else with saphyr-parser ([`node::full`]).
 pub fn parse(text: &str, file: FileId) -> Result<Node, Diagnostic> {
     if text.len() > MAX_BYTES {
         return Err(Diagnostic::at(
