@@ -75,6 +75,8 @@ struct Reader<'t> {
 
 /// A line and a byte offset in it.
 type At = (usize, usize);
+/// A map key read: its text, its span and the offset of its `:`.
+type Key = (String, Span, usize);
 
 impl<'t> Reader<'t> {
     fn line(&self, l: usize) -> &'t [u8] {
@@ -131,8 +133,8 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// The block value that starts at `at`, inside a collection indented `parent`, and
-    /// the line after it.
+    /// The block value that starts at `c` of line `l`, inside a collection indented
+    /// `parent`, and the line after it.
     fn block_node(&self, l: usize, c: usize, parent: isize, depth: usize) -> Option<(Node, usize)> {
         if depth > DEPTH {
             return None;
@@ -140,18 +142,21 @@ impl<'t> Reader<'t> {
         if self.is_dash(l, c) {
             return self.block_seq(l, c, false, depth);
         }
-        if self.key(l, c).is_some() {
-            return self.block_map(l, c, depth);
+        match self.key(l, c, false) {
+            Some(first) => self.block_map(l, c, first, depth),
+            None => self.inline_value(l, c, parent, depth),
         }
-        self.inline_value(l, c, parent, depth)
     }
 
-    /// A map whose first key is at `c` of line `l`; its other keys start lines at column `c`.
-    fn block_map(&self, l0: usize, m: usize, depth: usize) -> Option<(Node, usize)> {
+    /// A map whose `first` key is at `c` of line `l`; its other keys start lines at column `c`.
+    fn block_map(&self, l0: usize, m: usize, first: Key, depth: usize) -> Option<(Node, usize)> {
         let mut entries = Vec::new();
-        let (mut l, mut c) = (l0, m);
+        let (mut l, mut key) = (l0, Some(first));
         let next = loop {
-            let (key, key_span, colon) = self.key(l, c)?;
+            let (key, key_span, colon) = match key.take() {
+                Some(k) => k,
+                None => self.key(l, m, false)?,
+            };
             if key == "<<" {
                 return None;
             }
@@ -162,7 +167,7 @@ impl<'t> Reader<'t> {
             };
             entries.push(Entry { key, key_span, value });
             match self.next_content(after) {
-                Some(n) if self.indent(n) == m && !self.is_dash(n, m) => (l, c) = (n, m),
+                Some(n) if self.indent(n) == m && !self.is_dash(n, m) => l = n,
                 Some(n) if self.indent(n) >= m => return None,
                 _ => break after,
             }
@@ -226,14 +231,14 @@ impl<'t> Reader<'t> {
         let line = self.line(l);
         let (node, end) = match line[c] {
             b'[' | b'{' => self.flow(l, c, depth)?,
-            b'"' | b'\'' => self.quoted(l, c)?,
+            b'"' | b'\'' => self.quoted_node(l, c)?,
             b'|' => return self.block_scalar(l, c, usize::try_from(parent).ok()?),
             _ => {
                 let end = plain_end(line, c, false)?;
                 if matches!(line.get(end), Some(b':')) {
                     return None;
                 }
-                (self.plain(l, c, end)?, end)
+                (self.plain(l, c, end, false)?, end)
             }
         };
         if !self.ends_line(l, end) {
@@ -246,46 +251,48 @@ impl<'t> Reader<'t> {
     }
 
     /// A plain scalar from `c` to `end` (trailing spaces dropped): null when it spells null.
-    fn plain(&self, l: usize, c: usize, end: usize) -> Option<Node> {
+    fn plain(&self, l: usize, c: usize, end: usize, flow: bool) -> Option<Node> {
+        let text = self.plain_text(l, c, end, flow)?;
+        let kind =
+            if is_null_text(text) { NodeKind::Null } else { NodeKind::Scalar { text: text.to_string(), plain: true } };
+        Some(Node { span: self.span((l, c)), kind })
+    }
+
+    /// The text of a plain scalar from `c` to `end`, trailing spaces dropped; `None` when
+    /// no plain scalar may start at `c`.
+    fn plain_text(&self, l: usize, c: usize, end: usize, flow: bool) -> Option<&'t str> {
         let line = self.line(l);
-        if !plain_first(line, c, false) {
+        if end == c || !plain_first(line, c, flow) {
             return None;
         }
         let mut e = end;
         while line[e - 1] == b' ' {
             e -= 1;
         }
-        let text = self.str(l, c, e);
-        let kind =
-            if is_null_text(text) { NodeKind::Null } else { NodeKind::Scalar { text: text.to_string(), plain: true } };
-        Some(Node { span: self.span((l, c)), kind })
+        Some(self.str(l, c, e))
     }
 
-    /// The key at `c` of line `l` (plain or quoted, then `:` and a space or the line's end):
-    /// its text, span and the offset of its `:`.
-    fn key(&self, l: usize, c: usize) -> Option<(String, Span, usize)> {
+    /// The key at `c` of line `l`, plain or quoted, then `:` and a space (in a block map
+    /// also the line's end): its text (a plain null is the empty key, as the full loader
+    /// has it), its span and the offset of its `:`.
+    fn key(&self, l: usize, c: usize, flow: bool) -> Option<Key> {
         let line = self.line(l);
-        let (text, end) = match line[c] {
+        let (text, end) = match *line.get(c)? {
             b'"' | b'\'' => {
-                let (node, end) = self.quoted(l, c)?;
-                let NodeKind::Scalar { text, .. } = node.kind else { unreachable!("quoted scalars are text") };
+                let (text, end) = self.quoted(l, c)?;
                 (text, self.skip_spaces(l, end))
             }
             _ => {
-                let end = plain_end(line, c, false)?;
-                if line.get(end) != Some(&b':') || !plain_first(line, c, false) {
-                    return None;
-                }
-                let mut e = end;
-                while line[e - 1] == b' ' {
-                    e -= 1;
-                }
-                let text = self.str(l, c, e);
+                let end = plain_end(line, c, flow)?;
+                let text = self.plain_text(l, c, end, flow)?;
                 (if is_null_text(text) { String::new() } else { text.to_string() }, end)
             }
         };
-        let is_key = line.get(end) == Some(&b':') && matches!(line.get(end + 1), None | Some(b' '));
-        (is_key && end - c <= MAX_KEY).then(|| (text, self.span((l, c)), end))
+        let spaced = match line.get(end + 1) {
+            None => !flow,
+            Some(b) => *b == b' ',
+        };
+        (line.get(end) == Some(&b':') && spaced && end - c <= MAX_KEY).then(|| (text, self.span((l, c)), end))
     }
 
     /// A `|` literal (header at `c` of line `l`) inside a collection indented `parent`:
@@ -342,7 +349,13 @@ impl<'t> Reader<'t> {
     }
 
     /// A one-line quoted scalar at `c`, and the offset after its closing quote.
-    fn quoted(&self, l: usize, c: usize) -> Option<(Node, usize)> {
+    fn quoted_node(&self, l: usize, c: usize) -> Option<(Node, usize)> {
+        let (text, end) = self.quoted(l, c)?;
+        Some((Node { span: self.span((l, c)), kind: NodeKind::Scalar { text, plain: false } }, end))
+    }
+
+    /// The text of a one-line quoted scalar at `c`, and the offset after its closing quote.
+    fn quoted(&self, l: usize, c: usize) -> Option<(String, usize)> {
         let line = self.line(l);
         let quote = line[c];
         let mut text = String::new();
@@ -372,7 +385,7 @@ impl<'t> Reader<'t> {
                 _ => i += 1,
             }
         }
-        Some((Node { span: self.span((l, c)), kind: NodeKind::Scalar { text, plain: false } }, i + 1))
+        Some((text, i + 1))
     }
 
     /// The escape after a `\` at `i` appended to `text`; the offset after it.
@@ -432,7 +445,7 @@ impl<'t> Reader<'t> {
         } else {
             loop {
                 if is_map {
-                    let (key, key_span, colon) = self.flow_key(l, i)?;
+                    let (key, key_span, colon) = self.key(l, i, true)?;
                     let v = self.skip_spaces(l, colon + 1);
                     let (value, end) = self.flow_item(l, v, depth)?;
                     entries.push(Entry { key, key_span, value });
@@ -465,43 +478,16 @@ impl<'t> Reader<'t> {
         let line = self.line(l);
         match *line.get(c)? {
             b'[' | b'{' => self.flow(l, c, depth + 1),
-            b'"' | b'\'' => self.quoted(l, c),
+            b'"' | b'\'' => self.quoted_node(l, c),
             _ => {
                 let end = plain_end(line, c, true)?;
-                // `[a: b]` is a one-pair map, and a scalar must not be empty.
-                if end == c || line.get(end) == Some(&b':') || !plain_first(line, c, true) {
+                // `[a: b]` is a one-pair map.
+                if line.get(end) == Some(&b':') {
                     return None;
                 }
-                Some((self.plain(l, c, end)?, end))
+                Some((self.plain(l, c, end, true)?, end))
             }
         }
-    }
-
-    /// A key in a flow map at `c`, followed by `: `: its text, span and the `:`'s offset.
-    fn flow_key(&self, l: usize, c: usize) -> Option<(String, Span, usize)> {
-        let line = self.line(l);
-        let (text, end) = match *line.get(c)? {
-            b'"' | b'\'' => {
-                let (node, end) = self.quoted(l, c)?;
-                let NodeKind::Scalar { text, .. } = node.kind else { unreachable!("quoted scalars are text") };
-                (text, self.skip_spaces(l, end))
-            }
-            b'[' | b'{' => return None,
-            _ => {
-                let end = plain_end(line, c, true)?;
-                if end == c || !plain_first(line, c, true) {
-                    return None;
-                }
-                let node = self.plain(l, c, end)?;
-                let text = match node.kind {
-                    NodeKind::Scalar { text, .. } => text,
-                    _ => String::new(),
-                };
-                (text, end)
-            }
-        };
-        let is_key = line.get(end) == Some(&b':') && line.get(end + 1) == Some(&b' ');
-        (is_key && end - c <= MAX_KEY).then(|| (text, self.span((l, c)), end))
     }
 }
 
