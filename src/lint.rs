@@ -195,11 +195,9 @@ fn hpa_minimum(o: &Object) -> Option<(&str, i64)> {
 
 /// Lints the objects of one environment.
 pub fn lint(v: &Valid, objects: &[Object]) -> Report {
-    // The per-pod rules read the typed objects (`Pod`, `Selecting`, `hpa_minimum`), and the
-    // JSON form only of an object that has no other (a patched one); JSON forms are built only
-    // for the objects GK013/GK014, GK019 and GK023 read (Services when the target deprecates
-    // one of their fields, routes and ALB Ingresses).
-    // The NetworkPolicy evaluator (about a third of the work) runs beside the other rules.
+    // JSON forms are built only for the objects GK013/GK014, GK019 and GK023 read (Services
+    // when the target deprecates one of their fields, routes and ALB Ingresses). The
+    // NetworkPolicy evaluator (about a third of the work) runs beside the other rules.
     let (evaluated, mut raw) = crate::par::join(|| crate::netpol::check::check(v, objects), || object_rules(objects));
     // GK015-GK018: what the NetworkPolicies allow, by the evaluator in crate::netpol.
     for f in evaluated {
@@ -217,7 +215,14 @@ pub fn lint(v: &Valid, objects: &[Object]) -> Report {
 /// A finding before suppressions: workload, rule, object (`Kind/name`) and message.
 type Raw = (Option<String>, &'static str, String, String);
 
-/// The per-pod rules' findings (GK001-GK012), then GK019's and GK023's.
+/// Finding `msg` of rule `id` on object `o`.
+fn raw(o: &Object, id: &'static str, msg: String) -> Raw {
+    (workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg)
+}
+
+/// The per-pod rules' findings (GK001-GK012), then GK019's and GK023's. The per-pod rules
+/// read the typed objects (`Pod`, `Selecting`, `hpa_minimum`), and the JSON form only of an
+/// object that has no other (a patched one).
 fn object_rules(objects: &[Object]) -> Vec<Raw> {
     let of_kind = |k: &'static str| objects.iter().filter(move |o| o.kind == k);
     let budgets: Vec<Selecting> = of_kind("PodDisruptionBudget").map(Selecting::budget).collect();
@@ -238,23 +243,23 @@ fn object_rules(objects: &[Object]) -> Vec<Raw> {
         }
     }
     around.budget_pods = counts;
-    let mut raw: Vec<Raw> = Vec::new();
+    let mut out: Vec<Raw> = Vec::new();
     for pod in pods {
         for (id, check) in CHECKS {
             for (o, msg) in check(&around, &pod) {
-                raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
+                out.push(raw(o, id, msg));
             }
         }
     }
     // GK019: each route's backends are Services and ports of the build.
     crate::lint_routes::check(objects, &mut |o: &Object, id: &'static str, msg: String| {
-        raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
+        out.push(raw(o, id, msg));
     });
     // GK023: each ALB action a backend names exists and forwards to Services and ports of the build.
     crate::lint_alb::check(objects, &mut |o: &Object, id: &'static str, msg: String| {
-        raw.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), msg));
+        out.push(raw(o, id, msg));
     });
-    raw
+    out
 }
 
 /// Rules checked over all objects (by [`version_findings`], [`spec_warnings`] and the
@@ -264,13 +269,13 @@ const OBJECT_RULES: [&str; 9] = ["GK013", "GK014", "GK015", "GK016", "GK017", "G
 
 /// GK013/GK014: what the objects use that the target Kubernetes version deprecates or removed,
 /// as (workload, rule, object, message).
-fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'static str, String, String)> {
+fn version_findings(v: &Valid, objects: &[Object]) -> Vec<Raw> {
     let target = crate::target::of(v.spec.kubernetes.as_deref());
     let mut out = Vec::new();
     for o in objects.iter().filter(|o| crate::target::concerns(target, &o.kind)) {
         for (removed, message) in crate::target::findings(target, &o.kind, o.value()) {
             let id = if removed { "GK014" } else { "GK013" };
-            out.push((workload(o).map(str::to_string), id, format!("{}/{}", o.kind, o.name), message));
+            out.push(raw(o, id, message));
         }
     }
     out
@@ -278,7 +283,7 @@ fn version_findings(v: &Valid, objects: &[Object]) -> Vec<(Option<String>, &'sta
 
 /// GK022: a service on an image genk8s has no profile for, that does not say its user: what
 /// genk8s assumed, and how to change it.
-fn unprofiled_images(v: &Valid) -> Vec<(Option<String>, &'static str, String, String)> {
+fn unprofiled_images(v: &Valid) -> Vec<Raw> {
     let uid = crate::expand::DEFAULT_UID;
     v.spec
         .services
@@ -318,10 +323,7 @@ fn pod<'a>(o: &'a Object, hpa_min: &BTreeMap<&str, i64>) -> Option<Pod<'a>> {
 }
 
 /// Findings and suppressed findings (by `lint.ignore`), sorted and without repeats.
-fn report(
-    raw: Vec<(Option<String>, &'static str, String, String)>,
-    ignores: &BTreeMap<(String, String), String>,
-) -> Report {
+fn report(raw: Vec<Raw>, ignores: &BTreeMap<(String, String), String>) -> Report {
     let mut report = Report::default();
     for (wl, id, object, message) in raw {
         match wl.as_deref().and_then(|w| ignores.get(&(w.to_string(), id.to_string()))) {
